@@ -1,0 +1,40 @@
+import { redirect, type AppLoadContext } from "@remix-run/node";
+import { findUserById, type PublicUser } from "~/domain/users.server";
+
+export async function getSession(request: Request, context: AppLoadContext) {
+  return context.sessions.getSession(request.headers.get("Cookie"));
+}
+
+/** The signed-in user, read fresh from the database: a role is never trusted from the cookie. */
+export async function getOptionalUser(request: Request, context: AppLoadContext): Promise<PublicUser | null> {
+  const session = await getSession(request, context);
+  const userId = session.get("userId");
+  if (!userId) return null;
+  return (await findUserById(context.db, userId)) ?? null;
+}
+
+/** Only same-site paths: an open redirect would let a phishing link bounce through our login. */
+export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
+  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) {
+    return fallback;
+  }
+  return to;
+}
+
+export async function requireUser(request: Request, context: AppLoadContext): Promise<PublicUser> {
+  const user = await getOptionalUser(request, context);
+  if (!user) {
+    const url = new URL(request.url);
+    const redirectTo = `${url.pathname}${url.search}`;
+    throw redirect(`/login?${new URLSearchParams({ redirectTo })}`);
+  }
+  return user;
+}
+
+export async function requireAdmin(request: Request, context: AppLoadContext): Promise<PublicUser> {
+  const user = await requireUser(request, context);
+  if (user.role !== "ADMIN") {
+    throw new Response("This page is for administrators.", { status: 403, statusText: "Forbidden" });
+  }
+  return user;
+}

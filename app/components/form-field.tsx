@@ -1,0 +1,67 @@
+import { useId } from "react";
+
+export function FormField(props: {
+  label: string;
+  name: string;
+  type?: string;
+  defaultValue?: string;
+  error?: string;
+  autoComplete?: string;
+  hint?: string;
+}) {
+  const id = useId();
+  const errorId = `${id}-error`;
+  const hintId = `${id}-hint`;
+  const describedBy = [props.error ? errorId : null, props.hint ? hintId : null].filter(Boolean).join(" ");
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+        {props.label}
+      </label>
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? "text"}
+        defaultValue={props.defaultValue}
+        autoComplete={props.autoComplete}
+        aria-invalid={props.error ? true : undefined}
+        aria-describedby={describedBy || undefined}
+        className={`block w-full rounded border px-3 py-2 shadow-sm focus:outline-2 focus:outline-brand-600 ${
+          props.error ? "border-red-500" : "border-slate-300"
+        }`}
+      />
+      {props.hint ? (
+        <p id={hintId} className="text-xs text-slate-500">
+          {props.hint}
+        </p>
+      ) : null}
+      {props.error ? (
+        <p id={errorId} className="text-sm text-red-700">
+          {props.error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function FormError({ message }: { message?: string }) {
+  if (!message) return null;
+  return (
+    <div role="alert" className="rounded border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-900">
+      {message}
+    </div>
+  );
+}
+
+export function SubmitButton({ children, busy, busyLabel }: { children: React.ReactNode; busy?: boolean; busyLabel?: string }) {
+  return (
+    <button
+      type="submit"
+      disabled={busy}
+      aria-busy={busy || undefined}
+      className="w-full rounded bg-brand-600 px-4 py-2 font-semibold text-white hover:bg-brand-700 disabled:opacity-60"
+    >
+      {busy && busyLabel ? busyLabel : children}
+    </button>
+  );
+}

@@ -1,0 +1,138 @@
+import { isIP } from "node:net";
+import { z } from "zod";
+
+/**
+ * Every setting Holdfast reads from the environment, validated once at start.
+ * A bad or missing variable stops the start with a message that names it.
+ */
+const PROXY_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+function isTrustProxyValue(raw: string): boolean {
+  if (/^(true|false|\d+)$/.test(raw)) return true;
+  return raw.split(",").every((part) => {
+    const item = part.trim();
+    if (PROXY_NAMES.has(item)) return true;
+    const [addr, bits, ...rest] = item.split("/");
+    if (rest.length > 0 || isIP(addr) === 0) return false;
+    return bits === undefined || /^\d{1,3}$/.test(bits);
+  });
+}
+
+const booleanish = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const intSetting = (def: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: intSetting(3000, 0, 65535),
+    HOST: z.string().min(1).default("0.0.0.0"),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+    HOLDFAST_DATA_DIR: z.string().min(1).optional(),
+    SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    AUTH_RATE_LIMIT_PER_MINUTE: intSetting(10, 0, 100_000),
+    TRUST_PROXY: z
+      .string()
+      .refine(isTrustProxyValue, "must be true, false, a hop count, or a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal")
+      .optional(),
+    DB_POOL_SIZE: intSetting(10, 1, 500),
+    DEMO_SEED: booleanish.optional(),
+    MAX_SEATS_PER_HOLD: intSetting(8, 1, 100),
+    HOLD_TTL_SECONDS: intSetting(300, 1, 86_400),
+    SWEEP_INTERVAL_SECONDS: intSetting(60, 1, 86_400),
+    HOLD_STRATEGY: z.enum(["cas", "lock"]).default("cas"),
+    LOG_LEVEL: z.enum(["silent", "error", "info", "debug"]).default("info"),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === "production" && !env.SESSION_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SESSION_SECRET"],
+        message: "is required when NODE_ENV=production (at least 32 random characters)",
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env["NODE_ENV"];
+  isProduction: boolean;
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  sessionSecret: string | undefined;
+  authRateLimitPerMinute: number;
+  /** Express's `trust proxy` value; false means the socket address is the client. */
+  trustProxy: boolean | number | string;
+  dbPoolSize: number;
+  /** Seed demo accounts and shows: only on the embedded default, never in production. */
+  demoSeed: boolean;
+  booking: {
+    maxSeatsPerHold: number;
+    holdTtlSeconds: number;
+    sweepIntervalSeconds: number;
+    holdStrategy: "cas" | "lock";
+  };
+  logLevel: Env["LOG_LEVEL"];
+}
+
+export class ConfigError extends Error {
+  name = "ConfigError";
+}
+
+function parseTrustProxy(raw: string | undefined): boolean | number | string {
+  if (raw === undefined || raw === "" || raw === "false" || raw === "0") return false;
+  if (raw === "true") return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  // A comma-separated list of addresses/subnets or express's names (loopback, uniquelocal…).
+  return raw;
+}
+
+/** Values that are empty strings count as unset, so `FOO= npm start` behaves like no FOO. */
+function withoutEmpty(source: Record<string, string | undefined>) {
+  return Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+}
+
+export function loadConfig(
+  source: Record<string, string | undefined> = process.env,
+  defaults: { dataDir: string } = { dataDir: ".data" },
+): Config {
+  const parsed = envSchema.safeParse(withoutEmpty(source));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = issue.path.join(".") || "environment";
+      return `  ${name}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const env = parsed.data;
+  const isProduction = env.NODE_ENV === "production";
+  const embedded = !env.DATABASE_URL;
+  return {
+    env: env.NODE_ENV,
+    isProduction,
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.HOLDFAST_DATA_DIR ?? defaults.dataDir,
+    sessionSecret: env.SESSION_SECRET,
+    authRateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    dbPoolSize: env.DB_POOL_SIZE,
+    demoSeed: embedded && !isProduction && (env.DEMO_SEED ?? true),
+    booking: {
+      maxSeatsPerHold: env.MAX_SEATS_PER_HOLD,
+      holdTtlSeconds: env.HOLD_TTL_SECONDS,
+      sweepIntervalSeconds: env.SWEEP_INTERVAL_SECONDS,
+      holdStrategy: env.HOLD_STRATEGY,
+    },
+    logLevel: env.LOG_LEVEL,
+  };
+}

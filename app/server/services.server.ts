@@ -1,0 +1,21 @@
+import { createAuthenticator } from "~/auth/authenticator.server";
+import { AuthRateLimiter } from "~/auth/rate-limit.server";
+import { createSessions } from "~/auth/session.server";
+import type { Config } from "~/config.server";
+import type { Database } from "~/db/client.server";
+import type { AppServices } from "./context.server";
+
+/** Everything a request needs from the process, made once at start. */
+export function createAppServices(options: { config: Config; database: Database; sessionSecret: string }): AppServices {
+  const { config, database } = options;
+  return {
+    config,
+    db: database.db,
+    sessions: createSessions({ secret: options.sessionSecret, secure: config.isProduction }),
+    authenticator: createAuthenticator(database.db),
+    authLimiter: new AuthRateLimiter(config.authRateLimitPerMinute),
+    pingDatabase: async () => {
+      await database.sql`select 1`;
+    },
+  };
+}

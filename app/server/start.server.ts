@@ -1,0 +1,97 @@
+import { once } from "node:events";
+import type { Server } from "node:http";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { ServerBuild } from "@remix-run/node";
+import { loadOrCreateDevSecret } from "~/auth/session.server";
+import { loadConfig, type Config } from "~/config.server";
+import { connectDatabase, type Database } from "~/db/client.server";
+import { openDatabase } from "~/db/open.server";
+import { seedDemo } from "~/db/seed.server";
+import type * as AppEntry from "~/entry.server";
+import { createHttpApp } from "./http.server";
+import { createLogger, type Logger } from "./logger.server";
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  config: Config;
+  databaseUrl: string;
+  /** Stop accepting, finish in-flight requests, stop jobs, close the pool, stop PostgreSQL. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts Holdfast in order: config → database → migrations → background jobs → HTTP.
+ * Anything that fails on the way undoes what was started before it.
+ */
+export async function startServer(
+  options: { env?: Record<string, string | undefined>; buildPath?: string; logger?: Logger } = {},
+): Promise<RunningServer> {
+  const config = loadConfig(options.env ?? process.env, { dataDir: path.join(PROJECT_ROOT, ".data") });
+  const log = options.logger ?? createLogger(config.logLevel);
+  const cleanups: Array<() => Promise<void>> = [];
+  const undo = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  };
+  try {
+    const opened = await openDatabase(config, log);
+    cleanups.push(() => opened.stop());
+    const databaseUrl = opened.url;
+    const database: Database = connectDatabase(databaseUrl, { max: config.dbPoolSize });
+    cleanups.push(() => database.close());
+
+    const secret = config.sessionSecret ?? (await loadOrCreateDevSecret(config.dataDir));
+    if (config.demoSeed) await seedDemo(database.db, log);
+
+    const buildPath = options.buildPath ?? path.join(PROJECT_ROOT, "build", "index.js");
+    const build = await loadBuild(buildPath);
+    const services = build.entry.module.createAppServices({ config, database, sessionSecret: secret });
+    const jobs = build.entry.module.startJobs(services, log);
+    cleanups.push(() => jobs.stop());
+
+    const app = createHttpApp({ build, services, publicDir: path.join(PROJECT_ROOT, "public") });
+    const server: Server = app.listen(config.port, config.host);
+    await once(server, "listening");
+    cleanups.push(() => closeHttp(server));
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : config.port;
+    const url = `http://localhost:${port}`;
+    log.info(`Holdfast is listening on ${url}`);
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      config,
+      databaseUrl,
+      close: () => (closing ??= undo()),
+    };
+  } catch (error) {
+    await undo();
+    throw error;
+  }
+}
+
+type AppBuild = ServerBuild & { entry: { module: typeof AppEntry } };
+
+async function loadBuild(buildPath: string): Promise<AppBuild> {
+  try {
+    return (await import(pathToFileURL(buildPath).href)) as AppBuild;
+  } catch (error) {
+    throw new Error(
+      `Could not load the app build at ${buildPath} (run "npm run build" first): ${error instanceof Error ? error.message : error}`,
+    );
+  }
+}
+
+/** Stops accepting, lets in-flight requests finish (up to 10 s), then drops what is left. */
+async function closeHttp(server: Server) {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), 10_000);
+  await closed;
+  clearTimeout(timer);
+}
