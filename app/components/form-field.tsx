@@ -1,4 +1,4 @@
-import { useId } from "react";
+import { useEffect, useId, useRef } from "react";
 
 export function FormField(props: {
   label: string;
@@ -8,8 +8,14 @@ export function FormField(props: {
   error?: string;
   autoComplete?: string;
   hint?: string;
+  /** When this changes (a new answer from the server), the field is emptied: used for passwords. */
+  clearOn?: unknown;
 }) {
   const id = useId();
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (props.clearOn !== undefined && input.current) input.current.value = "";
+  }, [props.clearOn]);
   const errorId = `${id}-error`;
   const hintId = `${id}-hint`;
   const describedBy = [props.error ? errorId : null, props.hint ? hintId : null].filter(Boolean).join(" ");
@@ -19,6 +25,7 @@ export function FormField(props: {
         {props.label}
       </label>
       <input
+        ref={input}
         id={id}
         name={props.name}
         type={props.type ?? "text"}

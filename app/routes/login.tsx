@@ -5,8 +5,11 @@ import { getOptionalUser, getSession, safeRedirect } from "~/auth/guards.server"
 import { FormError, FormField, SubmitButton } from "~/components/form-field";
 import { DomainError, ValidationFailed } from "~/domain/errors";
 import { headersOf, statusOf } from "~/http/errors.server";
+import { passRetryAfter } from "~/http/headers";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Holdfast" }];
+
+export const headers = passRetryAfter;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await getOptionalUser(request, context);
@@ -50,7 +53,8 @@ export default function Login() {
         <FormError message={result?.formError} />
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/"} />
         <FormField label="Email" name="email" type="email" autoComplete="email" defaultValue={result?.values.email} error={result?.fieldErrors.email} />
-        <FormField label="Password" name="password" type="password" autoComplete="current-password" error={result?.fieldErrors.password} />
+        <FormField label="Password" name="password" type="password" autoComplete="current-password" error={result?.fieldErrors.password}
+          clearOn={result} />
         <SubmitButton busy={busy} busyLabel="Logging in…">Log in</SubmitButton>
       </Form>
       <p className="mt-4 text-sm text-slate-600">

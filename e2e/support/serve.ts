@@ -1,0 +1,57 @@
+import { randomBytes } from "node:crypto";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { startEmbeddedPostgres } from "~/db/embedded.server";
+import { startServer, type RunningServer } from "~/server/start.server";
+
+/**
+ * Playwright's web server: a real PostgreSQL (embedded, in the temp folder) and Holdfast on it,
+ * started by the same code as `npm start`. It writes the database URL and session secret to
+ * HOLDFAST_E2E_STATE so fixtures can create users and sessions directly.
+ */
+export interface E2EState {
+  databaseUrl: string;
+  sessionSecret: string;
+  baseUrl: string;
+}
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+const stateFile = process.env.HOLDFAST_E2E_STATE;
+if (!stateFile) throw new Error("HOLDFAST_E2E_STATE is not set (run through playwright.config.ts)");
+
+const dataDir = await mkdtemp(path.join(os.tmpdir(), "holdfast-e2e-"));
+await chmod(dataDir, 0o755);
+const cluster = await startEmbeddedPostgres({ dataDir, flags: ["-c", "fsync=off", "-c", "synchronous_commit=off"] });
+const sessionSecret = randomBytes(32).toString("hex");
+const databaseUrl = cluster.url;
+
+const servers: RunningServer[] = [];
+async function shutdown() {
+  for (const server of servers) await server.close().catch(() => {});
+  await cluster.stop().catch(() => {});
+  await rm(dataDir, { recursive: true, force: true });
+  process.exit(0);
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.removeAllListeners(signal);
+  process.once(signal, () => void shutdown());
+}
+
+servers.push(
+  await startServer({
+    env: {
+      ...process.env,
+      NODE_ENV: "test",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATABASE_URL: databaseUrl,
+      SESSION_SECRET: sessionSecret,
+      // Each test speaks as its own client through X-Forwarded-For, so per-address limits stay per test.
+      TRUST_PROXY: "loopback",
+      LOG_LEVEL: "error",
+    },
+  }),
+);
+await writeFile(stateFile, JSON.stringify({ databaseUrl, sessionSecret, baseUrl: servers[0].url } satisfies E2EState));
+console.log(`e2e server ready on ${servers[0].url}`);

@@ -1,0 +1,122 @@
+import { spawn } from "node:child_process";
+import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { DEMO_ACCOUNTS } from "~/db/seed.server";
+import { createLogger } from "~/server/logger.server";
+import { startServer } from "~/server/start.server";
+import { TestClient, textOf } from "../support/http";
+
+const dirs: string[] = [];
+async function tempDataDir() {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "holdfast-embedded-"));
+  await chmod(dir, 0o755);
+  dirs.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+/** What `npm start` gets on a newcomer's machine: no DATABASE_URL, no SESSION_SECRET. */
+const newcomerEnv = (dataDir: string) => ({
+  NODE_ENV: "development",
+  PORT: "0",
+  HOST: "127.0.0.1",
+  LOG_LEVEL: "silent",
+  HOLDFAST_DATA_DIR: dataDir,
+});
+
+describe("embedded PostgreSQL default", () => {
+  it("starts with no DATABASE_URL, seeds the demo logins, and keeps accounts and sessions across a restart", async () => {
+    const dataDir = await tempDataDir();
+    const first = await startServer({ env: newcomerEnv(dataDir), logger: createLogger("silent") });
+    const browser = new TestClient(first.url);
+    let port: number;
+    try {
+      expect(first.databaseUrl).toMatch(/^postgres:\/\/.+@127\.0\.0\.1:\d+\/holdfast$/);
+      port = Number(new URL(first.databaseUrl).port);
+      expect(port).not.toBe(5432);
+      const demo = await browser.post("/login", { email: DEMO_ACCOUNTS.user.email, password: DEMO_ACCOUNTS.user.password });
+      expect(demo.status).toBe(302);
+      await browser.post("/logout", {});
+      const signup = await browser.post("/signup", { name: "Newcomer", email: "new@example.com", password: "0123456789" });
+      expect(signup.status).toBe(302);
+      // The development session secret is made once and kept in the data folder.
+      expect((await readFile(path.join(dataDir, "session-secret"), "utf8")).trim()).toMatch(/^[0-9a-f]{64}$/);
+    } finally {
+      await first.close();
+    }
+    // After close the cluster is stopped: nothing listens on its port any more.
+    await expect(fetch(`http://127.0.0.1:${port!}`)).rejects.toThrow();
+
+    const second = await startServer({ env: newcomerEnv(dataDir), logger: createLogger("silent") });
+    try {
+      // The cookie from before the restart is still a valid session.
+      const again = new TestClient(second.url);
+      const home = await new TestClient(second.url).get("/");
+      expect(textOf(await home.text())).not.toContain("Newcomer");
+      const login = await again.post("/login", { email: "new@example.com", password: "0123456789" });
+      expect(login.status).toBe(302);
+      expect(textOf(await (await again.get("/")).text())).toContain("Newcomer");
+      const carried = new TestClient(second.url, { cookies: browser.cookieHeader });
+      expect(textOf(await (await carried.get("/")).text())).toContain("Newcomer");
+    } finally {
+      await second.close();
+    }
+  }, 60_000);
+});
+
+describe("process entry", () => {
+  function runEntry(env: Record<string, string>) {
+    return new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(process.execPath, ["--import", "tsx", "app/server/main.ts"], {
+        cwd: path.resolve(import.meta.dirname, "../.."),
+        env: { PATH: process.env.PATH ?? "", NODE_ENV: "development", ...env },
+      });
+      let output = "";
+      child.stdout.on("data", (d) => (output += d));
+      child.stderr.on("data", (d) => (output += d));
+      child.on("exit", (code) => resolve({ code, output }));
+    });
+  }
+
+  it("stops the start with a message naming a bad variable", async () => {
+    const result = await runEntry({ PORT: "not-a-port", AUTH_RATE_LIMIT_PER_MINUTE: "many" });
+    expect(result.code).toBe(1);
+    expect(result.output).toContain("PORT");
+    expect(result.output).toContain("AUTH_RATE_LIMIT_PER_MINUTE");
+    expect(result.output).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it("refuses production without SESSION_SECRET", async () => {
+    const result = await runEntry({ NODE_ENV: "production", DATABASE_URL: "postgres://127.0.0.1:1/none" });
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/SESSION_SECRET: is required when NODE_ENV=production/);
+  });
+
+  it("shuts down cleanly on SIGTERM", async () => {
+    const dataDir = await tempDataDir();
+    const child = spawn(process.execPath, ["--import", "tsx", "app/server/main.ts"], {
+      cwd: path.resolve(import.meta.dirname, "../.."),
+      env: { PATH: process.env.PATH ?? "", ...newcomerEnv(dataDir), LOG_LEVEL: "info", DEMO_SEED: "false" } as NodeJS.ProcessEnv,
+    });
+    let output = "";
+    const listening = new Promise<string>((resolve) => {
+      child.stdout.on("data", (d) => {
+        output += d;
+        const match = /listening on (http:\/\/\S+)/.exec(output);
+        if (match) resolve(match[1]);
+      });
+    });
+    child.stderr.on("data", (d) => (output += d));
+    const url = await listening;
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(output).toContain("SIGTERM received: shutting down");
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  }, 60_000);
+});

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "~/config.server";
+
+const load = (env: Record<string, string | undefined>) => loadConfig(env, { dataDir: "/tmp/holdfast-data" });
+
+describe("config", () => {
+  it("has working defaults for a newcomer (embedded database, demo data, dev mode)", () => {
+    const config = load({});
+    expect(config).toMatchObject({
+      env: "development",
+      port: 3000,
+      databaseUrl: undefined,
+      dataDir: "/tmp/holdfast-data",
+      authRateLimitPerMinute: 10,
+      trustProxy: false,
+      demoSeed: true,
+      booking: { maxSeatsPerHold: 8, holdTtlSeconds: 300, sweepIntervalSeconds: 60, holdStrategy: "cas" },
+    });
+  });
+
+  it.each([
+    [{ PORT: "abc" }, "PORT"],
+    [{ PORT: "70000" }, "PORT"],
+    [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
+    [{ AUTH_RATE_LIMIT_PER_MINUTE: "-1" }, "AUTH_RATE_LIMIT_PER_MINUTE"],
+    [{ HOLD_STRATEGY: "magic" }, "HOLD_STRATEGY"],
+    [{ TRUST_PROXY: "banana" }, "TRUST_PROXY"],
+    [{ NODE_ENV: "production" }, "SESSION_SECRET"],
+    [{ SESSION_SECRET: "short" }, "SESSION_SECRET"],
+  ])("refuses %j and names %s", (env, name) => {
+    expect(() => load(env)).toThrow(ConfigError);
+    expect(() => load(env)).toThrow(new RegExp(`\\b${name}\\b`));
+  });
+
+  it("never seeds demo data in production or on an external database", () => {
+    const secret = "x".repeat(40);
+    expect(load({ NODE_ENV: "production", SESSION_SECRET: secret }).demoSeed).toBe(false);
+    expect(load({ DATABASE_URL: "postgres://localhost/db" }).demoSeed).toBe(false);
+    expect(load({ DEMO_SEED: "false" }).demoSeed).toBe(false);
+  });
+
+  it("reads TRUST_PROXY as express's trust proxy setting", () => {
+    expect(load({ TRUST_PROXY: "true" }).trustProxy).toBe(true);
+    expect(load({ TRUST_PROXY: "1" }).trustProxy).toBe(1);
+    expect(load({ TRUST_PROXY: "loopback, 10.0.0.0/8" }).trustProxy).toBe("loopback, 10.0.0.0/8");
+    expect(load({ TRUST_PROXY: "false" }).trustProxy).toBe(false);
+  });
+
+  it("lets 0 turn the auth rate limit off", () => {
+    expect(load({ AUTH_RATE_LIMIT_PER_MINUTE: "0" }).authRateLimitPerMinute).toBe(0);
+  });
+});
