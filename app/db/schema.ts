@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { pgEnum, pgTable, text, timestamp, uniqueIndex, uuid, check } from "drizzle-orm/pg-core";
+import { bigint, check, foreignKey, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import type { LayoutSpec } from "~/domain/layouts";
 
 /** Every table Holdfast stores, in one module. Columns are snake_case in SQL. */
 
@@ -26,3 +27,154 @@ export const users = pgTable(
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
 export type Role = User["role"];
+
+export const showKind = pgEnum("show_kind", ["SHOW", "BUS", "DOCTOR"]);
+export const seatStatus = pgEnum("seat_status", ["AVAILABLE", "PENDING", "BOOKED"]);
+export const bookingStatus = pgEnum("booking_status", ["HELD", "CONFIRMED", "RELEASED", "EXPIRED", "CANCELLED"]);
+export const paymentStatus = pgEnum("payment_status", ["SUCCEEDED", "DECLINED", "REFUNDED"]);
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true });
+
+export const shows = pgTable(
+  "shows",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    kind: showKind("kind").notNull(),
+    venue: text("venue").notNull(),
+    city: text("city").notNull(),
+    /** IANA zone of the venue: times are shown as the audience will live them. */
+    timeZone: text("time_zone").notNull().default("UTC"),
+    startsAt: tstz("starts_at").notNull(),
+    priceCents: integer("price_cents").notNull(),
+    currency: text("currency").notNull(),
+    totalSeats: integer("total_seats").notNull(),
+    layout: jsonb("layout").$type<LayoutSpec>().notNull(),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+  },
+  (t) => [
+    index("shows_starts_at_idx").on(t.startsAt),
+    check("shows_price_nonnegative", sql`${t.priceCents} >= 0`),
+    check("shows_currency_iso", sql`${t.currency} ~ '^[A-Z]{3}$'`),
+    check("shows_total_seats_positive", sql`${t.totalSeats} > 0`),
+    check("shows_name_length", sql`char_length(${t.name}) between 1 and 200`),
+  ],
+);
+
+export const bookings = pgTable(
+  "bookings",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** Short, unguessable, printed on the ticket. */
+    reference: text("reference").notNull().unique(),
+    userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    showId: uuid("show_id").notNull().references(() => shows.id, { onDelete: "cascade" }),
+    status: bookingStatus("status").notNull().default("HELD"),
+    /** When the hold ends; kept after confirmation as a record. */
+    expiresAt: tstz("expires_at").notNull(),
+    seatCount: integer("seat_count").notNull(),
+    amountCents: integer("amount_cents").notNull(),
+    currency: text("currency").notNull(),
+    /** The key of the payment that confirmed it. */
+    idempotencyKey: text("idempotency_key"),
+    createdAt: tstz("created_at").notNull(),
+    updatedAt: tstz("updated_at").notNull(),
+    confirmedAt: tstz("confirmed_at"),
+    cancelledAt: tstz("cancelled_at"),
+  },
+  (t) => [
+    // Target of the seats' composite key below.
+    unique("bookings_id_show_user_key").on(t.id, t.showId, t.userId),
+    index("bookings_user_idx").on(t.userId, t.createdAt),
+    index("bookings_show_idx").on(t.showId),
+    index("bookings_held_expiry_idx").on(t.expiresAt).where(sql`${t.status} = 'HELD'`),
+    check("bookings_seat_count_positive", sql`${t.seatCount} > 0`),
+    check("bookings_amount_nonnegative", sql`${t.amountCents} >= 0`),
+    check(
+      "bookings_confirmed_has_time",
+      sql`(${t.status} in ('CONFIRMED', 'CANCELLED')) = (${t.confirmedAt} is not null)`,
+    ),
+    check("bookings_cancelled_has_time", sql`(${t.status} = 'CANCELLED') = (${t.cancelledAt} is not null)`),
+  ],
+);
+
+export const seats = pgTable(
+  "seats",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    showId: uuid("show_id").notNull().references(() => shows.id, { onDelete: "cascade" }),
+    label: text("label").notNull(),
+    row: integer("row").notNull(),
+    col: integer("col").notNull(),
+    deck: text("deck"),
+    slot: text("slot"),
+    status: seatStatus("status").notNull().default("AVAILABLE"),
+    holderId: uuid("holder_id").references(() => users.id),
+    bookingId: uuid("booking_id"),
+    expiresAt: tstz("expires_at"),
+    /** Bumped by every change of state: the compare-and-swap token of a hold. */
+    version: integer("version").notNull().default(0),
+  },
+  (t) => [
+    unique("seats_show_label_key").on(t.showId, t.label),
+    index("seats_show_idx").on(t.showId, t.id),
+    index("seats_pending_expiry_idx").on(t.expiresAt).where(sql`${t.status} = 'PENDING'`),
+    index("seats_booking_idx").on(t.bookingId),
+    // A seat's state and its links agree, or the row cannot be stored.
+    check(
+      "seats_state_consistent",
+      sql`case ${t.status}
+        when 'AVAILABLE' then ${t.holderId} is null and ${t.bookingId} is null and ${t.expiresAt} is null
+        when 'PENDING' then ${t.holderId} is not null and ${t.bookingId} is not null and ${t.expiresAt} is not null
+        when 'BOOKED' then ${t.holderId} is not null and ${t.bookingId} is not null and ${t.expiresAt} is null
+      end`,
+    ),
+    check("seats_version_nonnegative", sql`${t.version} >= 0`),
+    // A seat's booking is for the seat's own show and belongs to the seat's holder.
+    foreignKey({
+      name: "seats_booking_same_show_and_holder",
+      columns: [t.bookingId, t.showId, t.holderId],
+      foreignColumns: [bookings.id, bookings.showId, bookings.userId],
+    }),
+  ],
+);
+
+/** Which seats a booking was for: kept after its seats are released, for the record and the ticket. */
+export const bookingSeats = pgTable(
+  "booking_seats",
+  {
+    bookingId: uuid("booking_id").notNull().references(() => bookings.id, { onDelete: "cascade" }),
+    seatId: bigint("seat_id", { mode: "number" }).notNull().references(() => seats.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.bookingId, t.seatId] }), index("booking_seats_seat_idx").on(t.seatId)],
+);
+
+export const payments = pgTable(
+  "payments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    bookingId: uuid("booking_id").notNull().references(() => bookings.id, { onDelete: "cascade" }),
+    idempotencyKey: text("idempotency_key").notNull(),
+    status: paymentStatus("status").notNull(),
+    amountCents: integer("amount_cents").notNull(),
+    currency: text("currency").notNull(),
+    cardLast4: text("card_last4").notNull(),
+    createdAt: tstz("created_at").notNull(),
+    refundedAt: tstz("refunded_at"),
+  },
+  (t) => [
+    // The same key answers the same result: one attempt per (booking, key).
+    unique("payments_booking_key").on(t.bookingId, t.idempotencyKey),
+    // A booking is charged at most once, whatever keys are used.
+    uniqueIndex("payments_one_charge_per_booking")
+      .on(t.bookingId)
+      .where(sql`${t.status} in ('SUCCEEDED', 'REFUNDED')`),
+  ],
+);
+
+export type Show = typeof shows.$inferSelect;
+export type Seat = typeof seats.$inferSelect;
+export type Booking = typeof bookings.$inferSelect;
+export type Payment = typeof payments.$inferSelect;
+export type SeatStatus = Seat["status"];
+export type BookingStatus = Booking["status"];

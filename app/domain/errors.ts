@@ -48,3 +48,40 @@ export class RateLimited extends DomainError {
     });
   }
 }
+
+/** A real conflict: some of the seats are held or sold. Nothing was held. */
+export class SeatsUnavailable extends DomainError {
+  readonly code = "SEATS_UNAVAILABLE";
+  constructor(readonly labels: string[]) {
+    super(`${listLabels(labels)} ${labels.length === 1 ? "was" : "were"} just taken — nothing was held`, { seats: labels });
+  }
+}
+
+/** The hold ran out before it was paid for; its seats may already be someone else's. */
+export class HoldExpired extends DomainError {
+  readonly code = "HOLD_EXPIRED";
+  constructor(
+    readonly expiredAt: Date,
+    message = "Your hold has ended and the seats were released",
+  ) {
+    super(message, { expiredAt: expiredAt.toISOString() });
+  }
+}
+
+/** The request clashes with the state of things (e.g. paying a released hold). */
+export class Conflict extends DomainError {
+  readonly code = "CONFLICT";
+}
+
+export class PaymentDeclined extends DomainError {
+  readonly code = "PAYMENT_DECLINED";
+  constructor() {
+    super("Your card was declined. Nothing was charged; your seats stay held until the hold ends.");
+  }
+}
+
+/** "A1", "A1 and A2", "A1, A2 and A3". */
+export function listLabels(labels: string[]): string {
+  if (labels.length <= 1) return labels.join("");
+  return `${labels.slice(0, -1).join(", ")} and ${labels[labels.length - 1]}`;
+}

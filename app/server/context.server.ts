@@ -3,6 +3,7 @@ import type { AuthRateLimiter } from "~/auth/rate-limit.server";
 import type { AppSessionStorage } from "~/auth/session.server";
 import type { Config } from "~/config.server";
 import type { Db } from "~/db/client.server";
+import type { BookingSettings } from "~/domain/settings";
 import type { PublicUser } from "~/domain/users.server";
 
 /**
@@ -15,12 +16,19 @@ export interface AppServices {
   sessions: AppSessionStorage;
   authenticator: Authenticator<PublicUser>;
   authLimiter: AuthRateLimiter;
+  /** Hold rules from config (MAX_SEATS_PER_HOLD, HOLD_TTL_SECONDS, HOLD_STRATEGY). */
+  booking: BookingSettings;
   /** Answers whether the database is reachable, for /readyz. */
   pingDatabase(): Promise<void>;
 }
 
 export interface RequestContext extends AppServices {
   clientAddress: string;
+  /**
+   * Per-request values a loader hands to the server render without sending them to the browser
+   * in the hydration data (the seat map's pre-rendered markup). Read through `useServerOnly`.
+   */
+  serverOnly: Map<string, unknown>;
 }
 
 declare module "@remix-run/node" {

@@ -54,7 +54,11 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
     createRequestHandler({
       build,
       mode: services.config.isProduction ? "production" : "development",
-      getLoadContext: (req) => ({ ...services, clientAddress: req.ip ?? req.socket.remoteAddress ?? "unknown" }),
+      getLoadContext: (req) => ({
+        ...services,
+        clientAddress: req.ip ?? req.socket.remoteAddress ?? "unknown",
+        serverOnly: new Map(),
+      }),
     }),
   );
 

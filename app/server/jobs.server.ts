@@ -1,3 +1,4 @@
+import { sweepExpiredHolds } from "~/domain/sweeper.server";
 import type { AppServices } from "./context.server";
 import type { Logger } from "./logger.server";
 
@@ -5,7 +6,30 @@ export interface Jobs {
   stop(): Promise<void>;
 }
 
-/** Background jobs owned by the server process. The hold sweeper joins with the booking core. */
-export function startJobs(_services: AppServices, _log: Logger): Jobs {
-  return { stop: async () => {} };
+/** Background jobs owned by the server process: the hold sweeper, every SWEEP_INTERVAL_SECONDS. */
+export function startJobs(services: AppServices, log: Logger): Jobs {
+  let running: Promise<void> | undefined;
+  const sweep = async () => {
+    try {
+      const result = await sweepExpiredHolds(services.db, new Date());
+      if (result.seatsFreed || result.bookingsExpired.length) {
+        log.info(
+          `sweeper: freed ${result.seatsFreed} seat(s); expired ${result.bookingsExpired.length} booking(s)` +
+            (result.bookingsExpired.length ? `: ${result.bookingsExpired.slice(0, 20).join(", ")}` : ""),
+        );
+      }
+    } catch (error) {
+      log.error(`sweeper failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  const timer = setInterval(() => {
+    running ??= sweep().finally(() => (running = undefined));
+  }, services.config.booking.sweepIntervalSeconds * 1000);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }

@@ -3,6 +3,7 @@ import { AuthRateLimiter } from "~/auth/rate-limit.server";
 import { createSessions } from "~/auth/session.server";
 import type { Config } from "~/config.server";
 import type { Database } from "~/db/client.server";
+import { DEFAULT_BOOKING_SETTINGS } from "~/domain/settings";
 import type { AppServices } from "./context.server";
 
 /** Everything a request needs from the process, made once at start. */
@@ -14,6 +15,12 @@ export function createAppServices(options: { config: Config; database: Database;
     sessions: createSessions({ secret: options.sessionSecret, secure: config.isProduction }),
     authenticator: createAuthenticator(database.db),
     authLimiter: new AuthRateLimiter(config.authRateLimitPerMinute),
+    booking: {
+      maxSeatsPerHold: config.booking.maxSeatsPerHold,
+      holdTtlSeconds: config.booking.holdTtlSeconds,
+      holdStrategy: config.booking.holdStrategy,
+      casAttempts: DEFAULT_BOOKING_SETTINGS.casAttempts,
+    },
     pingDatabase: async () => {
       await database.sql`select 1`;
     },

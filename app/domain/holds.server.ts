@@ -1,0 +1,209 @@
+import { randomBytes } from "node:crypto";
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db, DbOrTx } from "~/db/client.server";
+import { bookings, bookingSeats, seats, shows, type Booking } from "~/db/schema";
+import { Conflict, NotFound, SeatsUnavailable, ValidationFailed } from "./errors";
+import { retryTransient } from "./retry.server";
+import { DEFAULT_BOOKING_SETTINGS, type BookingSettings } from "./settings";
+import { fieldErrorsOf } from "./users.server";
+
+export interface HoldInput {
+  userId: string;
+  showId: string;
+  seatIds: Array<number | string>;
+}
+
+export interface HoldResult {
+  booking: Booking;
+  seats: Array<{ id: number; label: string }>;
+  /** Which path won: the optimistic compare-and-swap, or the FOR UPDATE fallback. */
+  path: "cas" | "lock";
+  attempts: number;
+}
+
+const holdSchema = z.object({
+  userId: z.uuid(),
+  showId: z.uuid({ error: "There is no such show" }),
+  seatIds: z
+    .array(z.coerce.number({ error: "Unknown seat" }).int("Unknown seat").positive("Unknown seat"), {
+      error: "Pick at least one seat",
+    })
+    .min(1, "Pick at least one seat"),
+});
+
+// Crockford-style alphabet without look-alikes: 10 characters ≈ 50 bits, unguessable, easy to read out.
+const REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+export function newReference(): string {
+  const bytes = randomBytes(10);
+  return Array.from(bytes, (b) => REFERENCE_ALPHABET[b % 32]).join("");
+}
+
+type SeatRow = { id: number; label: string; status: string; expiresAt: Date | null; version: number };
+
+const isFree = (seat: SeatRow, now: Date) =>
+  seat.status === "AVAILABLE" || (seat.status === "PENDING" && seat.expiresAt !== null && seat.expiresAt <= now);
+
+class LostRace extends Error {}
+
+/**
+ * Holds seats for a user, all or nothing.
+ *
+ * Invariants: a seat is held by at most one live hold and sold at most once; a user holds at most
+ * `maxSeatsPerHold` seats of one show at a time; a hold that has ended frees its seats at once
+ * (expiry never waits for the sweeper). Proven in tests/integration/holds.test.ts and
+ * tests/integration/concurrency.test.ts.
+ *
+ * Optimistic path: read the seats and their versions without locks, then compare-and-swap each
+ * one (`WHERE id = … AND version = …`, checking the row count). Losing a race on a seat that is
+ * still free retries; after `casAttempts` the FOR UPDATE path does the same checks under row locks.
+ * A seat that is really taken fails at once, naming it, and nothing is held.
+ */
+export async function placeHold(
+  db: Db,
+  input: HoldInput,
+  now: Date = new Date(),
+  settings: BookingSettings = DEFAULT_BOOKING_SETTINGS,
+): Promise<HoldResult> {
+  const parsed = holdSchema.safeParse(input);
+  if (!parsed.success) throw new ValidationFailed(fieldErrorsOf(parsed.error));
+  const { userId, showId } = parsed.data;
+  const ids = [...new Set(parsed.data.seatIds)].sort((a, b) => a - b);
+  if (ids.length !== parsed.data.seatIds.length) throw new ValidationFailed({ seatIds: "Each seat can be picked once" });
+  if (ids.length > settings.maxSeatsPerHold) {
+    throw new ValidationFailed({ seatIds: `You can hold at most ${settings.maxSeatsPerHold} seats at a time` });
+  }
+  const request = { userId, showId, ids };
+
+  if (settings.holdStrategy === "cas") {
+    for (let attempt = 1; attempt <= settings.casAttempts; attempt++) {
+      const held = await retryTransient(() => holdOptimistically(db, request, now, settings));
+      if (held) return { ...held, path: "cas", attempts: attempt };
+      // Lost a race. If a seat is really gone now, say so at once; if all are still free, go again.
+      await failIfTaken(db, request, now);
+    }
+  }
+  const held = await retryTransient(() => holdWithLocks(db, request, now, settings));
+  return { ...held, path: "lock", attempts: settings.holdStrategy === "cas" ? settings.casAttempts + 1 : 1 };
+}
+
+type HoldRequest = { userId: string; showId: string; ids: number[] };
+
+async function holdOptimistically(db: Db, req: HoldRequest, now: Date, settings: BookingSettings) {
+  try {
+    return await db.transaction(async (tx) => {
+      const show = await checkShowAndLimit(tx, req, now, settings);
+      const rows = await readSeats(tx, req, false);
+      assertAllFree(rows, now);
+      const booking = await insertBooking(tx, req, show, now, settings);
+      // One seat at a time in id order: two holds never wait on each other in a cycle.
+      for (const seat of rows) {
+        const swapped = await tx
+          .update(seats)
+          .set(heldBy(req.userId, booking))
+          .where(and(eq(seats.id, seat.id), eq(seats.version, seat.version)))
+          .returning({ id: seats.id });
+        if (swapped.length !== 1) throw new LostRace();
+      }
+      return { booking, seats: rows.map(({ id, label }) => ({ id, label })) };
+    });
+  } catch (error) {
+    if (error instanceof LostRace) return null;
+    throw error;
+  }
+}
+
+async function holdWithLocks(db: Db, req: HoldRequest, now: Date, settings: BookingSettings) {
+  return db.transaction(async (tx) => {
+    const show = await checkShowAndLimit(tx, req, now, settings);
+    const rows = await readSeats(tx, req, true);
+    assertAllFree(rows, now);
+    const booking = await insertBooking(tx, req, show, now, settings);
+    const updated = await tx
+      .update(seats)
+      .set(heldBy(req.userId, booking))
+      .where(inArray(seats.id, req.ids))
+      .returning({ id: seats.id });
+    if (updated.length !== rows.length) throw new Error("Locked seats changed under their lock");
+    return { booking, seats: rows.map(({ id, label }) => ({ id, label })) };
+  });
+}
+
+function heldBy(userId: string, booking: Booking) {
+  return {
+    status: "PENDING" as const,
+    holderId: userId,
+    bookingId: booking.id,
+    expiresAt: booking.expiresAt,
+    version: sql`${seats.version} + 1`,
+  };
+}
+
+async function checkShowAndLimit(tx: DbOrTx, req: HoldRequest, now: Date, settings: BookingSettings) {
+  // One user's holds on one show take turns, so two tabs cannot both pass the per-user limit.
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${req.userId}:${req.showId}`}, 0))`);
+  const [show] = await tx
+    .select({ id: shows.id, startsAt: shows.startsAt, priceCents: shows.priceCents, currency: shows.currency })
+    .from(shows)
+    .where(eq(shows.id, req.showId));
+  if (!show) throw new NotFound("There is no such show");
+  if (show.startsAt <= now) throw new Conflict("This show has already started; its seats can no longer be held");
+  const [{ held }] = await tx
+    .select({ held: sql<number>`coalesce(sum(${bookings.seatCount}), 0)::int` })
+    .from(bookings)
+    .where(
+      and(eq(bookings.userId, req.userId), eq(bookings.showId, req.showId), eq(bookings.status, "HELD"), gt(bookings.expiresAt, now)),
+    );
+  if (held + req.ids.length > settings.maxSeatsPerHold) {
+    throw new Conflict(
+      `You can hold at most ${settings.maxSeatsPerHold} seats of a show at a time; you already hold ${held}. Pay for or release them first.`,
+    );
+  }
+  return show;
+}
+
+async function readSeats(tx: DbOrTx, req: HoldRequest, lock: boolean): Promise<SeatRow[]> {
+  const query = tx
+    .select({ id: seats.id, label: seats.label, status: seats.status, expiresAt: seats.expiresAt, version: seats.version })
+    .from(seats)
+    .where(and(eq(seats.showId, req.showId), inArray(seats.id, req.ids)))
+    .orderBy(asc(seats.id));
+  const rows = lock ? await query.for("update") : await query;
+  if (rows.length !== req.ids.length) throw new ValidationFailed({ seatIds: "Some of these seats are not part of this show" });
+  return rows;
+}
+
+function assertAllFree(rows: SeatRow[], now: Date) {
+  const taken = rows.filter((s) => !isFree(s, now));
+  if (taken.length > 0) throw new SeatsUnavailable(taken.map((s) => s.label));
+}
+
+async function failIfTaken(db: Db, req: HoldRequest, now: Date) {
+  assertAllFree(await readSeats(db, req, false), now);
+}
+
+async function insertBooking(
+  tx: DbOrTx,
+  req: HoldRequest,
+  show: { priceCents: number; currency: string },
+  now: Date,
+  settings: BookingSettings,
+) {
+  const [booking] = await tx
+    .insert(bookings)
+    .values({
+      reference: newReference(),
+      userId: req.userId,
+      showId: req.showId,
+      status: "HELD",
+      expiresAt: new Date(now.getTime() + settings.holdTtlSeconds * 1000),
+      seatCount: req.ids.length,
+      amountCents: show.priceCents * req.ids.length,
+      currency: show.currency,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  await tx.insert(bookingSeats).values(req.ids.map((seatId) => ({ bookingId: booking.id, seatId })));
+  return booking;
+}
