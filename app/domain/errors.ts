@@ -18,7 +18,7 @@ export class ValidationFailed extends DomainError {
   readonly code = "VALIDATION_FAILED";
   constructor(
     readonly fieldErrors: Record<string, string>,
-    message = "Some fields need attention",
+    message = Object.values(fieldErrors).join("; ") || "Some fields need attention",
   ) {
     super(message, { fields: fieldErrors });
   }

@@ -46,7 +46,7 @@ export async function createShow(db: Db, input: unknown): Promise<Show> {
 
 /** A seat counts as free when AVAILABLE or when its hold has ended: expiry never waits for the sweeper. */
 export const seatIsFree = (now: Date) =>
-  sql`(${seats.status} = 'AVAILABLE' or (${seats.status} = 'PENDING' and ${seats.expiresAt} <= ${now}))`;
+  sql`(${seats.status} = 'AVAILABLE' or (${seats.status} = 'PENDING' and ${seats.expiresAt} <= ${now.toISOString()}::timestamptz))`;
 
 export interface ShowSummary extends Show {
   seatsLeft: number;
@@ -54,12 +54,11 @@ export interface ShowSummary extends Show {
 
 export async function listUpcomingShows(db: DbOrTx, now: Date): Promise<ShowSummary[]> {
   const rows = await db
-    .select({
-      show: shows,
-      seatsLeft: sql<number>`(select count(*) from ${seats} where ${seats.showId} = ${shows.id} and ${seatIsFree(now)})::int`,
-    })
+    .select({ show: shows, seatsLeft: sql<number>`(count(*) filter (where ${seatIsFree(now)}))::int` })
     .from(shows)
+    .innerJoin(seats, eq(seats.showId, shows.id))
     .where(gt(shows.startsAt, now))
+    .groupBy(shows.id)
     .orderBy(asc(shows.startsAt), asc(shows.name));
   return rows.map((r) => ({ ...r.show, seatsLeft: r.seatsLeft }));
 }

@@ -18,27 +18,29 @@ export interface SweepResult {
  * tests/integration/sweeper.test.ts.
  */
 export async function sweepExpiredHolds(db: DbOrTx, now: Date = new Date(), batchSize = 10_000): Promise<SweepResult> {
+  // Raw SQL parameters bypass Drizzle's column mapping: timestamps travel as ISO strings.
+  const at = now.toISOString();
   return retryTransient(async () => {
     const rows = await db.execute<{ seats_freed: number; expired: string[] | null }>(sql`
       with due_seats as (
         select id from seats
-        where status = 'PENDING' and expires_at <= ${now}
+        where status = 'PENDING' and expires_at <= ${at}::timestamptz
         order by id
         limit ${batchSize}
         for update skip locked
       ), freed as (
         update seats set status = 'AVAILABLE', holder_id = null, booking_id = null, expires_at = null, version = version + 1
-        where id in (select id from due_seats) and status = 'PENDING' and expires_at <= ${now}
+        where id in (select id from due_seats) and status = 'PENDING' and expires_at <= ${at}::timestamptz
         returning id
       ), due_bookings as (
         select id from bookings
-        where status = 'HELD' and expires_at <= ${now}
+        where status = 'HELD' and expires_at <= ${at}::timestamptz
         order by id
         limit ${batchSize}
         for update skip locked
       ), expired as (
-        update bookings set status = 'EXPIRED', updated_at = ${now}
-        where id in (select id from due_bookings) and status = 'HELD' and expires_at <= ${now}
+        update bookings set status = 'EXPIRED', updated_at = ${at}::timestamptz
+        where id in (select id from due_bookings) and status = 'HELD' and expires_at <= ${at}::timestamptz
         returning reference
       )
       select (select count(*) from freed)::int as seats_freed,
