@@ -1,0 +1,132 @@
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "~/config.server";
+import { confirmBooking } from "~/domain/bookings.server";
+import { HoldExpired } from "~/domain/errors";
+import { placeHold } from "~/domain/holds.server";
+import { TEST_CARDS } from "~/domain/payments";
+import { DEFAULT_BOOKING_SETTINGS } from "~/domain/settings";
+import { sweepExpiredHolds } from "~/domain/sweeper.server";
+import { startJobs } from "~/server/jobs.server";
+import type { AppServices } from "~/server/context.server";
+import { inconsistentSeats, makeShow, makeUsers, NOW, seatIdsByLabel, seatRows, seatsInTwoLiveBookings } from "../support/factories";
+import { useTestDatabase } from "../support/test-database";
+
+const t = useTestDatabase({ max: 20 });
+const later = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
+const TTL = DEFAULT_BOOKING_SETTINGS.holdTtlSeconds;
+
+async function bookingStatus(id: string) {
+  const [row] = await t.db.execute<{ status: string }>(sql`select status from bookings where id = ${id}`);
+  return row.status;
+}
+
+describe("sweepExpiredHolds", () => {
+  it("frees seats whose hold ended, marks their bookings EXPIRED, and leaves live holds alone", async () => {
+    const [alice, bob] = await makeUsers(t.db, 2);
+    const show = await makeShow(t.db);
+    const ids = await seatIdsByLabel(t.db, show.id);
+    const old = await placeHold(t.db, { userId: alice, showId: show.id, seatIds: [ids.A1, ids.A2] }, NOW);
+    const fresh = await placeHold(t.db, { userId: bob, showId: show.id, seatIds: [ids.A3] }, later(60));
+    const result = await sweepExpiredHolds(t.db, later(TTL));
+    expect(result.seatsFreed).toBeGreaterThanOrEqual(2);
+    expect(result.bookingsExpired).toContain(old.booking.reference);
+    expect(result.bookingsExpired).not.toContain(fresh.booking.reference);
+    const rows = await seatRows(t.db, show.id);
+    expect(rows.find((r) => r.label === "A1")).toMatchObject({ status: "AVAILABLE", booking_id: null, version: 2 });
+    expect(rows.find((r) => r.label === "A3")).toMatchObject({ status: "PENDING", holder_id: bob });
+    expect(await bookingStatus(old.booking.id)).toBe("EXPIRED");
+    expect(await bookingStatus(fresh.booking.id)).toBe("HELD");
+    expect(await sweepExpiredHolds(t.db, later(TTL))).toEqual({ seatsFreed: 0, bookingsExpired: [] });
+  });
+
+  it("never frees a seat that was re-held after its expiry, even when the sweep runs late", async () => {
+    const [alice, bob] = await makeUsers(t.db, 2);
+    const show = await makeShow(t.db);
+    const ids = await seatIdsByLabel(t.db, show.id);
+    await placeHold(t.db, { userId: alice, showId: show.id, seatIds: [ids.A1] }, NOW);
+    const rehold = await placeHold(t.db, { userId: bob, showId: show.id, seatIds: [ids.A1] }, later(TTL + 1));
+    await sweepExpiredHolds(t.db, later(TTL + 30));
+    expect((await seatRows(t.db, show.id)).find((r) => r.label === "A1")).toMatchObject({ status: "PENDING", booking_id: rehold.booking.id });
+  });
+
+  it("never frees a re-held seat when the re-hold and the sweep run at the same moment", async () => {
+    const users = await makeUsers(t.db, 40);
+    const show = await makeShow(t.db, { layout: { kind: "THEATRE", rows: 2, seatsPerRow: 10, aisleAfter: [] } });
+    const ids = Object.values(await seatIdsByLabel(t.db, show.id));
+    await Promise.all(ids.map((id, i) => placeHold(t.db, { userId: users[i], showId: show.id, seatIds: [id] }, NOW)));
+    const reholds = ids.map((id, i) => placeHold(t.db, { userId: users[20 + i], showId: show.id, seatIds: [id] }, later(TTL + 1)));
+    const [sweep, ...held] = await Promise.all([sweepExpiredHolds(t.db, later(TTL + 30)), ...reholds]);
+    expect(sweep.seatsFreed).toBeLessThanOrEqual(20);
+    const rows = await seatRows(t.db, show.id);
+    for (const { booking } of held) {
+      expect(rows.filter((r) => r.booking_id === booking.id && r.status === "PENDING")).toHaveLength(1);
+    }
+  });
+
+  it("a payment racing the sweeper either completes or fails with HoldExpired, never half", async () => {
+    const users = await makeUsers(t.db, 30);
+    const show = await makeShow(t.db, { layout: { kind: "THEATRE", rows: 6, seatsPerRow: 10, aisleAfter: [] } });
+    const ids = Object.values(await seatIdsByLabel(t.db, show.id)).sort((a, b) => a - b);
+    const holds = await Promise.all(users.map((u, i) => placeHold(t.db, { userId: u, showId: show.id, seatIds: ids.slice(i * 2, i * 2 + 2) }, NOW)));
+    // Each payer's clock says the hold is live; the sweeper's says it has ended.
+    const payments = holds.map(({ booking }) =>
+      confirmBooking(t.db, { userId: booking.userId, bookingId: booking.id, idempotencyKey: `race-${booking.id}`, card: TEST_CARDS.approve }, later(TTL - 1)),
+    );
+    const sweeps = [sweepExpiredHolds(t.db, later(TTL + 1)), sweepExpiredHolds(t.db, later(TTL + 1))];
+    const outcomes = await Promise.allSettled(payments);
+    await Promise.all(sweeps);
+    // A booking a payer had locked was skipped by those sweeps (SKIP LOCKED); the next one marks it.
+    await sweepExpiredHolds(t.db, later(TTL + 1));
+    const rows = await seatRows(t.db, show.id);
+    for (const [i, outcome] of outcomes.entries()) {
+      const mine = rows.filter((r) => ids.slice(i * 2, i * 2 + 2).includes(r.id));
+      if (outcome.status === "fulfilled") {
+        expect(mine.every((r) => r.status === "BOOKED" && r.booking_id === holds[i].booking.id)).toBe(true);
+        expect(await bookingStatus(holds[i].booking.id)).toBe("CONFIRMED");
+      } else {
+        expect(outcome.reason).toBeInstanceOf(HoldExpired);
+        expect(mine.every((r) => r.status === "AVAILABLE")).toBe(true);
+        expect(await bookingStatus(holds[i].booking.id)).toBe("EXPIRED");
+      }
+    }
+    expect(await inconsistentSeats(t.db)).toHaveLength(0);
+  });
+
+  it("is safe when several processes sweep at once: each seat is freed exactly once", async () => {
+    const users = await makeUsers(t.db, 50);
+    const show = await makeShow(t.db, { layout: { kind: "THEATRE", rows: 10, seatsPerRow: 10, aisleAfter: [] } });
+    const ids = Object.values(await seatIdsByLabel(t.db, show.id)).sort((a, b) => a - b);
+    await Promise.all(users.map((u, i) => placeHold(t.db, { userId: u, showId: show.id, seatIds: ids.slice(i * 2, i * 2 + 2) }, NOW)));
+    const results = await Promise.all(Array.from({ length: 6 }, () => sweepExpiredHolds(t.db, later(TTL + 1), 17)));
+    let rest = await sweepExpiredHolds(t.db, later(TTL + 1));
+    while (rest.seatsFreed > 0) rest = await sweepExpiredHolds(t.db, later(TTL + 1));
+    const freed = results.reduce((n, r) => n + r.seatsFreed, 0);
+    const references = results.flatMap((r) => r.bookingsExpired);
+    expect(new Set(references).size).toBe(references.length);
+    expect(freed).toBeLessThanOrEqual(100);
+    expect((await seatRows(t.db, show.id)).every((r) => r.status === "AVAILABLE")).toBe(true);
+    expect(await seatsInTwoLiveBookings(t.db, later(TTL + 1))).toHaveLength(0);
+  });
+});
+
+describe("the sweeper job", () => {
+  it("runs every SWEEP_INTERVAL_SECONDS and logs what it freed", async () => {
+    const [alice] = await makeUsers(t.db, 1);
+    const show = await makeShow(t.db, { startsAt: new Date(Date.now() + 86_400_000) });
+    const ids = await seatIdsByLabel(t.db, show.id);
+    // A hold placed 10 minutes ago has ended by the wall clock the job uses.
+    const { booking } = await placeHold(t.db, { userId: alice, showId: show.id, seatIds: [ids.A1] }, new Date(Date.now() - 600_000));
+    const lines: string[] = [];
+    const config = loadConfig({ SWEEP_INTERVAL_SECONDS: "1" });
+    const jobs = startJobs({ config, db: t.db } as AppServices, { info: (m) => lines.push(m), error: (m) => lines.push(m), debug: () => {} });
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!lines.some((l) => l.includes(booking.reference)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await jobs.stop();
+    }
+    expect(lines.find((l) => l.includes(booking.reference))).toMatch(/^sweeper: freed \d+ seat\(s\); expired \d+ booking\(s\): /);
+    expect(await bookingStatus(booking.id)).toBe("EXPIRED");
+  });
+});
