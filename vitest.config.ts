@@ -14,5 +14,11 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: { LOG_LEVEL: "silent" },
+    // The whole suite runs twice: in UTC and in a zone with a half-hour offset, so no rule can
+    // lean on the process time zone.
+    projects: [
+      { extends: true, test: { name: "utc", env: { TZ: "UTC" } } },
+      { extends: true, test: { name: "kolkata", env: { TZ: "Asia/Kolkata" } } },
+    ],
   },
 });
