@@ -5,6 +5,8 @@ import { createSessions } from "~/auth/session.server";
 import { connectDatabase, type Database } from "~/db/client.server";
 import { users } from "~/db/schema";
 import { eq } from "drizzle-orm";
+import type { LayoutSpec } from "~/domain/layouts";
+import { createShow } from "~/domain/shows.server";
 import type { E2EState } from "./serve";
 
 // One bcrypt hash (cost 12) shared by every fixture user: hashing per user would slow the suite.
@@ -28,8 +30,26 @@ function db() {
   return database.db;
 }
 
+export interface TestShow {
+  id: string;
+  name: string;
+}
+
+/** A signed session cookie for the user, as the app would set it after a log-in. */
+export async function sessionCookieFor(userId: string, url: string) {
+  const sessions = createSessions({ secret: state().sessionSecret, secure: false });
+  const session = await sessions.getSession();
+  session.set("userId", userId);
+  const [pair] = (await sessions.commitSession(session)).split(";");
+  const at = pair.indexOf("=");
+  return { name: pair.slice(0, at), value: pair.slice(at + 1), url, httpOnly: true, sameSite: "Lax" as const };
+}
+
 interface Fixtures {
   clientAddress: string;
+  /** Base URL of a second server on the same database whose holds last SHORT_TTL_SECONDS. */
+  shortTtlBaseURL: string;
+  createShow: (options?: { layout?: LayoutSpec; priceCents?: number }) => Promise<TestShow>;
   createUser: (options?: { role?: "USER" | "ADMIN"; withPassword?: boolean }) => Promise<TestUser>;
   loginAs: (user: TestUser) => Promise<void>;
 }
@@ -42,6 +62,24 @@ export const test = base.extend<Fixtures>({
   },
   extraHTTPHeaders: async ({ clientAddress }, use) => {
     await use({ "X-Forwarded-For": clientAddress });
+  },
+  shortTtlBaseURL: async ({}, use) => {
+    await use(state().shortTtlBaseUrl);
+  },
+  createShow: async ({}, use) => {
+    await use(async (options = {}) => {
+      const show = await createShow(db(), {
+        name: `E2E Show ${randomUUID().slice(0, 6)}`,
+        venue: "Playwright Hall",
+        city: "Testville",
+        timeZone: "Europe/London",
+        startsAt: new Date(Date.now() + 7 * 86_400_000),
+        priceCents: options.priceCents ?? 2500,
+        currency: "GBP",
+        layout: options.layout ?? { kind: "THEATRE", rows: 2, seatsPerRow: 6, aisleAfter: [3] },
+      });
+      return { id: show.id, name: show.name };
+    });
   },
   createUser: async ({}, use) => {
     const created: string[] = [];
@@ -59,15 +97,7 @@ export const test = base.extend<Fixtures>({
   // Logs in by writing the session cookie, not by clicking: the login form has its own tests.
   loginAs: async ({ context, baseURL }, use) => {
     await use(async (user) => {
-      const sessions = createSessions({ secret: state().sessionSecret, secure: false });
-      const session = await sessions.getSession();
-      session.set("userId", user.id);
-      const cookie = await sessions.commitSession(session);
-      const [pair] = cookie.split(";");
-      const eqAt = pair.indexOf("=");
-      await context.addCookies([
-        { name: pair.slice(0, eqAt), value: pair.slice(eqAt + 1), url: baseURL!, httpOnly: true, sameSite: "Lax" },
-      ]);
+      await context.addCookies([await sessionCookieFor(user.id, baseURL!)]);
     });
   },
 });

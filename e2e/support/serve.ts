@@ -14,7 +14,11 @@ export interface E2EState {
   databaseUrl: string;
   sessionSecret: string;
   baseUrl: string;
+  shortTtlBaseUrl: string;
 }
+
+/** Holds on the second server end this fast, so a test can watch one run out. */
+export const SHORT_TTL_SECONDS = 3;
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const stateFile = process.env.HOLDFAST_E2E_STATE;
@@ -38,20 +42,24 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => void shutdown());
 }
 
-servers.push(
-  await startServer({
-    env: {
-      ...process.env,
-      NODE_ENV: "test",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATABASE_URL: databaseUrl,
-      SESSION_SECRET: sessionSecret,
-      // Each test speaks as its own client through X-Forwarded-For, so per-address limits stay per test.
-      TRUST_PROXY: "loopback",
-      LOG_LEVEL: "error",
-    },
-  }),
+const env = (extra: Record<string, string>) => ({
+  ...process.env,
+  NODE_ENV: "test",
+  HOST: "127.0.0.1",
+  DATABASE_URL: databaseUrl,
+  SESSION_SECRET: sessionSecret,
+  // Each test speaks as its own client through X-Forwarded-For, so per-address limits stay per test.
+  TRUST_PROXY: "loopback",
+  LOG_LEVEL: "error",
+  SWEEP_INTERVAL_SECONDS: "1",
+  ...extra,
+});
+// The short-TTL server starts first: Playwright waits on the main port, so both are up by then.
+servers.push(await startServer({ env: env({ PORT: String(port + 1), HOLD_TTL_SECONDS: String(SHORT_TTL_SECONDS) }) }));
+// The state is written before the main server listens: tests start once it answers.
+await writeFile(
+  stateFile,
+  JSON.stringify({ databaseUrl, sessionSecret, baseUrl: `http://localhost:${port}`, shortTtlBaseUrl: servers[0].url } satisfies E2EState),
 );
-await writeFile(stateFile, JSON.stringify({ databaseUrl, sessionSecret, baseUrl: servers[0].url } satisfies E2EState));
-console.log(`e2e server ready on ${servers[0].url}`);
+servers.push(await startServer({ env: env({ PORT: String(port) }) }));
+console.log(`e2e servers ready on ${servers[1].url} and ${servers[0].url} (short holds)`);

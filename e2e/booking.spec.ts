@@ -1,0 +1,109 @@
+import type { Page } from "@playwright/test";
+import { TEST_CARDS } from "~/domain/payments";
+import { expect, sessionCookieFor, test } from "./support/fixtures";
+
+// Every test runs twice: in the "js" project and in the "no-js" project (JavaScript off).
+
+const seat = (page: Page, label: string) => page.getByRole("checkbox", { name: label, exact: true });
+
+test("log in, pick seats, hold, pay and get a ticket", async ({ page, createUser, loginAs, createShow, javaScriptEnabled }) => {
+  const user = await createUser();
+  await loginAs(user);
+  const show = await createShow({ priceCents: 2500 });
+
+  await page.goto("/");
+  await page.getByRole("link", { name: show.name }).click();
+  await expect(page.getByRole("heading", { name: show.name })).toBeVisible();
+  await expect(page.getByText("12 of 12 seats left")).toBeVisible();
+  await seat(page, "A1").check();
+  await seat(page, "A2").check();
+  if (javaScriptEnabled) await expect(page.getByText(/2 seats selected/)).toBeVisible();
+  await page.getByRole("button", { name: "Hold seats" }).click();
+
+  await expect(page).toHaveURL(/\/bookings\/[0-9a-f-]{36}$/);
+  await expect(page.getByText(/Your seats are held until \d\d:\d\d/)).toBeVisible();
+  await expect(page.getByText("A1, A2")).toBeVisible();
+  await page.getByLabel("Card number").fill(TEST_CARDS.approve);
+  await page.getByRole("button", { name: /^Pay/ }).click();
+
+  await expect(page.getByRole("heading", { name: "Ticket" })).toBeVisible();
+  await expect(page.getByText(/^[2-9A-HJ-NP-Z]{10}$/)).toBeVisible();
+  await expect(page.getByText("A1, A2")).toBeVisible();
+  await expect(page.getByText("£50.00")).toBeVisible();
+
+  await page.goto(`/shows/${show.id}`);
+  await expect(page.getByRole("checkbox", { name: /^A1\b/ })).toBeDisabled();
+  await expect(page.getByText("10 of 12 seats left")).toBeVisible();
+
+  await page.goto("/bookings");
+  await expect(page.getByRole("link", { name: new RegExp(show.name) }).first()).toBeVisible();
+});
+
+test("two buyers race for one seat: one gets the ticket, the other a clear message", async ({ browser, createUser, createShow, baseURL }) => {
+  const show = await createShow();
+  const pages: Page[] = [];
+  for (let i = 0; i < 2; i++) {
+    const user = await createUser();
+    const context = await browser.newContext({ baseURL, extraHTTPHeaders: { "X-Forwarded-For": `10.99.${i}.${Math.floor(Math.random() * 250)}` } });
+    await context.addCookies([await sessionCookieFor(user.id, baseURL!)]);
+    const page = await context.newPage();
+    await page.goto(`/shows/${show.id}`);
+    await seat(page, "B3").check();
+    pages.push(page);
+  }
+  await Promise.all(pages.map((p) => p.getByRole("button", { name: "Hold seats" }).click()));
+  const outcomes = await Promise.all(
+    pages.map(async (p) => {
+      const held = p.getByText(/Your seats are held until/);
+      const taken = p.getByRole("alert").filter({ hasText: "B3 was just taken — nothing was held" });
+      await expect(held.or(taken)).toBeVisible();
+      return (await held.isVisible()) ? "held" : "taken";
+    }),
+  );
+  expect(outcomes.sort()).toEqual(["held", "taken"]);
+  const winner = pages[outcomes.indexOf("held")];
+  await winner.getByLabel("Card number").fill(TEST_CARDS.approve);
+  await winner.getByRole("button", { name: /^Pay/ }).click();
+  await expect(winner.getByRole("heading", { name: "Ticket" })).toBeVisible();
+  for (const p of pages) await p.context().close();
+});
+
+test("a declined card keeps the hold; releasing frees the seats", async ({ page, createUser, loginAs, createShow }) => {
+  const user = await createUser();
+  await loginAs(user);
+  const show = await createShow();
+  await page.goto(`/shows/${show.id}`);
+  await seat(page, "A4").check();
+  await page.getByRole("button", { name: "Hold seats" }).click();
+  await page.getByLabel("Card number").fill(TEST_CARDS.decline);
+  await page.getByRole("button", { name: /^Pay/ }).click();
+  await expect(page.getByRole("alert")).toContainText("Your card was declined");
+  await expect(page.getByLabel("Card number")).toHaveValue("");
+  await expect(page.getByText(/Your seats are held until/)).toBeVisible();
+  await page.getByRole("button", { name: "Release" }).click();
+  await expect(page).toHaveURL(`/shows/${show.id}`);
+  await expect(seat(page, "A4")).toBeEnabled();
+});
+
+test("a hold that runs out shows its expired state", async ({ page, createUser, loginAs, createShow, shortTtlBaseURL, javaScriptEnabled }) => {
+  const user = await createUser();
+  await loginAs(user);
+  const show = await createShow();
+  await page.goto(`${shortTtlBaseURL}/shows/${show.id}`);
+  await seat(page, "A1").check();
+  await page.getByRole("button", { name: "Hold seats" }).click();
+  await expect(page.getByText(/Your seats are held until/)).toBeVisible();
+  if (javaScriptEnabled) {
+    // The countdown runs out and the page turns to the expired state by itself.
+    await expect(page.getByText("This hold has ended. The seats were released.")).toBeVisible({ timeout: 15_000 });
+  } else {
+    await page.waitForTimeout(4_000);
+    await page.getByLabel("Card number").fill(TEST_CARDS.approve);
+    await page.getByRole("button", { name: /^Pay/ }).click();
+    await expect(page.getByRole("alert")).toContainText(/Your hold ended at \d\d:\d\d and the seats were released/);
+    await page.reload();
+    await expect(page.getByText("This hold has ended. The seats were released.")).toBeVisible();
+  }
+  await page.getByRole("link", { name: "Back to the seat map" }).click();
+  await expect(seat(page, "A1")).toBeEnabled();
+});
