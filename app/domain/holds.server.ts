@@ -74,6 +74,9 @@ export async function placeHold(
     throw new ValidationFailed({ seatIds: `You can hold at most ${settings.maxSeatsPerHold} seats at a time` });
   }
   const request = { userId, showId, ids };
+  // In a rush most requests want seats that are already gone: one plain read answers them
+  // without opening a transaction. The transaction below checks again; this is only a shortcut.
+  await failIfTaken(db, request, now);
 
   if (settings.holdStrategy === "cas") {
     for (let attempt = 1; attempt <= settings.casAttempts; attempt++) {
