@@ -76,7 +76,7 @@ export async function placeHold(
   const request = { userId, showId, ids };
   // In a rush most requests want seats that are already gone: one plain read answers them
   // without opening a transaction. The transaction below checks again; this is only a shortcut.
-  await failIfTaken(db, request, now);
+  await failFastIfTaken(db, request, now);
 
   if (settings.holdStrategy === "cas") {
     for (let attempt = 1; attempt <= settings.casAttempts; attempt++) {
@@ -165,13 +165,16 @@ async function checkShowAndLimit(tx: DbOrTx, req: HoldRequest, now: Date, settin
   return show;
 }
 
-async function readSeats(tx: DbOrTx, req: HoldRequest, lock: boolean): Promise<SeatRow[]> {
-  const query = tx
+function selectSeats(tx: DbOrTx, req: HoldRequest) {
+  return tx
     .select({ id: seats.id, label: seats.label, status: seats.status, expiresAt: seats.expiresAt, version: seats.version })
     .from(seats)
     .where(and(eq(seats.showId, req.showId), inArray(seats.id, req.ids)))
     .orderBy(asc(seats.id));
-  const rows = lock ? await query.for("update") : await query;
+}
+
+async function readSeats(tx: DbOrTx, req: HoldRequest, lock: boolean): Promise<SeatRow[]> {
+  const rows = lock ? await selectSeats(tx, req).for("update") : await selectSeats(tx, req);
   if (rows.length !== req.ids.length) throw new ValidationFailed({ seatIds: "Some of these seats are not part of this show" });
   return rows;
 }
@@ -183,6 +186,12 @@ function assertAllFree(rows: SeatRow[], now: Date) {
 
 async function failIfTaken(db: Db, req: HoldRequest, now: Date) {
   assertAllFree(await readSeats(db, req, false), now);
+}
+
+/** Like failIfTaken, but leaves every other complaint (unknown show, foreign seats) to the transaction. */
+async function failFastIfTaken(db: Db, req: HoldRequest, now: Date) {
+  const rows = await selectSeats(db, req);
+  if (rows.length === req.ids.length) assertAllFree(rows, now);
 }
 
 async function insertBooking(
