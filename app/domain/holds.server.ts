@@ -95,9 +95,10 @@ type HoldRequest = { userId: string; showId: string; ids: number[] };
 async function holdOptimistically(db: Db, req: HoldRequest, now: Date, settings: BookingSettings) {
   try {
     return await db.transaction(async (tx) => {
-      const show = await checkShowAndLimit(tx, req, now, settings);
+      const show = await checkShow(tx, req, now);
       const rows = await readSeats(tx, req, false);
       assertAllFree(rows, now);
+      await checkUserLimit(tx, req, now, settings);
       const booking = await insertBooking(tx, req, show, now, settings);
       // One seat at a time in id order: two holds never wait on each other in a cycle.
       for (const seat of rows) {
@@ -118,9 +119,10 @@ async function holdOptimistically(db: Db, req: HoldRequest, now: Date, settings:
 
 async function holdWithLocks(db: Db, req: HoldRequest, now: Date, settings: BookingSettings) {
   return db.transaction(async (tx) => {
-    const show = await checkShowAndLimit(tx, req, now, settings);
+    const show = await checkShow(tx, req, now);
     const rows = await readSeats(tx, req, true);
     assertAllFree(rows, now);
+    await checkUserLimit(tx, req, now, settings);
     const booking = await insertBooking(tx, req, show, now, settings);
     const updated = await tx
       .update(seats)
@@ -142,15 +144,19 @@ function heldBy(userId: string, booking: Booking) {
   };
 }
 
-async function checkShowAndLimit(tx: DbOrTx, req: HoldRequest, now: Date, settings: BookingSettings) {
-  // One user's holds on one show take turns, so two tabs cannot both pass the per-user limit.
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${req.userId}:${req.showId}`}, 0))`);
+async function checkShow(tx: DbOrTx, req: HoldRequest, now: Date) {
   const [show] = await tx
     .select({ id: shows.id, startsAt: shows.startsAt, priceCents: shows.priceCents, currency: shows.currency })
     .from(shows)
     .where(eq(shows.id, req.showId));
   if (!show) throw new NotFound("There is no such show");
   if (show.startsAt <= now) throw new Conflict("This show has already started; its seats can no longer be held");
+  return show;
+}
+
+async function checkUserLimit(tx: DbOrTx, req: HoldRequest, now: Date, settings: BookingSettings) {
+  // One user's holds on one show take turns, so two tabs cannot both pass the per-user limit.
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${req.userId}:${req.showId}`}, 0))`);
   const [{ held }] = await tx
     .select({ held: sql<number>`coalesce(sum(${bookings.seatCount}), 0)::int` })
     .from(bookings)
@@ -162,7 +168,6 @@ async function checkShowAndLimit(tx: DbOrTx, req: HoldRequest, now: Date, settin
       `You can hold at most ${settings.maxSeatsPerHold} seats of a show at a time; you already hold ${held}. Pay for or release them first.`,
     );
   }
-  return show;
 }
 
 function selectSeats(tx: DbOrTx, req: HoldRequest) {

@@ -38,9 +38,9 @@ class Model {
   }
 
   hold(user: number, labels: string[]): Outcome {
+    if (labels.some((l) => !this.free(this.seats.get(l)!))) return "SEATS_UNAVAILABLE";
     const held = this.bookings.filter((b) => b.user === user && this.live(b)).reduce((n, b) => n + b.labels.length, 0);
     if (held + labels.length > SETTINGS.maxSeatsPerHold) return "CONFLICT";
-    if (labels.some((l) => !this.free(this.seats.get(l)!))) return "SEATS_UNAVAILABLE";
     const expiresAt = this.now + SETTINGS.holdTtlSeconds * 1000;
     this.bookings.push({ user, status: "HELD", expiresAt, labels, keys: new Map() });
     for (const l of labels) this.seats.set(l, { status: "PENDING", booking: this.bookings.length - 1, expiresAt });
