@@ -60,7 +60,7 @@ test("two buyers race for one seat: one gets the ticket, the other a clear messa
       return (await held.isVisible()) ? "held" : "taken";
     }),
   );
-  expect(outcomes.sort()).toEqual(["held", "taken"]);
+  expect([...outcomes].sort()).toEqual(["held", "taken"]);
   const winner = pages[outcomes.indexOf("held")];
   await winner.getByLabel("Card number").fill(TEST_CARDS.approve);
   await winner.getByRole("button", { name: /^Pay/ }).click();

@@ -8,7 +8,7 @@ const styles: Record<Flash["kind"], string> = {
 
 export function FlashMessage({ flash }: { flash: Flash }) {
   return (
-    <div role="status" className={`mb-6 rounded border px-4 py-3 text-sm ${styles[flash.kind]}`}>
+    <div role="status" className={`mb-6 rounded border print:hidden px-4 py-3 text-sm ${styles[flash.kind]}`}>
       {flash.message}
     </div>
   );

@@ -7,6 +7,7 @@ export function FormField(props: {
   defaultValue?: string;
   error?: string;
   autoComplete?: string;
+  inputMode?: React.HTMLAttributes<HTMLInputElement>["inputMode"];
   hint?: string;
   /** When this changes (a new answer from the server), the field is emptied: used for passwords. */
   clearOn?: unknown;
@@ -31,6 +32,7 @@ export function FormField(props: {
         type={props.type ?? "text"}
         defaultValue={props.defaultValue}
         autoComplete={props.autoComplete}
+        inputMode={props.inputMode}
         aria-invalid={props.error ? true : undefined}
         aria-describedby={describedBy || undefined}
         className={`block w-full rounded border px-3 py-2 shadow-sm focus:outline-2 focus:outline-brand-600 ${

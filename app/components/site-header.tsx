@@ -11,7 +11,7 @@ const navClass = ({ isActive }: { isActive: boolean }) =>
 
 export function SiteHeader({ user }: { user: HeaderUser | null }) {
   return (
-    <header className="border-b border-slate-200 bg-white">
+    <header className="border-b border-slate-200 bg-white print:hidden">
       <div className="mx-auto flex w-full max-w-5xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3">
         <Link to="/" className="text-lg font-bold tracking-tight text-brand-700">
           Holdfast

@@ -45,7 +45,7 @@ export function clockIn(instant: Date, timeZone: string): string {
   return `${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`;
 }
 
-/** "Sat 5 Dec 2026, 19:30" in the venue's zone. */
+/** "Sat, 5 Dec 2026, 19:30" in the venue's zone. */
 export function formatShowTime(instant: Date | string, timeZone: string): string {
   return new Intl.DateTimeFormat("en-GB", {
     timeZone,

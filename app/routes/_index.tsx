@@ -1,24 +1,53 @@
-import type { MetaFunction } from "@remix-run/node";
-import { Link, useRouteLoaderData } from "@remix-run/react";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { ShowList } from "~/components/show-list";
+import { listUpcomingShows } from "~/domain/shows.server";
+import { formatMoney, formatShowTime } from "~/domain/time";
 import type { loader as rootLoader } from "~/root";
 
 export const meta: MetaFunction = () => [{ title: "Holdfast · seats that are never sold twice" }];
 
+export async function loader({ context }: LoaderFunctionArgs) {
+  const shows = await listUpcomingShows(context.db, new Date());
+  return json({
+    shows: shows.map((show) => ({
+      id: show.id,
+      name: show.name,
+      kind: show.kind,
+      venue: show.venue,
+      city: show.city,
+      time: formatShowTime(show.startsAt, show.timeZone),
+      price: formatMoney(show.priceCents, show.currency),
+      seatsLeft: show.seatsLeft,
+      totalSeats: show.totalSeats,
+    })),
+  });
+}
+
 export default function Home() {
+  const { shows } = useLoaderData<typeof loader>();
   const root = useRouteLoaderData<typeof rootLoader>("root");
   return (
-    <section className="space-y-4">
-      <h1 className="text-3xl font-bold tracking-tight">Pick your seat. Hold it. It is yours.</h1>
-      <p className="max-w-2xl text-slate-700">
-        Holdfast sells theatre and cinema seats, bus seats and doctor&apos;s appointment slots from a seat map, and never sells
-        one seat twice.
-      </p>
-      {root?.user ? null : (
-        <p className="text-slate-700">
-          <Link to="/signup" className="text-brand-600 underline">Create an account</Link> or{" "}
-          <Link to="/login" className="text-brand-600 underline">log in</Link> to book.
+    <div className="space-y-8">
+      <section className="space-y-3">
+        <h1 className="text-3xl font-bold tracking-tight">Pick your seat. Hold it. It is yours.</h1>
+        <p className="max-w-2xl text-slate-700">
+          Theatre seats, coach seats and doctor&apos;s appointments, booked from a seat map — and never sold twice.
         </p>
-      )}
-    </section>
+        {root?.user ? null : (
+          <p className="text-slate-700">
+            <Link to="/signup" className="text-brand-600 underline">Create an account</Link> or{" "}
+            <Link to="/login" className="text-brand-600 underline">log in</Link> to book.
+          </p>
+        )}
+      </section>
+      <section aria-labelledby="upcoming-heading" className="space-y-4">
+        <h2 id="upcoming-heading" className="text-xl font-semibold">
+          Upcoming
+        </h2>
+        <ShowList shows={shows} />
+      </section>
+    </div>
   );
 }

@@ -1,0 +1,137 @@
+/**
+ * The seat grid as an HTML string. Pure and isomorphic: the server renders it into the page
+ * (it is never hydration data), and the browser builds the same string when it has to (after a
+ * client-side navigation). A 20,000-seat map is 20,000 labels, so the markup per seat is kept to
+ * the minimum and the static parts are built once per show (see seat-map-cache.server.ts): a
+ * request only joins strings.
+ *
+ * Seats appear in the document in id order, which is the order of the status codes string:
+ * the browser applies fresh codes to the inputs by index.
+ */
+import type { LayoutSpec } from "~/domain/layouts";
+import type { SeatPlace } from "~/domain/shows.server";
+
+/** Status code (see SEAT_CODES) → the class after `seat-`. Unknown codes count as taken. */
+export const SEAT_CLASS: Record<string, string> = { A: "available", H: "held", Y: "yours", B: "booked" };
+/** Status code → what follows the label in the accessible name. */
+export const SEAT_STATE_SUFFIX: Record<string, string> = { A: "", H: " (held)", Y: " (held by you)", B: " (booked)" };
+
+const STATE_SUFFIX = / \((?:held|held by you|booked)\)$/;
+
+/** "A1" from "A1 (booked)": the seat's label from an accessible name made here. */
+export const labelFromAccessibleName = (name: string) => name.replace(STATE_SUFFIX, "");
+
+export function seatAccessibleName(label: string, code: string): string {
+  return label + (SEAT_STATE_SUFFIX[code] ?? SEAT_STATE_SUFFIX.H);
+}
+
+const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+
+/**
+ * A show's seat map with holes where each seat's state goes. Seat i is
+ * `before[i] + class + mid[i] + suffix + state attributes + after[i]`; `end` closes the map.
+ */
+export interface SeatMapTemplate {
+  ids: number[];
+  before: string[];
+  mid: string[];
+  after: string[];
+  end: string;
+}
+
+type Kind = LayoutSpec["kind"];
+
+const cell = (className: string, text = "") => `<span class="${className}" aria-hidden="true">${escapeHtml(text)}</span>`;
+const GAP = '<span class="seat-gap"></span>';
+
+/** The number of a seat ("12" of "A12", "3" of "L3"); a clinic slot shows its time. */
+function shortText(kind: Kind, place: SeatPlace): string {
+  if (kind === "DOCTOR") return place.slot ?? place.label;
+  return /\d+$/.exec(place.label)?.[0] ?? place.label;
+}
+
+/** What starts a row: theatre row letters (labels are row name + seat number), clinic hours. */
+function rowName(kind: Kind, first: SeatPlace): string {
+  if (kind === "THEATRE") return first.label.replace(/\d+$/, "");
+  if (kind === "DOCTOR") return first.slot ? `${first.slot.slice(0, 2)}:00` : "";
+  return "";
+}
+
+function openSection(kind: Kind, deck: string | null): string {
+  if (kind !== "BUS") return "";
+  const name = deck === "UPPER" ? "Upper deck" : "Lower deck";
+  const front = deck === "UPPER" ? "Front" : "Driver";
+  return (
+    `<div class="seat-deck" role="group" aria-label="${name}"><h3 class="seat-deck-title">${name}</h3>` +
+    `<div class="seat-front"><span class="seat-${deck === "UPPER" ? "front-label" : "driver"}">${front}</span></div>`
+  );
+}
+
+const closeSection = (kind: Kind) => (kind === "BUS" ? "</div>" : "");
+
+export function buildSeatMapTemplate(layout: Pick<LayoutSpec, "kind">, places: readonly SeatPlace[]): SeatMapTemplate {
+  const kind = layout.kind;
+  const theatre = kind === "THEATRE";
+  const cols = places.reduce((max, p) => Math.max(max, p.col + 1), 0);
+  const template: SeatMapTemplate = { ids: [], before: [], mid: [], after: [], end: "" };
+  let pending = `<div class="seat-map seat-map-${kind.toLowerCase()}">` + (theatre ? '<div class="seat-stage"><span>Stage</span></div>' : "");
+  let deck: string | null | undefined;
+  let row = -1;
+  let col = -1;
+  let name = "";
+
+  const closeRow = () => {
+    if (row < 0) return "";
+    // Theatre rows are padded to the full width so the row letters on the right line up.
+    const pad = theatre ? GAP.repeat(Math.max(0, cols - col - 1)) : "";
+    return pad + (theatre ? cell("seat-row-label", name) : "") + "</div>";
+  };
+
+  for (const place of places) {
+    if (place.deck !== deck) {
+      pending += closeRow() + (deck === undefined ? "" : closeSection(kind)) + openSection(kind, place.deck);
+      deck = place.deck;
+      row = -1;
+    }
+    if (place.row !== row) {
+      pending += closeRow();
+      row = place.row;
+      col = -1;
+      name = rowName(kind, place);
+      pending += '<div class="seat-row">' + (name ? cell("seat-row-label", name) : "");
+    }
+    // Aisles (and the bus's gangway) are the columns no seat uses.
+    pending += GAP.repeat(Math.max(0, place.col - col - 1));
+    col = place.col;
+    template.ids.push(place.id);
+    template.before.push(pending + '<label class="seat seat-');
+    template.mid.push(`"><input type="checkbox" name="seat" value="${place.id}" aria-label="${escapeHtml(place.label)}`);
+    template.after.push(`><span aria-hidden="true">${escapeHtml(shortText(kind, place))}</span></label>`);
+    pending = "";
+  }
+  template.end = pending + closeRow() + (deck === undefined ? "" : closeSection(kind)) + "</div>";
+  return template;
+}
+
+/** Fills a template with this moment's states. Only free seats can be ticked; taken ones are disabled. */
+export function joinSeatMap(template: SeatMapTemplate, codes: string, selected: ReadonlySet<number> = new Set()): string {
+  const { ids, before, mid, after } = template;
+  let html = "";
+  for (let i = 0; i < ids.length; i++) {
+    const code = SEAT_CLASS[codes[i]] ? codes[i] : "H";
+    const state = code !== "A" ? '" disabled' : selected.has(ids[i]) ? '" checked' : '"';
+    html += before[i] + SEAT_CLASS[code] + mid[i] + SEAT_STATE_SUFFIX[code] + state + after[i];
+  }
+  return html + template.end;
+}
+
+/** The seat grid's HTML from a show's layout, its seats' places (id order) and their codes. */
+export function renderSeatMapHtml(
+  layout: Pick<LayoutSpec, "kind">,
+  places: readonly SeatPlace[],
+  codes: string,
+  selectedIds: Iterable<number> = [],
+): string {
+  return joinSeatMap(buildSeatMapTemplate(layout, places), codes, new Set(selectedIds));
+}

@@ -1,0 +1,254 @@
+import { Form, useNavigation, useRevalidator } from "@remix-run/react";
+import { useEffect, useRef, useState } from "react";
+import { FormError } from "~/components/form-field";
+import { useServerOnly } from "~/components/server-only";
+import { labelFromAccessibleName, renderSeatMapHtml, SEAT_CLASS, seatAccessibleName } from "~/components/seat-map-html";
+import { listLabels } from "~/domain/errors";
+import type { LayoutSpec } from "~/domain/layouts";
+import type { SeatPlace } from "~/domain/shows.server";
+import { formatMoney } from "~/domain/time";
+
+/** Key of the pre-rendered grid in `context.serverOnly`. */
+export const SEAT_MAP_HTML = "seat-map-html";
+const ISLAND_ID = "seat-map";
+const REFRESH_MS = 5_000;
+
+export interface SeatMapFormProps {
+  showId: string;
+  /** One status code per seat, in id order (document order of the island's inputs). */
+  codes: string;
+  priceCents: number;
+  currency: string;
+  maxSeatsPerHold: number;
+  signedIn: boolean;
+  error?: string;
+  /** Set when seats can no longer be held (the show has started): says why, and the button is off. */
+  closedMessage?: string;
+}
+
+/**
+ * The hold form around the seat grid. The grid is an island: React renders its HTML once and
+ * never again; selection, limits and fresh statuses are applied to its DOM directly, because
+ * re-rendering 20,000 seats on each click or refresh would make a big map unusable.
+ */
+export function SeatMapForm({ showId, codes, priceCents, currency, maxSeatsPerHold, signedIn, error, closedMessage }: SeatMapFormProps) {
+  const island = useRef<HTMLDivElement>(null);
+  const [html, setHtml] = useIslandHtml(showId);
+  // The codes the island's DOM shows at the moment.
+  const applied = useRef(html ? codes : "");
+  const latestCodes = useRef(codes);
+  latestCodes.current = codes;
+  // null until JavaScript runs: without it the page cannot count, so it says what to do instead.
+  const [count, setCount] = useState<number | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const navigation = useNavigation();
+  const holding = navigation.state !== "idle" && navigation.formData?.get("intent") === "hold";
+
+  const alreadyHeld = countOf(codes, "Y");
+  const allowance = useRef(0);
+  allowance.current = maxSeatsPerHold - alreadyHeld;
+  const limitMessage =
+    `You can hold at most ${maxSeatsPerHold} seats at a time` + (alreadyHeld ? `; you already hold ${alreadyHeld}` : "");
+  const limit = useRef(limitMessage);
+  limit.current = limitMessage;
+
+  // After a client-side navigation the server's markup is not in the page: build it here.
+  useEffect(() => {
+    if (html) return;
+    let cancelled = false;
+    loadSeatMap(showId, latestCodes.current)
+      .then(({ html, codes }) => {
+        if (cancelled) return;
+        applied.current = codes;
+        setHtml(html);
+      })
+      .catch(() => !cancelled && setNotice("The seat map could not be loaded. Please reload the page."));
+    return () => {
+      cancelled = true;
+    };
+  }, [html, showId, setHtml]);
+
+  // Fresh statuses go straight to the DOM, by index; ticked seats that were taken are unticked.
+  useEffect(() => {
+    const root = island.current;
+    if (!root || !html) return;
+    const taken = applyCodes(root, applied.current, codes);
+    applied.current = codes;
+    if (taken.length) setNotice(`${listLabels(taken)} ${taken.length === 1 ? "was" : "were"} just taken`);
+    setCount(root.querySelectorAll("input:checked").length);
+  }, [codes, html]);
+
+  // One listener for the whole grid (event delegation), not one per seat.
+  useEffect(() => {
+    const root = island.current;
+    if (!root) return;
+    const onChange = (event: Event) => {
+      const input = event.target as HTMLInputElement;
+      if (input.name !== "seat") return;
+      let checked = root.querySelectorAll("input:checked").length;
+      if (input.checked && checked > allowance.current) {
+        input.checked = false;
+        checked -= 1;
+        setNotice(limit.current);
+      } else {
+        setNotice(null);
+      }
+      setCount(checked);
+    };
+    root.addEventListener("change", onChange);
+    return () => root.removeEventListener("change", onChange);
+  }, []);
+
+  useSeatRefresh();
+
+  const summary =
+    count === null
+      ? "Tick seats, then Hold seats"
+      : `${count} ${count === 1 ? "seat" : "seats"} selected · total ${formatMoney(count * priceCents, currency)}`;
+
+  return (
+    <Form method="post" className="space-y-4" aria-labelledby="seat-map-heading">
+      <FormError message={error} />
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h2 id="seat-map-heading" className="text-lg font-semibold">
+          Pick your seats
+        </h2>
+        <SeatLegend />
+      </div>
+      <div className="seat-map-scroll rounded-lg border border-slate-200 bg-white">
+        <div
+          id={ISLAND_ID}
+          data-show-id={showId}
+          ref={island}
+          dangerouslySetInnerHTML={{ __html: html }}
+          suppressHydrationWarning
+        />
+      </div>
+      <div className="flex flex-wrap items-center gap-x-4 gap-y-2 rounded-lg border border-slate-200 bg-white p-3 sm:p-4">
+        <div className="min-w-0 flex-1 text-sm">
+          <p aria-live="polite" className="font-medium" data-testid="selection-summary">
+            {summary}
+          </p>
+          <p aria-live="polite" className="text-amber-800">
+            {closedMessage ?? notice}
+          </p>
+          {signedIn ? null : (
+            <p className="text-slate-600">
+              You will be asked to{" "}
+              <a href={`/login?${new URLSearchParams({ redirectTo: `/shows/${showId}` })}`} className="text-brand-600 underline">
+                log in
+              </a>{" "}
+              before your seats are held.
+            </p>
+          )}
+        </div>
+        <button
+          type="submit"
+          name="intent"
+          value="hold"
+          disabled={holding || Boolean(closedMessage)}
+          aria-busy={holding || undefined}
+          className="rounded bg-brand-600 px-5 py-2 font-semibold text-white hover:bg-brand-700 disabled:opacity-60"
+        >
+          {holding ? "Holding…" : "Hold seats"}
+        </button>
+      </div>
+    </Form>
+  );
+}
+
+function SeatLegend() {
+  const items = [
+    ["seat-available", "Available"],
+    ["seat-held", "Held"],
+    ["seat-booked", "Booked"],
+    ["seat-yours", "Held by you"],
+    ["seat-selected", "Your selection"],
+  ];
+  return (
+    <ul aria-label="Legend" className="flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-700">
+      {items.map(([className, text]) => (
+        <li key={className} className="flex items-center gap-1.5">
+          <span aria-hidden="true" className={`seat seat-swatch ${className}`} />
+          {text}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * The island's HTML for the first render. On the server it is what the loader rendered; while
+ * hydrating it is the markup already in the page, so React sees the same string and leaves it be.
+ */
+function useIslandHtml(showId: string) {
+  const serverHtml = useServerOnly<string>(SEAT_MAP_HTML);
+  return useState(() => {
+    if (serverHtml !== undefined || typeof document === "undefined") return serverHtml ?? "";
+    const existing = document.getElementById(ISLAND_ID);
+    return existing?.dataset.showId === showId ? existing.innerHTML : "";
+  });
+}
+
+/** Reloads the page's data (and so `codes`) every few seconds while the tab is visible. */
+function useSeatRefresh() {
+  const revalidator = useRevalidator();
+  const navigation = useNavigation();
+  const state = useRef({ revalidator, busy: false });
+  state.current = { revalidator, busy: revalidator.state !== "idle" || navigation.state !== "idle" };
+  useEffect(() => {
+    const refresh = () => {
+      if (document.visibilityState === "visible" && !state.current.busy) state.current.revalidator.revalidate();
+    };
+    const timer = window.setInterval(refresh, REFRESH_MS);
+    const onVisible = () => document.visibilityState === "visible" && refresh();
+    document.addEventListener("visibilitychange", onVisible);
+    return () => {
+      window.clearInterval(timer);
+      document.removeEventListener("visibilitychange", onVisible);
+    };
+  }, []);
+}
+
+/** Applies codes to the island's inputs by index, touching only seats whose state changed. */
+function applyCodes(root: HTMLElement, previous: string, codes: string): string[] {
+  const inputs = root.getElementsByTagName("input");
+  const taken: string[] = [];
+  for (let i = 0; i < inputs.length; i++) {
+    const code = SEAT_CLASS[codes[i]] ? codes[i] : "H";
+    if (previous[i] === code) continue;
+    const input = inputs[i];
+    const label = labelFromAccessibleName(input.getAttribute("aria-label") ?? "");
+    const free = code === "A";
+    if (!free && input.checked) {
+      input.checked = false;
+      taken.push(label);
+    }
+    input.disabled = !free;
+    input.setAttribute("aria-label", seatAccessibleName(label, code));
+    if (input.parentElement) input.parentElement.className = `seat seat-${SEAT_CLASS[code]}`;
+  }
+  return taken;
+}
+
+interface SeatsResponse {
+  show: { layout: LayoutSpec };
+  seats: Array<SeatPlace & { status: "AVAILABLE" | "HELD" | "BOOKED" }>;
+}
+
+const CODE_OF_STATUS = { AVAILABLE: "A", HELD: "H", BOOKED: "B" } as const;
+
+/** The grid from the public seats API, with the page's codes when they describe the same seats. */
+async function loadSeatMap(showId: string, pageCodes: string) {
+  const response = await fetch(`/api/v1/shows/${encodeURIComponent(showId)}/seats`, { headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(`Seat map request failed with ${response.status}`);
+  const { show, seats } = (await response.json()) as SeatsResponse;
+  const codes = pageCodes.length === seats.length ? pageCodes : seats.map((s) => CODE_OF_STATUS[s.status]).join("");
+  return { html: renderSeatMapHtml(show.layout, seats, codes), codes };
+}
+
+function countOf(text: string, char: string) {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) if (text[i] === char) n++;
+  return n;
+}

@@ -1,0 +1,40 @@
+export const KIND_NAMES = { SHOW: "Show", BUS: "Bus", DOCTOR: "Doctor" } as const;
+
+export interface ShowFactsProps {
+  show: { name: string; kind: keyof typeof KIND_NAMES; venue: string; city: string; time: string; price: string; totalSeats: number };
+  seatsLeft: number;
+}
+
+/** The show page's heading and facts: what, where, when, how much, how many left. */
+export function ShowFacts({ show, seatsLeft }: ShowFactsProps) {
+  return (
+    <div className="space-y-2">
+      <p className="text-xs font-semibold uppercase tracking-wide text-brand-700">{KIND_NAMES[show.kind]}</p>
+      <h1 className="text-2xl font-bold tracking-tight sm:text-3xl">{show.name}</h1>
+      <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm text-slate-700 sm:flex sm:flex-wrap sm:gap-x-6">
+        <div className="contents sm:block">
+          <dt className="font-medium text-slate-500 sm:sr-only">Where</dt>
+          <dd>
+            {show.venue}, {show.city}
+          </dd>
+        </div>
+        <div className="contents sm:block">
+          <dt className="font-medium text-slate-500 sm:sr-only">When</dt>
+          <dd>
+            <time>{show.time}</time>
+          </dd>
+        </div>
+        <div className="contents sm:block">
+          <dt className="font-medium text-slate-500 sm:sr-only">Price</dt>
+          <dd>{show.price} per seat</dd>
+        </div>
+        <div className="contents sm:block">
+          <dt className="font-medium text-slate-500 sm:sr-only">Seats</dt>
+          <dd data-testid="seats-left">
+            {seatsLeft} of {show.totalSeats} seats left
+          </dd>
+        </div>
+      </dl>
+    </div>
+  );
+}

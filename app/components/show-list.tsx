@@ -1,0 +1,56 @@
+import { Link } from "@remix-run/react";
+import { KIND_NAMES } from "~/components/show-facts";
+
+export interface ShowListItem {
+  id: string;
+  name: string;
+  kind: keyof typeof KIND_NAMES;
+  venue: string;
+  city: string;
+  time: string;
+  price: string;
+  seatsLeft: number;
+  totalSeats: number;
+}
+
+/** The home page's list of upcoming shows. */
+export function ShowList({ shows }: { shows: ShowListItem[] }) {
+  if (shows.length === 0) {
+    return (
+      <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-slate-600">
+        No upcoming shows yet. Check back soon.
+      </p>
+    );
+  }
+  return (
+    <ul className="grid gap-4 sm:grid-cols-2">
+      {shows.map((show) => (
+        <li
+          key={show.id}
+          className="relative rounded-lg border border-slate-200 bg-white p-4 shadow-sm transition focus-within:outline-2 focus-within:outline-offset-2 focus-within:outline-brand-600 hover:border-brand-600 hover:shadow"
+        >
+          <div className="flex items-start justify-between gap-3">
+            <h3 className="text-lg font-semibold leading-snug">
+              {/* The seat map is always a full page load: its grid comes pre-rendered from the server.
+                  The link stretches over the whole card. */}
+              <Link to={`/shows/${show.id}`} reloadDocument className="outline-none after:absolute after:inset-0 after:content-['']">
+                {show.name}
+              </Link>
+            </h3>
+            <span className="shrink-0 rounded-full bg-brand-50 px-2 py-0.5 text-xs font-medium text-brand-700">{KIND_NAMES[show.kind]}</span>
+          </div>
+          <p className="mt-1 text-sm text-slate-600">
+            {show.venue}, {show.city}
+          </p>
+          <p className="mt-1 text-sm text-slate-800">{show.time}</p>
+          <p className="mt-3 flex flex-wrap items-baseline justify-between gap-2 text-sm">
+            <span className="font-semibold">{show.price}</span>
+            <span className={show.seatsLeft === 0 ? "font-medium text-red-700" : "text-slate-600"}>
+              {show.seatsLeft} of {show.totalSeats} seats left
+            </span>
+          </p>
+        </li>
+      ))}
+    </ul>
+  );
+}

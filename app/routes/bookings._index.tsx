@@ -1,0 +1,48 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { requireUser } from "~/auth/guards.server";
+import { BookingList } from "~/components/booking-list";
+import { listBookingsForUser } from "~/domain/bookings.server";
+import { formatShowTime } from "~/domain/time";
+
+export const meta: MetaFunction = () => [{ title: "My bookings · Holdfast" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  const now = new Date();
+  const bookings = (await listBookingsForUser(context.db, user.id, now)).map((b) => ({
+    id: b.id,
+    reference: b.reference,
+    status: b.effectiveStatus,
+    seats: b.seats.map((s) => s.label),
+    show: { name: b.show.name, time: formatShowTime(b.show.startsAt, b.show.timeZone), started: b.show.startsAt <= now },
+  }));
+  return json({
+    upcoming: bookings.filter((b) => !b.show.started),
+    past: bookings.filter((b) => b.show.started),
+  });
+}
+
+export default function MyBookings() {
+  const { upcoming, past } = useLoaderData<typeof loader>();
+  return (
+    <div className="space-y-8">
+      <h1 className="text-2xl font-bold tracking-tight sm:text-3xl">My bookings</h1>
+      {upcoming.length === 0 && past.length === 0 ? (
+        <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-slate-600">
+          You have no bookings yet.{" "}
+          <Link to="/" className="text-brand-600 underline">
+            Pick a show
+          </Link>{" "}
+          to get started.
+        </p>
+      ) : (
+        <>
+          <BookingList title="Upcoming" bookings={upcoming} empty="Nothing coming up." />
+          <BookingList title="Past" bookings={past} empty="No past bookings." />
+        </>
+      )}
+    </div>
+  );
+}
