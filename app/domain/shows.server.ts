@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx } from "~/db/client.server";
 import { seats, shows, type Show } from "~/db/schema";
@@ -96,17 +96,36 @@ export async function getSeatPlaces(db: DbOrTx, showId: string): Promise<SeatPla
 export const SEAT_CODES = { available: "A", held: "H", yours: "Y", booked: "B" } as const;
 export type SeatCode = (typeof SEAT_CODES)[keyof typeof SEAT_CODES];
 
-export async function getSeatCodes(db: DbOrTx, showId: string, userId: string | null, now: Date): Promise<string> {
-  const [row] = await db.execute<{ codes: string | null }>(sql`
-    select string_agg(
+function seatCodesOf(showId: SQL | string, userId: string | null, now: Date) {
+  return sql<string>`(select coalesce(string_agg(
       case
         when ${seatIsFree(now)} then 'A'
         when ${seats.status} = 'BOOKED' then 'B'
         when ${seats.holderId} = ${userId}::uuid then 'Y'
         else 'H'
-      end, '' order by ${seats.id}) as codes
-    from ${seats} where ${seats.showId} = ${showId}`);
-  return row?.codes ?? "";
+      end, '' order by ${seats.id}), '')
+    from ${seats} where ${seats.showId} = ${showId})`;
+}
+
+export async function getSeatCodes(db: DbOrTx, showId: string, userId: string | null, now: Date): Promise<string> {
+  const [row] = await db.execute<{ codes: string }>(sql`select ${seatCodesOf(showId, userId, now)} as codes`);
+  return row.codes;
+}
+
+/** The show and its seat codes in one round trip: what the seat map page needs on every load. */
+export async function getShowWithSeatCodes(
+  db: DbOrTx,
+  showId: string,
+  userId: string | null,
+  now: Date,
+): Promise<{ show: Show; codes: string }> {
+  if (!z.uuid().safeParse(showId).success) throw new NotFound("There is no such show");
+  const [row] = await db
+    .select({ show: shows, codes: seatCodesOf(sql`${shows.id}`, userId, now) })
+    .from(shows)
+    .where(eq(shows.id, showId));
+  if (!row) throw new NotFound("There is no such show");
+  return row;
 }
 
 export interface SeatState extends SeatPlace {

@@ -7,7 +7,7 @@ import { SEAT_MAP_HTML, SeatMapForm } from "~/components/seat-map";
 import { ShowFacts } from "~/components/show-facts";
 import { DomainError, listLabels, NotFound, ValidationFailed } from "~/domain/errors";
 import { placeHold } from "~/domain/holds.server";
-import { getSeatCodes, getShow } from "~/domain/shows.server";
+import { getShowWithSeatCodes } from "~/domain/shows.server";
 import { formatMoney, formatShowTime } from "~/domain/time";
 import { statusOf } from "~/http/errors.server";
 
@@ -16,19 +16,13 @@ const SELECTED_SEATS = "seat-map-selected";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.show.name} · Holdfast` : "Holdfast" }];
 
-async function findShow(db: LoaderFunctionArgs["context"]["db"], showId: string) {
-  try {
-    return await getShow(db, showId);
-  } catch (error) {
-    if (error instanceof NotFound) throw new Response("Not found", { status: 404, statusText: "Not Found" });
-    throw error;
-  }
-}
-
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const now = new Date();
-  const [show, user] = await Promise.all([findShow(context.db, params.showId ?? ""), getOptionalUser(request, context)]);
-  const codes = await getSeatCodes(context.db, show.id, user?.id ?? null, now);
+  const user = await getOptionalUser(request, context);
+  const { show, codes } = await getShowWithSeatCodes(context.db, params.showId ?? "", user?.id ?? null, now).catch((error) => {
+    if (error instanceof NotFound) throw new Response("Not found", { status: 404, statusText: "Not Found" });
+    throw error;
+  });
   const selected = (context.serverOnly.get(SELECTED_SEATS) as number[] | undefined) ?? [];
   // The grid's markup only matters to a page render: a browser's data request (the 5-second
   // refresh) says Sec-Fetch-Dest: empty and skips building a string it would never send.
