@@ -7,11 +7,11 @@ import { users } from "~/db/schema";
 import { eq } from "drizzle-orm";
 import type { LayoutSpec } from "~/domain/layouts";
 import { createShow } from "~/domain/shows.server";
+import { FIXTURE_PASSWORD, FIXTURE_PASSWORD_HASH } from "../../tests/support/factories";
 import type { E2EState } from "./serve";
 
-// One bcrypt hash (cost 12) shared by every fixture user: hashing per user would slow the suite.
-export const FIXTURE_PASSWORD = "fixture-password-1";
-const FIXTURE_HASH = "$2b$12$g4rYPLxPpu8ySpkCrAJVcueEFRvzAbWBcd/isuvSHO58OR7SGrT76";
+export { FIXTURE_PASSWORD };
+
 
 export interface TestUser {
   id: string;
@@ -87,7 +87,7 @@ export const test = base.extend<Fixtures>({
       const id = randomUUID();
       const user = { id, name: `Tester ${id.slice(0, 6)}`, email: `e2e-${id}@example.com`, password: FIXTURE_PASSWORD };
       const { hashPassword } = await import("~/auth/password.server");
-      const passwordHash = options.withPassword ? await hashPassword(FIXTURE_PASSWORD) : FIXTURE_HASH;
+      const passwordHash = options.withPassword ? await hashPassword(FIXTURE_PASSWORD) : FIXTURE_PASSWORD_HASH;
       await db().insert(users).values({ id, name: user.name, email: user.email, passwordHash, role: options.role ?? "USER" });
       created.push(id);
       return user;

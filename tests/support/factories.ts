@@ -5,13 +5,15 @@ import { users } from "~/db/schema";
 import type { LayoutSpec } from "~/domain/layouts";
 import { createShow } from "~/domain/shows.server";
 
-// A real bcrypt hash (cost 12) reused by every test user: hashing per user would slow the suite.
-const SHARED_HASH = "$2b$12$g4rYPLxPpu8ySpkCrAJVcueEFRvzAbWBcd/isuvSHO58OR7SGrT76";
+// A real bcrypt hash (cost 12) of FIXTURE_PASSWORD, reused by every test user: hashing per user
+// would slow the suite.
+export const FIXTURE_PASSWORD = "fixture-password-1";
+export const FIXTURE_PASSWORD_HASH = "$2b$12$g4rYPLxPpu8ySpkCrAJVcueEFRvzAbWBcd/isuvSHO58OR7SGrT76";
 
 export async function makeUsers(db: Db, count: number) {
   const rows = Array.from({ length: count }, () => {
     const id = randomUUID();
-    return { id, name: `User ${id.slice(0, 8)}`, email: `${id}@example.com`, passwordHash: SHARED_HASH };
+    return { id, name: `User ${id.slice(0, 8)}`, email: `${id}@example.com`, passwordHash: FIXTURE_PASSWORD_HASH };
   });
   await db.insert(users).values(rows);
   return rows.map((r) => r.id);

@@ -1,0 +1,163 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { TEST_CARDS } from "~/domain/payments";
+import { users } from "~/db/schema";
+import { FIXTURE_PASSWORD, FIXTURE_PASSWORD_HASH, makeShow, seatIdsByLabel } from "../support/factories";
+import { TestClient, textOf } from "../support/http";
+import { serverEnv, useServer } from "../support/server";
+import { useTestDatabase } from "../support/test-database";
+
+const t = useTestDatabase();
+// Holds last 2 s on this server, so a test can watch one end.
+const server = useServer(() => serverEnv(t.url, { HOLD_TTL_SECONDS: "2", AUTH_RATE_LIMIT_PER_MINUTE: "0" }));
+
+async function signedIn() {
+  const id = randomUUID();
+  const email = `${id}@example.com`;
+  await t.db.insert(users).values({ id, name: `Buyer ${id.slice(0, 4)}`, email, passwordHash: FIXTURE_PASSWORD_HASH });
+  const client = new TestClient(server.url);
+  expect((await client.post("/login", { email, password: FIXTURE_PASSWORD })).status).toBe(302);
+  return client;
+}
+
+const farFuture = () => new Date(Date.now() + 7 * 86_400_000);
+
+async function hold(client: TestClient, showId: string, seatIds: number[]) {
+  const body = new URLSearchParams([["intent", "hold"], ...seatIds.map((id) => ["seat", String(id)])]);
+  return client.request(`/shows/${showId}`, { method: "POST", body: body.toString(), headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+}
+
+describe("the seat map page", () => {
+  it("renders every seat as a checkbox named by its label, without the seats in the hydration data", async () => {
+    const show = await makeShow(t.db, { startsAt: farFuture() });
+    const response = await new TestClient(server.url).get(`/shows/${show.id}`);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html.match(/<input type="checkbox" name="seat"/g)).toHaveLength(10);
+    expect(html).toContain('aria-label="A1"');
+    expect(textOf(html)).toContain("10 of 10 seats left");
+    const hydration = /window\.__remixContext = (.*?);<\/script>/s.exec(html)?.[1] ?? "";
+    expect(hydration).toContain('"codes":"AAAAAAAAAA"');
+    expect(hydration).not.toContain('"A1"');
+    expect(hydration).not.toContain('"label"');
+  });
+
+  it("answers 404 for an unknown or malformed show", async () => {
+    const client = new TestClient(server.url);
+    expect((await client.get(`/shows/${randomUUID()}`)).status).toBe(404);
+    expect((await client.get("/shows/not-a-show")).status).toBe(404);
+  });
+
+  it("sends an anonymous buyer to log in and back before holding", async () => {
+    const show = await makeShow(t.db, { startsAt: farFuture() });
+    const { A1 } = await seatIdsByLabel(t.db, show.id);
+    const response = await hold(new TestClient(server.url), show.id, [A1]);
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe(`/login?redirectTo=${encodeURIComponent(`/shows/${show.id}`)}`);
+  });
+
+  it("explains bad holds inside the page with 4xx and holds nothing", async () => {
+    const show = await makeShow(t.db, { startsAt: farFuture() });
+    const { A1, A2 } = await seatIdsByLabel(t.db, show.id);
+    const buyer = await signedIn();
+    const none = await hold(buyer, show.id, []);
+    expect(none.status).toBe(400);
+    expect(textOf(await none.text())).toContain("Pick at least one seat");
+    const junk = await hold(buyer, show.id, [Number.NaN]);
+    expect(junk.status).toBe(400);
+    expect(textOf(await junk.text())).toContain("Unknown seat");
+
+    const first = await hold(await signedIn(), show.id, [A1, A2]);
+    expect(first.status).toBe(302);
+    const taken = await hold(buyer, show.id, [A2, A1]);
+    expect(taken.status).toBe(409);
+    const html = await taken.text();
+    expect(textOf(html)).toContain("A1 and A2 were just taken — nothing was held");
+    expect(html).toMatch(/aria-label="A1 \(held\)" disabled/);
+    const [{ n }] = await t.db.execute<{ n: number }>(sql`select count(*)::int as n from bookings where show_id = ${show.id}`);
+    expect(n).toBe(1);
+  });
+});
+
+describe("the booking page", () => {
+  it("holds, refuses a bad card without echoing it, declines the test card, then pays", async () => {
+    const show = await makeShow(t.db, { startsAt: farFuture() });
+    const { B1 } = await seatIdsByLabel(t.db, show.id);
+    const buyer = await signedIn();
+    const held = await hold(buyer, show.id, [B1]);
+    const page = held.headers.get("location")!;
+    expect(page).toMatch(/^\/bookings\/[0-9a-f-]{36}$/);
+    const html = await (await buyer.get(page)).text();
+    expect(textOf(html)).toMatch(/Your seats are held until \d\d:\d\d/);
+    const key = /name="idempotencyKey" value="([^"]+)"/.exec(html)![1];
+
+    const bad = await buyer.post(page, { intent: "pay", idempotencyKey: key, card: "1234 5678" });
+    expect(bad.status).toBe(400);
+    const badHtml = await bad.text();
+    expect(textOf(badHtml)).toContain("Card number is not valid");
+    expect(badHtml).not.toContain("1234 5678");
+
+    const declined = await buyer.post(page, { intent: "pay", idempotencyKey: key, card: TEST_CARDS.decline });
+    expect(declined.status).toBe(402);
+    expect(textOf(await declined.text())).toContain("Your card was declined");
+
+    const unknown = await buyer.post(page, { intent: "teleport" });
+    expect(unknown.status).toBe(400);
+
+    const paid = await buyer.post(page, { intent: "pay", idempotencyKey: `${key}-2`, card: TEST_CARDS.approve });
+    expect(paid.status).toBe(302);
+    const ticket = textOf(await (await buyer.get(page)).text());
+    expect(ticket).toContain("Ticket");
+    expect(ticket).toMatch(/[2-9A-HJ-NP-Z]{10}/);
+  });
+
+  it("answers 404 for someone else's booking, to the page and to its actions", async () => {
+    const show = await makeShow(t.db, { startsAt: farFuture() });
+    const { B2 } = await seatIdsByLabel(t.db, show.id);
+    const owner = await signedIn();
+    const page = (await hold(owner, show.id, [B2])).headers.get("location")!;
+    const stranger = await signedIn();
+    expect((await stranger.get(page)).status).toBe(404);
+    expect((await stranger.post(page, { intent: "release" })).status).toBe(404);
+    expect((await stranger.get(`/bookings/${randomUUID()}`)).status).toBe(404);
+    expect((await new TestClient(server.url).get(page)).status).toBe(302);
+  });
+
+  it("says plainly when the hold has ended, with 410 for a late payment", async () => {
+    const show = await makeShow(t.db, { startsAt: farFuture() });
+    const { B3 } = await seatIdsByLabel(t.db, show.id);
+    const buyer = await signedIn();
+    const page = (await hold(buyer, show.id, [B3])).headers.get("location")!;
+    const key = /name="idempotencyKey" value="([^"]+)"/.exec(await (await buyer.get(page)).text())![1];
+    await new Promise((r) => setTimeout(r, 2_100));
+    const late = await buyer.post(page, { intent: "pay", idempotencyKey: key, card: TEST_CARDS.approve });
+    expect(late.status).toBe(410);
+    expect(textOf(await late.text())).toMatch(/Your hold ended at \d\d:\d\d and the seats were released/);
+    expect(textOf(await (await buyer.get(page)).text())).toContain("This hold has ended. The seats were released.");
+  });
+
+  it("lists the buyer's bookings", async () => {
+    const show = await makeShow(t.db, { startsAt: farFuture() });
+    const { B4 } = await seatIdsByLabel(t.db, show.id);
+    const buyer = await signedIn();
+    await hold(buyer, show.id, [B4]);
+    const list = textOf(await (await buyer.get("/bookings")).text());
+    expect(list).toContain(show.name);
+    expect(list).toContain("B4");
+  });
+});
+
+describe("GET /api/v1/shows/:id/seats", () => {
+  it("lists every seat with its state, and answers an unknown show in the one error shape", async () => {
+    const show = await makeShow(t.db, { startsAt: farFuture() });
+    const response = await new TestClient(server.url).get(`/api/v1/shows/${show.id}/seats`);
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body.seats).toHaveLength(10);
+    expect(body.seats[0]).toMatchObject({ label: "A1", status: "AVAILABLE", row: 0, col: 0 });
+    const missing = await new TestClient(server.url).get(`/api/v1/shows/${randomUUID()}/seats`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: { code: "NOT_FOUND", message: expect.any(String) } });
+  });
+});
