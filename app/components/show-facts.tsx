@@ -1,3 +1,20 @@
+import type { Show } from "~/db/schema";
+import { formatMoney, formatShowTime } from "~/domain/time";
+
+/** What pages show of a show, formatted on the server in the venue's zone (never the browser's). */
+export function showView(show: Show) {
+  return {
+    id: show.id,
+    name: show.name,
+    kind: show.kind,
+    venue: show.venue,
+    city: show.city,
+    time: formatShowTime(show.startsAt, show.timeZone),
+    price: formatMoney(show.priceCents, show.currency),
+    totalSeats: show.totalSeats,
+  };
+}
+
 export const KIND_NAMES = { SHOW: "Show", BUS: "Bus", DOCTOR: "Doctor" } as const;
 
 export interface ShowFactsProps {

@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { showView } from "~/components/show-facts";
 import { ShowList } from "~/components/show-list";
 import { listUpcomingShows } from "~/domain/shows.server";
-import { formatMoney, formatShowTime } from "~/domain/time";
 import type { loader as rootLoader } from "~/root";
 
 export const meta: MetaFunction = () => [{ title: "Holdfast · seats that are never sold twice" }];
@@ -11,17 +11,7 @@ export const meta: MetaFunction = () => [{ title: "Holdfast · seats that are ne
 export async function loader({ context }: LoaderFunctionArgs) {
   const shows = await listUpcomingShows(context.db, new Date());
   return json({
-    shows: shows.map((show) => ({
-      id: show.id,
-      name: show.name,
-      kind: show.kind,
-      venue: show.venue,
-      city: show.city,
-      time: formatShowTime(show.startsAt, show.timeZone),
-      price: formatMoney(show.priceCents, show.currency),
-      seatsLeft: show.seatsLeft,
-      totalSeats: show.totalSeats,
-    })),
+    shows: shows.map((show) => ({ ...showView(show), seatsLeft: show.seatsLeft })),
   });
 }
 

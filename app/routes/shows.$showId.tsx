@@ -4,11 +4,10 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { getOptionalUser, getSession, requireUser } from "~/auth/guards.server";
 import { renderCachedSeatMap } from "~/components/seat-map-cache.server";
 import { SEAT_MAP_HTML, SeatMapForm } from "~/components/seat-map";
-import { ShowFacts } from "~/components/show-facts";
+import { ShowFacts, showView } from "~/components/show-facts";
 import { DomainError, listLabels, NotFound, ValidationFailed } from "~/domain/errors";
 import { placeHold } from "~/domain/holds.server";
 import { getShowWithSeatCodes } from "~/domain/shows.server";
-import { formatMoney, formatShowTime } from "~/domain/time";
 import { statusOf } from "~/http/errors.server";
 
 /** Where the hold action leaves the seats it could not hold, for the loader's re-render without JS. */
@@ -30,18 +29,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     context.serverOnly.set(SEAT_MAP_HTML, await renderCachedSeatMap(context.db, show, codes, new Set(selected)));
   }
   return json({
-    show: {
-      id: show.id,
-      name: show.name,
-      kind: show.kind,
-      venue: show.venue,
-      city: show.city,
-      time: formatShowTime(show.startsAt, show.timeZone),
-      totalSeats: show.totalSeats,
-      price: formatMoney(show.priceCents, show.currency),
-      priceCents: show.priceCents,
-      currency: show.currency,
-    },
+    show: { ...showView(show), priceCents: show.priceCents, currency: show.currency },
     codes,
     started: show.startsAt <= now,
     seatsLeft: countFree(codes),
