@@ -8,6 +8,7 @@ import { cancelBooking, confirmBooking, getBookingForUser, releaseHold } from "~
 import { DomainError, HoldExpired, NotFound, ValidationFailed } from "~/domain/errors";
 import { clockIn, formatMoney, formatShowTime } from "~/domain/time";
 import { statusOf } from "~/http/errors.server";
+import { readForm } from "~/http/form.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.booking.status === "CONFIRMED" ? "Ticket" : "Booking"} · ${data.booking.show.name} · Holdfast` : "Holdfast" },
@@ -58,7 +59,7 @@ async function redirectWithFlash(request: Request, context: ActionFunctionArgs["
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const bookingId = params.bookingId ?? "";
-  const form = await request.formData();
+  const form = await readForm(request);
   const intent = form.get("intent");
   const input = { userId: user.id, bookingId };
   try {

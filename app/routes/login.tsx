@@ -6,6 +6,7 @@ import { FormError, FormField, SubmitButton } from "~/components/form-field";
 import { DomainError, ValidationFailed } from "~/domain/errors";
 import { headersOf, statusOf } from "~/http/errors.server";
 import { passRetryAfter } from "~/http/headers";
+import { readForm } from "~/http/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Holdfast" }];
 
@@ -19,7 +20,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   // remix-auth reads the body itself, so we look at a copy for the email and the redirect.
-  const form = await request.clone().formData();
+  const form = await readForm(request.clone());
   const email = String(form.get("email") ?? "");
   const redirectTo = safeRedirect(form.get("redirectTo"));
   try {

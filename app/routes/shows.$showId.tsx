@@ -9,6 +9,7 @@ import { DomainError, listLabels, NotFound, ValidationFailed } from "~/domain/er
 import { placeHold } from "~/domain/holds.server";
 import { getShowWithSeatCodes } from "~/domain/shows.server";
 import { statusOf } from "~/http/errors.server";
+import { readForm } from "~/http/form.server";
 
 /** Where the hold action leaves the seats it could not hold, for the loader's re-render without JS. */
 const SELECTED_SEATS = "seat-map-selected";
@@ -42,7 +43,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const showId = params.showId ?? "";
-  const form = await request.formData();
+  const form = await readForm(request);
   const seatIds = form.getAll("seat").map(String);
   const selected = seatIds.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0).slice(0, 1000);
   try {

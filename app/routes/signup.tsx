@@ -8,6 +8,7 @@ import { PASSWORD_MIN } from "~/domain/account-rules";
 import { createUser } from "~/domain/users.server";
 import { headersOf, statusOf } from "~/http/errors.server";
 import { passRetryAfter } from "~/http/headers";
+import { readForm } from "~/http/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign up · Holdfast" }];
 
@@ -22,7 +23,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 const text = (v: FormDataEntryValue | null) => (typeof v === "string" ? v : "");
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await request.formData();
+  const form = await readForm(request);
   const input = { name: text(form.get("name")), email: text(form.get("email")), password: text(form.get("password")) };
   try {
     await context.authLimiter.consume(context.clientAddress, input.email);

@@ -49,6 +49,18 @@ describe("the seat map page", () => {
     expect((await client.get("/shows/not-a-show")).status).toBe(404);
   });
 
+  it("answers a body that is not a form with 400, on the map and on a booking", async () => {
+    const show = await makeShow(t.db, { startsAt: farFuture() });
+    const { A5 } = await seatIdsByLabel(t.db, show.id);
+    const buyer = await signedIn();
+    const json = { method: "POST", body: '{"seat":[1]}', headers: { "Content-Type": "application/json" } };
+    expect((await buyer.request(`/shows/${show.id}`, json)).status).toBe(400);
+    const page = (await hold(buyer, show.id, [A5])).headers.get("location")!;
+    const response = await buyer.request(page, json);
+    expect(response.status).toBe(400);
+    expect(textOf(await response.text())).toContain("This request could not be read as a form");
+  });
+
   it("sends an anonymous buyer to log in and back before holding", async () => {
     const show = await makeShow(t.db, { startsAt: farFuture() });
     const { A1 } = await seatIdsByLabel(t.db, show.id);

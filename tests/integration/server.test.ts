@@ -178,6 +178,23 @@ describe("cross-site requests", () => {
   });
 });
 
+describe("bodies that are not forms", () => {
+  const bodies: Array<[string, Record<string, string>, string]> = [
+    ["JSON", { "Content-Type": "application/json" }, '{"email":"a@b.c"}'],
+    ["a broken multipart body", { "Content-Type": "multipart/form-data; boundary=zz" }, "garbage"],
+    ["no content type", {}, "email=a@b.c"],
+  ];
+  it.each(bodies)("get 400 with a clear message, never 500: %s", async (_, headers, body) => {
+    const before = await countUsers();
+    for (const path of ["/login", "/signup"]) {
+      const response = await client().request(path, { method: "POST", body, headers });
+      expect(response.status).toBe(400);
+      expect(textOf(await response.text())).toContain("This request could not be read as a form");
+    }
+    expect(await countUsers()).toBe(before);
+  });
+});
+
 describe("pages", () => {
   it("answers an unknown address with a 404 page", async () => {
     const response = await fetch(`${server.url}/no/such/page`);
