@@ -1,9 +1,10 @@
 import { PassThrough } from "node:stream";
-import type { AppLoadContext, EntryContext } from "@remix-run/node";
+import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { ServerOnlyContext } from "~/components/server-only";
+import { describeError } from "~/http/describe-error";
 
 /**
  * The server entry also exports the app's service factories: the process entry loads them from
@@ -13,6 +14,13 @@ export { createAppServices } from "~/server/services.server";
 export { startJobs } from "~/server/jobs.server";
 
 const ABORT_DELAY = 5_000;
+
+/** Unexpected errors in loaders and actions: one safe line in the log (users see a plain page). */
+export const handleError: HandleErrorFunction = (error, { request }) => {
+  if (request.signal.aborted) return;
+  const url = new URL(request.url);
+  console.error(`${new Date().toISOString()} error ${request.method} ${url.pathname}: ${describeError(error)}`);
+};
 
 // Pages hold no deferred data, so each response is rendered whole before it is sent: simpler
 // error handling, and the status code is final when the headers go out.
@@ -39,7 +47,7 @@ export default function handleRequest(
         onShellError: reject,
         onError(error: unknown) {
           status = 500;
-          console.error("Render error:", error instanceof Error ? error.message : error);
+          console.error(`${new Date().toISOString()} error rendering ${new URL(request.url).pathname}: ${describeError(error)}`);
         },
       },
     );

@@ -13,12 +13,18 @@ export async function getOptionalUser(request: Request, context: AppLoadContext)
   return (await findUserById(context.db, userId)) ?? null;
 }
 
-/** Only same-site paths: an open redirect would let a phishing link bounce through our login. */
+/**
+ * Only paths on this site: an open redirect would let a phishing link bounce through our login.
+ * Browsers drop tabs and newlines from URLs and read a backslash as a slash, so those never pass,
+ * and the path must parse to our own origin.
+ */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) {
+  if (typeof to !== "string" || !to.startsWith("/") || /[\u0000-\u001f\u007f\\]/.test(to) || to.startsWith("//")) {
     return fallback;
   }
-  return to;
+  const base = "http://holdfast.invalid";
+  const url = new URL(to, base);
+  return url.origin === base ? url.pathname + url.search + url.hash : fallback;
 }
 
 export async function requireUser(request: Request, context: AppLoadContext): Promise<PublicUser> {

@@ -20,7 +20,8 @@ export class AuthRateLimiter {
   /** Counts one attempt; throws RateLimited once either budget is spent. */
   async consume(clientAddress: string, email: string | undefined): Promise<void> {
     if (!this.byAddress || !this.byEmail) return;
-    const key = email?.trim().toLowerCase();
+    // Capped: a megabyte "email" must not become a megabyte key held for a minute.
+    const key = email?.trim().toLowerCase().slice(0, 254);
     const results = await Promise.allSettled([
       this.byAddress.consume(clientAddress),
       key ? this.byEmail.consume(key) : Promise.resolve(undefined),

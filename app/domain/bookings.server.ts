@@ -87,6 +87,8 @@ export async function confirmBooking(
         throw new Conflict("This booking is already paid for");
       }
       if (booking.status === "RELEASED") throw new Conflict("This hold was released; pick your seats again");
+      const [show] = await tx.select({ startsAt: shows.startsAt }).from(shows).where(eq(shows.id, booking.showId));
+      if (show.startsAt <= now) throw new Conflict("The show has started; this hold can no longer be paid for");
       if (booking.status === "EXPIRED" || booking.expiresAt <= now) throw new HoldExpired(booking.expiresAt);
 
       const charge = simulateCharge(card);

@@ -96,6 +96,7 @@ async function holdOptimistically(db: Db, req: HoldRequest, now: Date, settings:
   try {
     return await db.transaction(async (tx) => {
       const show = await checkShow(tx, req, now);
+      await lockUserOnShow(tx, req);
       const rows = await readSeats(tx, req, false);
       assertAllFree(rows, now);
       await checkUserLimit(tx, req, now, settings);
@@ -120,6 +121,7 @@ async function holdOptimistically(db: Db, req: HoldRequest, now: Date, settings:
 async function holdWithLocks(db: Db, req: HoldRequest, now: Date, settings: BookingSettings) {
   return db.transaction(async (tx) => {
     const show = await checkShow(tx, req, now);
+    await lockUserOnShow(tx, req);
     const rows = await readSeats(tx, req, true);
     assertAllFree(rows, now);
     await checkUserLimit(tx, req, now, settings);
@@ -154,9 +156,15 @@ async function checkShow(tx: DbOrTx, req: HoldRequest, now: Date) {
   return show;
 }
 
-async function checkUserLimit(tx: DbOrTx, req: HoldRequest, now: Date, settings: BookingSettings) {
-  // One user's holds on one show take turns, so two tabs cannot both pass the per-user limit.
+/**
+ * One user's holds on one show take turns, so two tabs cannot both pass the per-user limit.
+ * Taken before any seat row on both paths: the same lock order everywhere, so no deadlock.
+ */
+async function lockUserOnShow(tx: DbOrTx, req: HoldRequest) {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${req.userId}:${req.showId}`}, 0))`);
+}
+
+async function checkUserLimit(tx: DbOrTx, req: HoldRequest, now: Date, settings: BookingSettings) {
   const [{ held }] = await tx
     .select({ held: sql<number>`coalesce(sum(${bookings.seatCount}), 0)::int` })
     .from(bookings)

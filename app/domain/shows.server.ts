@@ -4,7 +4,7 @@ import type { Db, DbOrTx } from "~/db/client.server";
 import { seats, shows, type Show } from "~/db/schema";
 import { NotFound } from "./errors";
 import { generateSeats, kindOfLayout, layoutSpecSchema, seatCount } from "./layouts";
-import { parseOrThrow } from "./users.server";
+import { NO_CONTROL_CHARACTERS, parseOrThrow } from "./users.server";
 
 const isTimeZone = (tz: string) => {
   try {
@@ -16,9 +16,9 @@ const isTimeZone = (tz: string) => {
 };
 
 export const showInputSchema = z.object({
-  name: z.string().trim().min(1, "Name is required").max(200, "Name must be at most 200 characters"),
-  venue: z.string().trim().min(1, "Venue is required").max(200, "Venue must be at most 200 characters"),
-  city: z.string().trim().min(1, "City is required").max(100, "City must be at most 100 characters"),
+  name: z.string().trim().min(1, "Name is required").max(200, "Name must be at most 200 characters").regex(NO_CONTROL_CHARACTERS, "Name cannot contain control characters"),
+  venue: z.string().trim().min(1, "Venue is required").max(200, "Venue must be at most 200 characters").regex(NO_CONTROL_CHARACTERS, "Venue cannot contain control characters"),
+  city: z.string().trim().min(1, "City is required").max(100, "City must be at most 100 characters").regex(NO_CONTROL_CHARACTERS, "City cannot contain control characters"),
   timeZone: z.string().refine(isTimeZone, "Time zone must be an IANA name like Europe/London").default("UTC"),
   startsAt: z.coerce.date({ error: "Start time must be a date and time" }),
   priceCents: z.number().int("Price must be in whole cents").min(0, "Price cannot be negative").max(10_000_000, "Price is too high"),

@@ -24,12 +24,16 @@ const password = z
   .min(PASSWORD_MIN, `Password must be at least ${PASSWORD_MIN} characters`)
   .refine((p) => Buffer.byteLength(p) <= PASSWORD_MAX_BYTES, `Password must be at most ${PASSWORD_MAX_BYTES} bytes`);
 
+// PostgreSQL cannot store NUL in text, and no name needs a tab or a newline.
+export const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
+
 export const signupSchema = z.object({
   name: z
     .string({ error: "Name is required" })
     .trim()
     .min(1, "Name is required")
-    .max(NAME_MAX, `Name must be at most ${NAME_MAX} characters`),
+    .max(NAME_MAX, `Name must be at most ${NAME_MAX} characters`)
+    .regex(NO_CONTROL_CHARACTERS, "Name cannot contain control characters"),
   email,
   password,
 });

@@ -34,7 +34,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (!(error instanceof DomainError)) throw error;
     return json(
       {
-        values: { email: email.slice(0, 254) },
+        values: { email },
         fieldErrors: error instanceof ValidationFailed ? error.fieldErrors : {},
         formError: error instanceof ValidationFailed ? undefined : error.message,
       },

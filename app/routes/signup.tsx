@@ -38,8 +38,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (!(error instanceof DomainError)) throw error;
     return json(
       {
-        // What was typed comes back (trimmed to what the fields allow), never the password.
-        values: { name: input.name.slice(0, 200), email: input.email.slice(0, 254) },
+        // What was typed comes back as typed (even when too long, so nothing is lost), never the password.
+        values: { name: input.name, email: input.email },
         fieldErrors: error instanceof ValidationFailed ? error.fieldErrors : {},
         formError: error instanceof ValidationFailed ? undefined : error.message,
       },

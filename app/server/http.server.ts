@@ -3,19 +3,31 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
+import { describeError } from "~/http/describe-error";
 import type { AppServices } from "./context.server";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** Larger than any form here (a 1 MB name still gets its 400 and a message), small enough to refuse floods. */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 /**
  * State-changing requests whose Origin names another site are refused. With SameSite=Lax
- * cookies this is our CSRF defence (see docs/decisions/0003-csrf-origin-check.md).
+ * cookies this is our CSRF defence (see docs/decisions/0003-csrf-origin-check.md). Hosts are
+ * compared, not schemes, so a proxy that ends TLS does not turn every form into a 403; behind a
+ * trusted proxy (TRUST_PROXY) the host it forwards counts too.
  */
-export function isCrossSiteWrite(req: Pick<Request, "method" | "protocol" | "get">): boolean {
+export function isCrossSiteWrite(req: Pick<Request, "method" | "get" | "hostname">, trustProxy: boolean): boolean {
   if (SAFE_METHODS.has(req.method)) return false;
   const origin = req.get("origin");
   if (!origin) return false;
-  return origin !== `${req.protocol}://${req.get("host")}`;
+  let from: URL;
+  try {
+    from = new URL(origin);
+  } catch {
+    return true; // "null" and other opaque origins
+  }
+  if (from.host === req.get("host")) return false;
+  return !(trustProxy && from.hostname === req.hostname);
 }
 
 export function createHttpApp(options: { build: ServerBuild; services: AppServices; publicDir: string }) {
@@ -42,7 +54,12 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
   });
 
   app.use((req, res, next) => {
-    if (!isCrossSiteWrite(req)) return next();
+    if (Number(req.get("content-length") ?? 0) <= MAX_BODY_BYTES) return next();
+    res.status(413).type("text/plain").send("This request is too large (at most 2 MB).");
+  });
+
+  app.use((req, res, next) => {
+    if (!isCrossSiteWrite(req, services.config.trustProxy !== false)) return next();
     const wantsJson = req.path.startsWith("/api/") || req.accepts(["html", "json"]) === "json";
     const message = "Cross-site request refused: this form must be sent from Holdfast itself.";
     if (wantsJson) res.status(403).json({ error: { code: "CROSS_SITE_REQUEST", message } });
@@ -64,7 +81,7 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
 
   // Last resort: never a stack trace to the user.
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    console.error("Unhandled request error:", error instanceof Error ? error.message : error);
+    console.error(`${new Date().toISOString()} error unhandled: ${describeError(error)}`);
     if (!res.headersSent) res.status(500).type("text/plain").send("Something went wrong on our side.");
   });
   return app;

@@ -3,8 +3,8 @@ import { readFileSync } from "node:fs";
 import { test as base, expect } from "@playwright/test";
 import { createSessions } from "~/auth/session.server";
 import { connectDatabase, type Database } from "~/db/client.server";
-import { users } from "~/db/schema";
-import { eq } from "drizzle-orm";
+import { seats, shows as showsTable, users } from "~/db/schema";
+import { inArray } from "drizzle-orm";
 import type { LayoutSpec } from "~/domain/layouts";
 import { createShow } from "~/domain/shows.server";
 import { FIXTURE_PASSWORD, FIXTURE_PASSWORD_HASH } from "../../tests/support/factories";
@@ -67,6 +67,7 @@ export const test = base.extend<Fixtures>({
     await use(state().shortTtlBaseUrl);
   },
   createShow: async ({}, use) => {
+    const shows: string[] = [];
     await use(async (options = {}) => {
       const show = await createShow(db(), {
         name: `E2E Show ${randomUUID().slice(0, 6)}`,
@@ -78,8 +79,10 @@ export const test = base.extend<Fixtures>({
         currency: "GBP",
         layout: options.layout ?? { kind: "THEATRE", rows: 2, seatsPerRow: 6, aisleAfter: [3] },
       });
+      shows.push(show.id);
       return { id: show.id, name: show.name };
     });
+    if (shows.length) await db().delete(showsTable).where(inArray(showsTable.id, shows));
   },
   createUser: async ({}, use) => {
     const created: string[] = [];
@@ -92,7 +95,14 @@ export const test = base.extend<Fixtures>({
       created.push(id);
       return user;
     });
-    for (const id of created) await db().delete(users).where(eq(users.id, id)).catch(() => {});
+    if (created.length) {
+      // Seats point at their holder; free them, then the users go with their bookings.
+      await db()
+        .update(seats)
+        .set({ status: "AVAILABLE", holderId: null, bookingId: null, expiresAt: null })
+        .where(inArray(seats.holderId, created));
+      await db().delete(users).where(inArray(users.id, created));
+    }
   },
   // Logs in by writing the session cookie, not by clicking: the login form has its own tests.
   loginAs: async ({ context, baseURL }, use) => {

@@ -79,6 +79,17 @@ describe("confirmBooking", () => {
     expect(rows.filter((r) => r.status === "BOOKED")).toHaveLength(0);
   });
 
+  it("refuses to take payment once the show has started", async () => {
+    const [user] = await makeUsers(t.db, 1);
+    const show = await makeShow(t.db, { startsAt: later(60) });
+    const ids = await seatIdsByLabel(t.db, show.id);
+    const { booking } = await placeHold(t.db, { userId: user, showId: show.id, seatIds: [ids.A1] }, NOW);
+    await expect(
+      confirmBooking(t.db, { userId: user, bookingId: booking.id, idempotencyKey: "too-late-1", card: TEST_CARDS.approve }, later(60)),
+    ).rejects.toThrow("The show has started");
+    expect(await paymentsOf(booking.id)).toHaveLength(0);
+  });
+
   it("lets only the holder pay; anybody else gets NotFound", async () => {
     const { other, booking } = await holdTwo();
     await expect(confirmBooking(t.db, { userId: other, bookingId: booking.id, idempotencyKey: "stranger-1", card: TEST_CARDS.approve }, later(1))).rejects.toBeInstanceOf(NotFound);

@@ -148,7 +148,7 @@ describe("the database agrees with a model of the booking rules", () => {
             const index = op.booking % bookingIds.length;
             const input = { userId: users[model.bookings[index].user], bookingId: bookingIds[index] };
             if (op.kind === "pay") {
-              const key = `key-${index}-${op.key}-${run}`;
+              const key = `model-key-${index}-${op.key}`;
               const card = op.decline ? TEST_CARDS.decline : TEST_CARDS.approve;
               actual = await outcomeOf(() => confirmBooking(t.db, { ...input, idempotencyKey: key, card }, now()));
               expected = model.pay(index, key, card);

@@ -1,3 +1,4 @@
+import postgres from "postgres";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "~/config.server";
@@ -91,6 +92,85 @@ describe("sweepExpiredHolds", () => {
       }
     }
     expect(await inconsistentSeats(t.db)).toHaveLength(0);
+  });
+
+  describe("a payment and a sweep interleaved at the worst moments", () => {
+    /** Holds `rows` locked on a separate connection until the returned function is called. */
+    async function lockRows(statement: (tx: postgres.TransactionSql) => Promise<unknown>) {
+      const client = postgres(t.url, { max: 1, onnotice: () => {} });
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => (locked = r));
+      const done = client.begin(async (tx) => {
+        await statement(tx);
+        locked();
+        await released;
+      });
+      await isLocked;
+      return async () => {
+        release();
+        await done;
+        await client.end();
+      };
+    }
+    async function waitForLockWaiters(count: number) {
+      for (let i = 0; i < 500; i++) {
+        const [{ waiting }] = await t.sql`select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+        if (waiting >= count) return;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      throw new Error("nobody waited");
+    }
+
+    it("fails with HoldExpired, changing nothing, when the sweep frees the seats while the payment waits", async () => {
+      const [alice] = await makeUsers(t.db, 1);
+      const show = await makeShow(t.db);
+      const ids = await seatIdsByLabel(t.db, show.id);
+      const { booking } = await placeHold(t.db, { userId: alice, showId: show.id, seatIds: [ids.A1, ids.A2] }, NOW);
+      const unlock = await lockRows((tx) => tx`select id from bookings where id = ${booking.id} for update`);
+      let payment: Promise<unknown>;
+      try {
+        payment = confirmBooking(t.db, { userId: alice, bookingId: booking.id, idempotencyKey: "worst-case-1", card: TEST_CARDS.approve }, later(TTL - 1)).catch((e) => e);
+        await waitForLockWaiters(1);
+        const swept = await sweepExpiredHolds(t.db, later(TTL + 1));
+        // Its seats were free to take; its booking row was busy, so that was skipped.
+        expect(swept.bookingsExpired).not.toContain(booking.reference);
+        expect((await seatRows(t.db, show.id)).filter((r) => r.booking_id === booking.id)).toHaveLength(0);
+      } finally {
+        await unlock();
+      }
+      expect(await payment).toBeInstanceOf(HoldExpired);
+      const mine = (await seatRows(t.db, show.id)).filter((r) => r.label === "A1" || r.label === "A2");
+      expect(mine.every((r) => r.status === "AVAILABLE")).toBe(true);
+      const [{ n }] = await t.db.execute<{ n: number }>(sql`select count(*)::int as n from payments where booking_id = ${booking.id}`);
+      expect(n).toBe(0);
+    });
+
+    it("completes, every seat BOOKED, when the payment holds the seats and the sweep skips them", async () => {
+      const [alice] = await makeUsers(t.db, 1);
+      const show = await makeShow(t.db);
+      const ids = await seatIdsByLabel(t.db, show.id);
+      const { booking } = await placeHold(t.db, { userId: alice, showId: show.id, seatIds: [ids.B1, ids.B2] }, NOW);
+      const unlock = await lockRows((tx) => tx`select id from seats where id in ${tx([ids.B1, ids.B2])} for update`);
+      let payment: ReturnType<typeof confirmBooking>;
+      try {
+        payment = confirmBooking(t.db, { userId: alice, bookingId: booking.id, idempotencyKey: "worst-case-2", card: TEST_CARDS.approve }, later(TTL - 1));
+        payment.catch(() => {});
+        await waitForLockWaiters(1);
+        const swept = await sweepExpiredHolds(t.db, later(TTL + 1));
+        expect(swept.bookingsExpired).not.toContain(booking.reference);
+        expect((await seatRows(t.db, show.id)).filter((r) => r.booking_id === booking.id && r.status === "PENDING")).toHaveLength(2);
+      } finally {
+        await unlock();
+      }
+      const { booking: paid } = await payment;
+      expect(paid.status).toBe("CONFIRMED");
+      const mine = (await seatRows(t.db, show.id)).filter((r) => r.label === "B1" || r.label === "B2");
+      expect(mine.every((r) => r.status === "BOOKED" && r.booking_id === booking.id)).toBe(true);
+      expect((await sweepExpiredHolds(t.db, later(TTL + 2))).bookingsExpired).not.toContain(booking.reference);
+      expect((await seatRows(t.db, show.id)).filter((r) => r.booking_id === booking.id && r.status === "BOOKED")).toHaveLength(2);
+    });
   });
 
   it("is safe when several processes sweep at once: each seat is freed exactly once", async () => {

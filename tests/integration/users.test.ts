@@ -41,6 +41,8 @@ describe("accounts", () => {
     [{ name: "x".repeat(1_000_000), email: "cy@example.com", password: "0123456789" }, ["name"]],
     [{ name: "Cy", email: "cy@example.com", password: "é".repeat(40) }, ["password"]],
     [{ name: 42, email: null, password: undefined }, ["name", "email", "password"]],
+    [{ name: "a\u0000b", email: "nul@example.com", password: "0123456789" }, ["name"]],
+    [{ name: "two\nlines", email: "nl@example.com", password: "0123456789" }, ["name"]],
   ])("rejects bad sign-up input %# field by field and stores nothing", async (input, fields) => {
     const before = await countUsers();
     const error = await createUser(t.db, input).catch((e) => e);
