@@ -97,7 +97,7 @@ describe("200 concurrent multi-seat holds over overlapping seats, in random orde
   it.each([
     ["compare-and-swap", DEFAULT_BOOKING_SETTINGS],
     ["HOLD_STRATEGY=lock", { ...DEFAULT_BOOKING_SETTINGS, holdStrategy: "lock" as const }],
-    ["a one-attempt budget (many fallbacks)", { ...DEFAULT_BOOKING_SETTINGS, casAttempts: 1 }],
+    ["a one-attempt optimistic budget", { ...DEFAULT_BOOKING_SETTINGS, casAttempts: 1 }],
   ])("%s: all or nothing, no deadlock reaches a caller, no seat in two live bookings", async (_, settings) => {
     const users = await makeUsers(t.db, 200);
     const show = await makeShow(t.db, { layout: { kind: "THEATRE", rows: 3, seatsPerRow: 10, aisleAfter: [] } });
