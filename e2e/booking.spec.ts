@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 import { TEST_CARDS } from "~/domain/payments";
-import { expect, sessionCookieFor, test } from "./support/fixtures";
+import { expect, holdAsSomeoneElse, sessionCookieFor, test } from "./support/fixtures";
 
 // Every test runs twice: in the "js" project and in the "no-js" project (JavaScript off).
 
@@ -17,7 +17,7 @@ test("log in, pick seats, hold, pay and get a ticket", async ({ page, createUser
   await expect(page.getByText("12 of 12 seats left")).toBeVisible();
   await seat(page, "A1").check();
   await seat(page, "A2").check();
-  if (javaScriptEnabled) await expect(page.getByText(/2 seats selected/)).toBeVisible();
+  if (javaScriptEnabled) await expect(page.getByTestId("selection-summary")).toHaveText("2 seats selected · total £50.00");
   await page.getByRole("button", { name: "Hold seats" }).click();
 
   await expect(page).toHaveURL(/\/bookings\/[0-9a-f-]{36}$/);
@@ -106,4 +106,36 @@ test("a hold that runs out shows its expired state", async ({ page, createUser, 
   }
   await page.getByRole("link", { name: "Back to the seat map" }).click();
   await expect(seat(page, "A1")).toBeEnabled();
+});
+
+test("seat states follow other buyers: by themselves with JavaScript, on reload without", async ({ page, createUser, loginAs, createShow, javaScriptEnabled }) => {
+  const user = await createUser();
+  await loginAs(user);
+  const show = await createShow();
+  await page.goto(`/shows/${show.id}`);
+  await expect(seat(page, "B6")).toBeEnabled();
+  const other = await createUser();
+  await holdAsSomeoneElse(other.id, show.id, "B6");
+  if (!javaScriptEnabled) await page.reload();
+  await expect(page.getByRole("checkbox", { name: "B6 (held)" })).toBeDisabled({ timeout: 12_000 });
+});
+
+test("a hold is limited to MAX_SEATS_PER_HOLD seats, with a clear message", async ({ page, createUser, loginAs, createShow, javaScriptEnabled }) => {
+  const user = await createUser();
+  await loginAs(user);
+  const show = await createShow();
+  await page.goto(`/shows/${show.id}`);
+  const labels = ["A1", "A2", "A3", "A4", "A5", "A6", "B1", "B2", "B3"];
+  for (const label of labels.slice(0, 8)) await seat(page, label).check();
+  if (javaScriptEnabled) {
+    await expect(page.getByTestId("selection-summary")).toHaveText("8 seats selected · total £200.00");
+    await seat(page, "B3").click();
+    await expect(seat(page, "B3")).not.toBeChecked();
+    await expect(page.getByText("You can hold at most 8 seats at a time")).toBeVisible();
+  } else {
+    await seat(page, "B3").check();
+    await page.getByRole("button", { name: "Hold seats" }).click();
+    await expect(page.getByRole("alert")).toContainText("You can hold at most 8 seats at a time");
+    await expect(seat(page, "B3")).toBeChecked();
+  }
 });

@@ -4,8 +4,9 @@ import { test as base, expect } from "@playwright/test";
 import { createSessions } from "~/auth/session.server";
 import { connectDatabase, type Database } from "~/db/client.server";
 import { seats, shows as showsTable, users } from "~/db/schema";
-import { inArray } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { LayoutSpec } from "~/domain/layouts";
+import { placeHold } from "~/domain/holds.server";
 import { createShow } from "~/domain/shows.server";
 import { FIXTURE_PASSWORD, FIXTURE_PASSWORD_HASH } from "../../tests/support/factories";
 import type { E2EState } from "./serve";
@@ -33,6 +34,15 @@ function db() {
 export interface TestShow {
   id: string;
   name: string;
+}
+
+/** Another buyer takes a seat, straight through the domain (as if in another browser). */
+export async function holdAsSomeoneElse(userId: string, showId: string, label: string) {
+  const [target] = await db()
+    .select({ id: seats.id })
+    .from(seats)
+    .where(and(eq(seats.showId, showId), eq(seats.label, label)));
+  await placeHold(db(), { userId, showId, seatIds: [target.id] });
 }
 
 /** A signed session cookie for the user, as the app would set it after a log-in. */

@@ -38,6 +38,11 @@ describe("embedded PostgreSQL default", () => {
       expect(first.databaseUrl).toMatch(/^postgres:\/\/.+@127\.0\.0\.1:\d+\/holdfast$/);
       port = Number(new URL(first.databaseUrl).port);
       expect(port).not.toBe(5432);
+      // Demo shows: a 10 × 12 theatre, a 40-seat coach, a day of 15-minute slots, a 20,000-seat arena.
+      const home = textOf(await (await browser.get("/")).text());
+      for (const left of ["120 of 120 seats left", "40 of 40 seats left", "32 of 32 seats left", "20000 of 20000 seats left"]) {
+        expect(home).toContain(left);
+      }
       const demo = await browser.post("/login", { email: DEMO_ACCOUNTS.user.email, password: DEMO_ACCOUNTS.user.password });
       expect(demo.status).toBe(302);
       await browser.post("/logout", {});
