@@ -13,7 +13,7 @@ import { Agent, request } from "node:http";
 import { gzipSync } from "node:zlib";
 import { randomUUID } from "node:crypto";
 import { users } from "~/db/schema";
-import { DEMO_LAYOUTS } from "~/domain/layouts";
+import { DEMO_LAYOUTS, type LayoutSpec } from "~/domain/layouts";
 import { placeHold } from "~/domain/holds.server";
 import { createShow } from "~/domain/shows.server";
 import { startServer } from "~/server/start.server";
@@ -67,24 +67,10 @@ async function load(name: string, url: string) {
 
 const database = await benchDatabase(12);
 const { db } = database;
-const theatre = await createShow(db, {
-  name: "Bench Theatre",
-  venue: "Bench",
-  city: "Bench",
-  startsAt: new Date(Date.now() + 86_400_000),
-  priceCents: 3000,
-  currency: "GBP",
-  layout: { kind: "THEATRE", rows: 20, seatsPerRow: 25, aisleAfter: [5, 20] },
-});
-const arena = await createShow(db, {
-  name: "Bench Arena",
-  venue: "Bench",
-  city: "Bench",
-  startsAt: new Date(Date.now() + 86_400_000),
-  priceCents: 6000,
-  currency: "GBP",
-  layout: DEMO_LAYOUTS.arena,
-});
+const benchShow = (name: string, layout: LayoutSpec) =>
+  createShow(db, { name, venue: "Bench", city: "Bench", startsAt: new Date(Date.now() + 86_400_000), priceCents: 3000, currency: "GBP", layout });
+const theatre = await benchShow("Bench Theatre", { kind: "THEATRE", rows: 20, seatsPerRow: 25, aisleAfter: [5, 20] });
+const arena = await benchShow("Bench Arena", DEMO_LAYOUTS.arena);
 // A third of the theatre is held, so the map has every kind of seat.
 const holders = Array.from({ length: 42 }, () => randomUUID());
 await db.insert(users).values(holders.map((id) => ({ id, name: "Holder", email: `${id}@bench.test`, passwordHash: "x" })));

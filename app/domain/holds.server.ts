@@ -92,15 +92,25 @@ export async function placeHold(
 
 type HoldRequest = { userId: string; showId: string; ids: number[] };
 
+/**
+ * The checks both paths share, in the one order every hold takes locks: the show, this user's
+ * turn on it, the seats (read plainly, or locked FOR UPDATE in id order), the user's limit; then
+ * the booking. Returns the seats as read, with their versions.
+ */
+async function beginHold(tx: DbOrTx, req: HoldRequest, now: Date, settings: BookingSettings, lockSeats: boolean) {
+  const show = await checkShow(tx, req, now);
+  await lockUserOnShow(tx, req);
+  const rows = await readSeats(tx, req, lockSeats);
+  assertAllFree(rows, now);
+  await checkUserLimit(tx, req, now, settings);
+  const booking = await insertBooking(tx, req, show, now, settings);
+  return { rows, booking, seats: rows.map(({ id, label }) => ({ id, label })) };
+}
+
 async function holdOptimistically(db: Db, req: HoldRequest, now: Date, settings: BookingSettings) {
   try {
     return await db.transaction(async (tx) => {
-      const show = await checkShow(tx, req, now);
-      await lockUserOnShow(tx, req);
-      const rows = await readSeats(tx, req, false);
-      assertAllFree(rows, now);
-      await checkUserLimit(tx, req, now, settings);
-      const booking = await insertBooking(tx, req, show, now, settings);
+      const { rows, booking, seats: held } = await beginHold(tx, req, now, settings, false);
       // One seat at a time in id order: two holds never wait on each other in a cycle.
       for (const seat of rows) {
         const swapped = await tx
@@ -110,7 +120,7 @@ async function holdOptimistically(db: Db, req: HoldRequest, now: Date, settings:
           .returning({ id: seats.id });
         if (swapped.length !== 1) throw new LostRace();
       }
-      return { booking, seats: rows.map(({ id, label }) => ({ id, label })) };
+      return { booking, seats: held };
     });
   } catch (error) {
     if (error instanceof LostRace) return null;
@@ -120,19 +130,14 @@ async function holdOptimistically(db: Db, req: HoldRequest, now: Date, settings:
 
 async function holdWithLocks(db: Db, req: HoldRequest, now: Date, settings: BookingSettings) {
   return db.transaction(async (tx) => {
-    const show = await checkShow(tx, req, now);
-    await lockUserOnShow(tx, req);
-    const rows = await readSeats(tx, req, true);
-    assertAllFree(rows, now);
-    await checkUserLimit(tx, req, now, settings);
-    const booking = await insertBooking(tx, req, show, now, settings);
+    const { rows, booking, seats: held } = await beginHold(tx, req, now, settings, true);
     const updated = await tx
       .update(seats)
       .set(heldBy(req.userId, booking))
       .where(inArray(seats.id, req.ids))
       .returning({ id: seats.id });
     if (updated.length !== rows.length) throw new Error("Locked seats changed under their lock");
-    return { booking, seats: rows.map(({ id, label }) => ({ id, label })) };
+    return { booking, seats: held };
   });
 }
 
