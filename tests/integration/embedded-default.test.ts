@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { request as httpRequest } from "node:http";
 import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -101,7 +102,7 @@ describe("process entry", () => {
     expect(result.output).toMatch(/SESSION_SECRET: is required when NODE_ENV=production/);
   });
 
-  it("shuts down cleanly on SIGTERM", async () => {
+  it("on SIGTERM stops accepting, finishes the request in flight, then exits 0", async () => {
     const dataDir = await tempDataDir();
     const child = spawn(process.execPath, ["--import", "tsx", "app/server/main.ts"], {
       cwd: path.resolve(import.meta.dirname, "../.."),
@@ -118,8 +119,26 @@ describe("process entry", () => {
     child.stderr.on("data", (d) => (output += d));
     const url = await listening;
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    // A log-in whose body is still arriving when the signal comes.
+    const body = "email=nobody%40example.com&password=not-a-password";
+    const { port } = new URL(url);
+    const inFlight = new Promise<number>((resolve, reject) => {
+      const req = httpRequest(
+        { host: "127.0.0.1", port, path: "/login", method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": body.length } },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on("error", reject);
+      req.write(body.slice(0, 10));
+      setTimeout(() => {
+        child.kill("SIGTERM");
+        setTimeout(() => req.end(body.slice(10)), 500);
+      }, 200);
+    });
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    child.kill("SIGTERM");
+    expect(await inFlight).toBe(400); // answered in full: "Invalid email or password"
     expect(await exited).toBe(0);
     expect(output).toContain("SIGTERM received: shutting down");
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
