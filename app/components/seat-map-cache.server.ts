@@ -47,11 +47,6 @@ function forget(showId: string, entry: Entry) {
   if (entries.get(showId) === entry) entries.delete(showId);
 }
 
-/** The show's seat places in id order, memoised per show. */
-export function getCachedSeatPlaces(db: DbOrTx, showId: string): Promise<SeatPlace[]> {
-  return entryFor(db, showId).places;
-}
-
 /** The seat grid's HTML for these states: the static parts come from the cache. */
 export async function renderCachedSeatMap(
   db: DbOrTx,
@@ -63,10 +58,4 @@ export async function renderCachedSeatMap(
   const places = await entry.places;
   entry.template ??= buildSeatMapTemplate(show.layout, places);
   return joinSeatMap(entry.template, codes, selected);
-}
-
-/** For a show whose seats were replaced or deleted (and for tests). */
-export function forgetSeatMap(showId?: string) {
-  if (showId === undefined) entries.clear();
-  else entries.delete(showId);
 }
