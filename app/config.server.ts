@@ -1,5 +1,22 @@
+import { existsSync } from "node:fs";
 import { isIP } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
+
+/**
+ * The project folder: the nearest parent with a package.json. Found by walking up, so it is the
+ * same whether this module runs from app/ (tsx) or from the bundled build/.
+ */
+function findProjectRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "package.json"))) return dir;
+    if (path.dirname(dir) === dir) return from;
+  }
+}
+export const PROJECT_ROOT = findProjectRoot(path.dirname(fileURLToPath(import.meta.url)));
+/** Where the embedded PostgreSQL and the development session secret live unless HOLDFAST_DATA_DIR says otherwise. */
+export const DEFAULT_DATA_DIR = path.join(PROJECT_ROOT, ".data");
 
 /**
  * Every setting Holdfast reads from the environment, validated once at start.
@@ -16,6 +33,15 @@ function isTrustProxyValue(raw: string): boolean {
     return bits === undefined || /^\d{1,3}$/.test(bits);
   });
 }
+
+/** Booking rules' defaults, once: config reads them, and domain/settings.ts builds its defaults from them. */
+export const BOOKING_DEFAULTS = {
+  maxSeatsPerHold: 8,
+  holdTtlSeconds: 300,
+  sweepIntervalSeconds: 60,
+  holdStrategy: "cas",
+  casAttempts: 3,
+} as const;
 
 const booleanish = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])
@@ -42,10 +68,10 @@ const envSchema = z
       .optional(),
     DB_POOL_SIZE: intSetting(10, 1, 500),
     DEMO_SEED: booleanish.optional(),
-    MAX_SEATS_PER_HOLD: intSetting(8, 1, 100),
-    HOLD_TTL_SECONDS: intSetting(300, 1, 86_400),
-    SWEEP_INTERVAL_SECONDS: intSetting(60, 1, 86_400),
-    HOLD_STRATEGY: z.enum(["cas", "lock"]).default("cas"),
+    MAX_SEATS_PER_HOLD: intSetting(BOOKING_DEFAULTS.maxSeatsPerHold, 1, 100),
+    HOLD_TTL_SECONDS: intSetting(BOOKING_DEFAULTS.holdTtlSeconds, 1, 86_400),
+    SWEEP_INTERVAL_SECONDS: intSetting(BOOKING_DEFAULTS.sweepIntervalSeconds, 1, 86_400),
+    HOLD_STRATEGY: z.enum(["cas", "lock"]).default(BOOKING_DEFAULTS.holdStrategy),
     LOG_LEVEL: z.enum(["silent", "error", "info", "debug"]).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -102,7 +128,7 @@ function withoutEmpty(source: Record<string, string | undefined>) {
 
 export function loadConfig(
   source: Record<string, string | undefined> = process.env,
-  defaults: { dataDir: string } = { dataDir: ".data" },
+  defaults: { dataDir: string } = { dataDir: DEFAULT_DATA_DIR },
 ): Config {
   const parsed = envSchema.safeParse(withoutEmpty(source));
   if (!parsed.success) {

@@ -4,22 +4,23 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { ServerOnlyContext } from "~/components/server-only";
-import { describeError } from "~/http/describe-error";
 
 /**
- * The server entry also exports the app's service factories: the process entry loads them from
+ * The server entry also exports what the process entry needs from the app: it loads them from
  * the build, so the app's modules (and its error classes) exist once per process, not twice.
+ * See docs/decisions/0002-one-copy-of-app-modules.md.
  */
-export { createAppServices } from "~/server/services.server";
+export { seedDemo } from "~/domain/demo.server";
+export { createHttpApp } from "~/server/http.server";
 export { startJobs } from "~/server/jobs.server";
+export { createAppServices } from "~/server/services.server";
 
 const ABORT_DELAY = 5_000;
 
 /** Unexpected errors in loaders and actions: one safe line in the log (users see a plain page). */
-export const handleError: HandleErrorFunction = (error, { request }) => {
+export const handleError: HandleErrorFunction = (error, { request, context }) => {
   if (request.signal.aborted) return;
-  const url = new URL(request.url);
-  console.error(`${new Date().toISOString()} error ${request.method} ${url.pathname}: ${describeError(error)}`);
+  context.log.error(`${request.method} ${new URL(request.url).pathname}`, error);
 };
 
 // Pages hold no deferred data, so each response is rendered whole before it is sent: simpler
@@ -47,7 +48,7 @@ export default function handleRequest(
         onShellError: reject,
         onError(error: unknown) {
           status = 500;
-          console.error(`${new Date().toISOString()} error rendering ${new URL(request.url).pathname}: ${describeError(error)}`);
+          loadContext.log.error(`rendering ${new URL(request.url).pathname}`, error);
         },
       },
     );

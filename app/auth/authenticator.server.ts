@@ -1,7 +1,7 @@
 import { Authenticator } from "remix-auth";
 import { FormStrategy } from "remix-auth-form";
 import type { Db } from "~/db/client.server";
-import { verifyLogin, type PublicUser } from "~/domain/users.server";
+import { verifyLogin, type PublicUser } from "~/domain/accounts.server";
 
 /**
  * remix-auth's form strategy checks the credentials; the session cookie is ours

@@ -1,5 +1,6 @@
-import { redirect, type AppLoadContext } from "@remix-run/node";
-import { findUserById, type PublicUser } from "~/domain/users.server";
+import { type AppLoadContext, redirect } from "@remix-run/node";
+import { findUserById, type PublicUser } from "~/domain/accounts.server";
+import { Forbidden } from "~/domain/errors";
 
 export async function getSession(request: Request, context: AppLoadContext) {
   return context.sessions.getSession(request.headers.get("Cookie"));
@@ -39,8 +40,6 @@ export async function requireUser(request: Request, context: AppLoadContext): Pr
 
 export async function requireAdmin(request: Request, context: AppLoadContext): Promise<PublicUser> {
   const user = await requireUser(request, context);
-  if (user.role !== "ADMIN") {
-    throw new Response("This page is for administrators.", { status: 403, statusText: "Forbidden" });
-  }
+  if (user.role !== "ADMIN") throw new Forbidden("This page is for administrators.");
   return user;
 }

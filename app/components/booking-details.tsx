@@ -1,6 +1,6 @@
-import { Form, Link, useNavigation } from "@remix-run/react";
+import { Form, Link } from "@remix-run/react";
 import { Countdown } from "~/components/countdown";
-import { FormField } from "~/components/form-field";
+import { BUTTON_STYLES, FormField, SubmitButton } from "~/components/form-field";
 import { useHydrated } from "~/components/use-hydrated";
 import { TEST_CARDS } from "~/domain/payments";
 
@@ -15,15 +15,6 @@ export interface BookingDetails {
   show: { id: string; name: string; venue: string; city: string; time: string; started: boolean };
 }
 
-const buttonClass = "rounded px-4 py-2 font-semibold disabled:opacity-60";
-const primary = `${buttonClass} bg-brand-600 text-white hover:bg-brand-700`;
-const secondary = `${buttonClass} border border-slate-300 bg-white text-slate-800 hover:bg-slate-100`;
-
-function useBusy(intent: string) {
-  const navigation = useNavigation();
-  return navigation.state !== "idle" && navigation.formData?.get("intent") === intent;
-}
-
 /** A live hold: when it ends, a pay form and a release form. */
 export function HeldBooking(props: {
   booking: BookingDetails;
@@ -34,8 +25,6 @@ export function HeldBooking(props: {
   answer?: unknown;
 }) {
   const { booking } = props;
-  const paying = useBusy("pay");
-  const releasing = useBusy("release");
   return (
     <section aria-labelledby="hold-heading" className="space-y-5 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:p-6">
       <div className="space-y-1">
@@ -58,15 +47,15 @@ export function HeldBooking(props: {
           clearOn={props.answer}
           hint={`Test cards: ${TEST_CARDS.approve} is approved; ${TEST_CARDS.decline} is declined. Nothing is really charged.`}
         />
-        <button type="submit" name="intent" value="pay" disabled={paying} aria-busy={paying || undefined} className={`${primary} w-full`}>
-          {paying ? "Paying…" : `Pay ${booking.total}`}
-        </button>
+        <SubmitButton intent="pay" busyLabel="Paying…" className="w-full">
+          Pay {booking.total}
+        </SubmitButton>
       </Form>
       <Form method="post" className="border-t border-slate-200 pt-4">
         <p className="mb-2 text-sm text-slate-600">Changed your mind? Give the seats back to others now.</p>
-        <button type="submit" name="intent" value="release" disabled={releasing} className={secondary}>
+        <SubmitButton intent="release" busyLabel="Releasing…" variant="secondary">
           Release
-        </button>
+        </SubmitButton>
       </Form>
     </section>
   );
@@ -75,7 +64,6 @@ export function HeldBooking(props: {
 /** A paid booking: a ticket that prints on its own (header, navigation and buttons are hidden). */
 export function Ticket({ booking }: { booking: BookingDetails }) {
   const hydrated = useHydrated();
-  const cancelling = useBusy("cancel");
   return (
     <div className="space-y-4">
       <article aria-labelledby="ticket-heading" className="ticket rounded-xl border-2 border-slate-800 bg-white p-5 sm:p-8">
@@ -92,15 +80,15 @@ export function Ticket({ booking }: { booking: BookingDetails }) {
       </article>
       <div className="flex flex-wrap gap-3 print:hidden">
         {hydrated ? (
-          <button type="button" onClick={() => window.print()} className={primary}>
+          <button type="button" onClick={() => window.print()} className={BUTTON_STYLES.primary}>
             Print ticket
           </button>
         ) : null}
         {booking.show.started ? null : (
           <Form method="post">
-            <button type="submit" name="intent" value="cancel" disabled={cancelling} className={secondary}>
+            <SubmitButton intent="cancel" busyLabel="Cancelling…" variant="secondary">
               Cancel booking
-            </button>
+            </SubmitButton>
           </Form>
         )}
       </div>

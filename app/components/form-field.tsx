@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef } from "react";
+import { useBusy } from "./use-busy";
 
 export function FormField(props: {
   label: string;
@@ -62,15 +63,36 @@ export function FormError({ message }: { message?: string }) {
   );
 }
 
-export function SubmitButton({ children, busy, busyLabel }: { children: React.ReactNode; busy?: boolean; busyLabel?: string }) {
+const BUTTON = "rounded px-4 py-2 font-semibold disabled:opacity-60";
+export const BUTTON_STYLES = {
+  primary: `${BUTTON} bg-brand-600 text-white hover:bg-brand-700`,
+  secondary: `${BUTTON} border border-slate-300 bg-white text-slate-800 hover:bg-slate-100`,
+} as const;
+
+/**
+ * A form's submit button that knows when its own post is on its way: disabled and relabelled
+ * (`busyLabel`) until the answer comes. With `intent`, it sends `intent=<value>` and only that
+ * post makes it busy.
+ */
+export function SubmitButton(props: {
+  children: React.ReactNode;
+  busyLabel?: string;
+  intent?: string;
+  variant?: keyof typeof BUTTON_STYLES;
+  className?: string;
+  disabled?: boolean;
+}) {
+  const busy = useBusy(props.intent);
   return (
     <button
       type="submit"
-      disabled={busy}
+      name={props.intent ? "intent" : undefined}
+      value={props.intent}
+      disabled={busy || props.disabled}
       aria-busy={busy || undefined}
-      className="w-full rounded bg-brand-600 px-4 py-2 font-semibold text-white hover:bg-brand-700 disabled:opacity-60"
+      className={`${BUTTON_STYLES[props.variant ?? "primary"]} ${props.className ?? ""}`}
     >
-      {busy && busyLabel ? busyLabel : children}
+      {busy && props.busyLabel ? props.busyLabel : props.children}
     </button>
   );
 }

@@ -52,10 +52,10 @@ export async function renderCachedSeatMap(
   db: DbOrTx,
   show: { id: string; layout: Pick<LayoutSpec, "kind"> },
   codes: string,
-  selected: ReadonlySet<number> = new Set(),
+  ticked: ReadonlySet<string> = new Set(),
 ): Promise<string> {
   const entry = entryFor(db, show.id);
   const places = await entry.places;
   entry.template ??= buildSeatMapTemplate(show.layout, places);
-  return joinSeatMap(entry.template, codes, selected);
+  return joinSeatMap(entry.template, codes, ticked);
 }

@@ -11,12 +11,12 @@
 import type { LayoutSpec } from "~/domain/layouts";
 import type { SeatPlace } from "~/domain/shows.server";
 
-/** Status code (see SEAT_CODES) → the class after `seat-`. Unknown codes count as taken. */
-export const SEAT_CLASS: Record<string, string> = { A: "available", H: "held", Y: "yours", B: "booked" };
+/** Status code (see SEAT_CODES in domain/seat-state.ts) → the class after `seat-`. Unknown codes count as taken. */
+export const SEAT_CLASS: Record<string, string> = { A: "available", H: "held", Y: "yours", B: "booked", P: "past" };
 /** Status code → what follows the label in the accessible name. */
-export const SEAT_STATE_SUFFIX: Record<string, string> = { A: "", H: " (held)", Y: " (held by you)", B: " (booked)" };
+export const SEAT_STATE_SUFFIX: Record<string, string> = { A: "", H: " (held)", Y: " (held by you)", B: " (booked)", P: " (past)" };
 
-const STATE_SUFFIX = / \((?:held|held by you|booked)\)$/;
+const STATE_SUFFIX = / \((?:held|held by you|booked|past)\)$/;
 
 /** "A1" from "A1 (booked)": the seat's label from an accessible name made here. */
 export const labelFromAccessibleName = (name: string) => name.replace(STATE_SUFFIX, "");
@@ -114,13 +114,16 @@ export function buildSeatMapTemplate(layout: Pick<LayoutSpec, "kind">, places: r
   return template;
 }
 
-/** Fills a template with this moment's states. Only free seats can be ticked; taken ones are disabled. */
-export function joinSeatMap(template: SeatMapTemplate, codes: string, selected: ReadonlySet<number> = new Set()): string {
+/**
+ * Fills a template with this moment's states. Only free seats can be ticked; taken ones are
+ * disabled. `ticked` holds seat ids as a form sent them (strings), to re-tick after a failed hold.
+ */
+export function joinSeatMap(template: SeatMapTemplate, codes: string, ticked: ReadonlySet<string> = new Set()): string {
   const { ids, before, mid, after } = template;
   let html = "";
   for (let i = 0; i < ids.length; i++) {
     const code = SEAT_CLASS[codes[i]] ? codes[i] : "H";
-    const state = code !== "A" ? '" disabled' : selected.has(ids[i]) ? '" checked' : '"';
+    const state = code !== "A" ? '" disabled' : ticked.size > 0 && ticked.has(String(ids[i])) ? '" checked' : '"';
     html += before[i] + SEAT_CLASS[code] + mid[i] + SEAT_STATE_SUFFIX[code] + state + after[i];
   }
   return html + template.end;
@@ -131,7 +134,6 @@ export function renderSeatMapHtml(
   layout: Pick<LayoutSpec, "kind">,
   places: readonly SeatPlace[],
   codes: string,
-  selectedIds: Iterable<number> = [],
 ): string {
-  return joinSeatMap(buildSeatMapTemplate(layout, places), codes, new Set(selectedIds));
+  return joinSeatMap(buildSeatMapTemplate(layout, places), codes);
 }

@@ -1,6 +1,6 @@
 import { Form, useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
-import { FormError } from "~/components/form-field";
+import { FormError, SubmitButton } from "~/components/form-field";
 import { useServerOnly } from "~/components/server-only";
 import { labelFromAccessibleName, renderSeatMapHtml, SEAT_CLASS, seatAccessibleName } from "~/components/seat-map-html";
 import { listLabels } from "~/domain/errors";
@@ -41,8 +41,6 @@ export function SeatMapForm({ showId, codes, priceCents, currency, maxSeatsPerHo
   // null until JavaScript runs: without it the page cannot count, so it says what to do instead.
   const [count, setCount] = useState<number | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const navigation = useNavigation();
-  const holding = navigation.state !== "idle" && navigation.formData?.get("intent") === "hold";
 
   const alreadyHeld = countOf(codes, "Y");
   const allowance = useRef(0);
@@ -113,7 +111,7 @@ export function SeatMapForm({ showId, codes, priceCents, currency, maxSeatsPerHo
         <h2 id="seat-map-heading" className="text-lg font-semibold">
           Pick your seats
         </h2>
-        <SeatLegend />
+        <SeatLegend withPast={codes.includes("P")} />
       </div>
       <div className="seat-map-scroll rounded-lg border border-slate-200 bg-white">
         <div
@@ -142,28 +140,22 @@ export function SeatMapForm({ showId, codes, priceCents, currency, maxSeatsPerHo
             </p>
           )}
         </div>
-        <button
-          type="submit"
-          name="intent"
-          value="hold"
-          disabled={holding || Boolean(closedMessage)}
-          aria-busy={holding || undefined}
-          className="rounded bg-brand-600 px-5 py-2 font-semibold text-white hover:bg-brand-700 disabled:opacity-60"
-        >
-          {holding ? "Holding…" : "Hold seats"}
-        </button>
+        <SubmitButton intent="hold" busyLabel="Holding…" disabled={Boolean(closedMessage)} className="px-5">
+          Hold seats
+        </SubmitButton>
       </div>
     </Form>
   );
 }
 
-function SeatLegend() {
+function SeatLegend({ withPast }: { withPast: boolean }) {
   const items = [
     ["seat-available", "Available"],
     ["seat-held", "Held"],
     ["seat-booked", "Booked"],
     ["seat-yours", "Held by you"],
     ["seat-selected", "Your selection"],
+    ...(withPast ? [["seat-past", "Past"]] : []),
   ];
   return (
     <ul aria-label="Legend" className="flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-700">
@@ -233,10 +225,10 @@ function applyCodes(root: HTMLElement, previous: string, codes: string): string[
 
 interface SeatsResponse {
   show: { layout: LayoutSpec };
-  seats: Array<SeatPlace & { status: "AVAILABLE" | "HELD" | "BOOKED" }>;
+  seats: Array<SeatPlace & { status: keyof typeof CODE_OF_STATUS }>;
 }
 
-const CODE_OF_STATUS = { AVAILABLE: "A", HELD: "H", BOOKED: "B" } as const;
+const CODE_OF_STATUS = { AVAILABLE: "A", HELD: "H", BOOKED: "B", PAST: "P" } as const;
 
 /** The grid from the public seats API, with the page's codes when they describe the same seats. */
 async function loadSeatMap(showId: string, pageCodes: string) {

@@ -1,7 +1,7 @@
 import path from "node:path";
 import postgres from "postgres";
 import type { Config } from "~/config.server";
-import type { Logger } from "~/server/logger.server";
+import type { Logger } from "~/logger.server";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded.server";
 import { runMigrations } from "./migrate.server";
 

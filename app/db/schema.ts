@@ -108,6 +108,11 @@ export const seats = pgTable(
     col: integer("col").notNull(),
     deck: text("deck"),
     slot: text("slot"),
+    /**
+     * When this seat's time comes: the show's start, or a clinic slot's own time. After it the
+     * seat can no longer be held, paid for or cancelled (see domain/seat-state.ts).
+     */
+    startsAt: tstz("starts_at").notNull(),
     status: seatStatus("status").notNull().default("AVAILABLE"),
     holderId: uuid("holder_id").references(() => users.id),
     bookingId: uuid("booking_id"),

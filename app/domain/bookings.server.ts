@@ -1,11 +1,12 @@
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
-import { z } from "zod";
+import { and, asc, desc, eq, inArray, min, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "~/db/client.server";
-import { bookings, bookingSeats, payments, seats, shows, type Booking, type Show } from "~/db/schema";
-import { Conflict, HoldExpired, NotFound, PaymentDeclined, ValidationFailed } from "./errors";
-import { isValidCardNumber, normaliseCard, simulateCharge } from "./payments";
+import { type Booking, bookingSeats, bookings, payments, type Show, seats, shows } from "~/db/schema";
+import { Conflict, HoldExpired, NotFound, PaymentDeclined } from "./errors";
+import { normaliseCard, simulateCharge } from "./payments";
 import { retryTransient } from "./retry.server";
-import { fieldErrorsOf } from "./users.server";
+import { confirmRequestSchema } from "./schemas";
+import { hasStarted } from "./seat-state";
+import { parseOrThrow, requireId } from "./validation";
 
 /** What a person sees: a HELD booking whose time is up is EXPIRED, whether or not the sweeper has run. */
 export type EffectiveStatus = Booking["status"];
@@ -17,14 +18,14 @@ export interface BookingView extends Booking {
   effectiveStatus: EffectiveStatus;
   show: Pick<Show, "id" | "name" | "kind" | "venue" | "city" | "startsAt" | "timeZone">;
   seats: Array<{ id: number; label: string }>;
+  /** When the booking's first seat's time comes (a clinic booking: its slot). */
+  startsAt: Date;
 }
-
-const uuid = z.uuid();
 
 /** Locks the booking row (payments, releases and cancels of one booking take turns). */
 async function lockOwnBooking(tx: DbOrTx, userId: string, bookingId: string): Promise<Booking> {
-  if (!uuid.safeParse(bookingId).success) throw new NotFound("There is no such booking");
-  const [booking] = await tx.select().from(bookings).where(eq(bookings.id, bookingId)).for("no key update");
+  const id = requireId(bookingId, "booking");
+  const [booking] = await tx.select().from(bookings).where(eq(bookings.id, id)).for("no key update");
   // Someone else's booking is indistinguishable from none at all.
   if (!booking || booking.userId !== userId) throw new NotFound("There is no such booking");
   return booking;
@@ -42,17 +43,17 @@ async function lockSeatsOf(tx: DbOrTx, bookingId: string) {
 
 const freeSeat = { status: "AVAILABLE" as const, holderId: null, bookingId: null, expiresAt: null, version: sql`${seats.version} + 1` };
 
-const confirmSchema = z.object({
-  idempotencyKey: z
-    .string({ error: "A payment key is required" })
-    .regex(/^[A-Za-z0-9_-]{8,100}$/, "The payment key must be 8 to 100 letters, digits, - or _"),
-  card: z
-    .string({ error: "Card number is required" })
-    .trim()
-    .min(1, "Card number is required")
-    .max(40, "Card number is not valid")
-    .refine(isValidCardNumber, "Card number is not valid"),
-});
+/** The booking's show's zone, and when its first seat's time comes (per seat: a clinic slot's own time). */
+async function timesOf(tx: DbOrTx, booking: Booking) {
+  const [row] = await tx
+    .select({ timeZone: shows.timeZone, startsAt: min(seats.startsAt) })
+    .from(shows)
+    .innerJoin(bookingSeats, eq(bookingSeats.bookingId, booking.id))
+    .innerJoin(seats, eq(seats.id, bookingSeats.seatId))
+    .where(eq(shows.id, booking.showId))
+    .groupBy(shows.id);
+  return { timeZone: row.timeZone, startsAt: row.startsAt ?? new Date(0) };
+}
 
 export type ConfirmOutcome = { booking: Booking; charged: boolean };
 
@@ -68,9 +69,7 @@ export async function confirmBooking(
   input: { userId: string; bookingId: string; idempotencyKey: unknown; card: unknown },
   now: Date = new Date(),
 ): Promise<ConfirmOutcome> {
-  const parsed = confirmSchema.safeParse(input);
-  if (!parsed.success) throw new ValidationFailed(fieldErrorsOf(parsed.error));
-  const { idempotencyKey, card } = parsed.data;
+  const { idempotencyKey, card } = parseOrThrow(confirmRequestSchema, { idempotencyKey: input.idempotencyKey, card: input.card });
 
   const outcome = await retryTransient(() =>
     db.transaction(async (tx) => {
@@ -87,9 +86,9 @@ export async function confirmBooking(
         throw new Conflict("This booking is already paid for");
       }
       if (booking.status === "RELEASED") throw new Conflict("This hold was released; pick your seats again");
-      const [show] = await tx.select({ startsAt: shows.startsAt }).from(shows).where(eq(shows.id, booking.showId));
-      if (show.startsAt <= now) throw new Conflict("The show has started; this hold can no longer be paid for");
-      if (booking.status === "EXPIRED" || booking.expiresAt <= now) throw new HoldExpired(booking.expiresAt);
+      const times = await timesOf(tx, booking);
+      if (hasStarted(times, now)) throw new Conflict("The show has started; this hold can no longer be paid for");
+      if (booking.status === "EXPIRED" || booking.expiresAt <= now) throw new HoldExpired(booking.expiresAt, times.timeZone);
 
       const charge = simulateCharge(card);
       const record = {
@@ -106,7 +105,7 @@ export async function confirmBooking(
       }
       const held = await lockSeatsOf(tx, booking.id);
       const stillOurs = held.filter((s) => s.status === "PENDING" && s.expiresAt !== null && s.expiresAt > now);
-      if (stillOurs.length !== booking.seatCount) throw new HoldExpired(booking.expiresAt);
+      if (stillOurs.length !== booking.seatCount) throw new HoldExpired(booking.expiresAt, times.timeZone);
       await tx
         .update(seats)
         .set({ status: "BOOKED", expiresAt: null, version: sql`${seats.version} + 1` })
@@ -155,8 +154,7 @@ export async function cancelBooking(db: Db, input: { userId: string; bookingId: 
       const booking = await lockOwnBooking(tx, input.userId, input.bookingId);
       if (booking.status === "CANCELLED") return booking;
       if (booking.status !== "CONFIRMED") throw new Conflict("Only a paid booking can be cancelled; release a hold instead");
-      const [show] = await tx.select({ startsAt: shows.startsAt }).from(shows).where(eq(shows.id, booking.showId));
-      if (show.startsAt <= now) throw new Conflict("The show has started; this booking can no longer be cancelled");
+      if (hasStarted(await timesOf(tx, booking), now)) throw new Conflict("The show has started; this booking can no longer be cancelled");
       const held = await lockSeatsOf(tx, booking.id);
       if (held.length) await tx.update(seats).set(freeSeat).where(inArray(seats.id, held.map((s) => s.id)));
       await tx
@@ -183,30 +181,41 @@ const showColumns = {
   timeZone: shows.timeZone,
 };
 
+type BookedSeats = { seats: Array<{ id: number; label: string }>; startsAt: Date };
+
 async function seatsOfBookings(db: DbOrTx, bookingIds: string[]) {
-  if (bookingIds.length === 0) return new Map<string, Array<{ id: number; label: string }>>();
+  const byBooking = new Map<string, BookedSeats>();
+  if (bookingIds.length === 0) return byBooking;
   const rows = await db
-    .select({ bookingId: bookingSeats.bookingId, id: seats.id, label: seats.label })
+    .select({ bookingId: bookingSeats.bookingId, id: seats.id, label: seats.label, startsAt: seats.startsAt })
     .from(bookingSeats)
     .innerJoin(seats, eq(seats.id, bookingSeats.seatId))
     .where(inArray(bookingSeats.bookingId, bookingIds))
     .orderBy(asc(seats.id));
-  const bySeat = new Map<string, Array<{ id: number; label: string }>>();
-  for (const r of rows) bySeat.set(r.bookingId, [...(bySeat.get(r.bookingId) ?? []), { id: r.id, label: r.label }]);
-  return bySeat;
+  for (const r of rows) {
+    const entry = byBooking.get(r.bookingId) ?? { seats: [], startsAt: r.startsAt };
+    entry.seats.push({ id: r.id, label: r.label });
+    if (r.startsAt < entry.startsAt) entry.startsAt = r.startsAt;
+    byBooking.set(r.bookingId, entry);
+  }
+  return byBooking;
+}
+
+function viewOf(booking: Booking, show: BookingView["show"], booked: BookedSeats | undefined, now: Date): BookingView {
+  return { ...booking, effectiveStatus: effectiveStatus(booking, now), show, seats: booked?.seats ?? [], startsAt: booked?.startsAt ?? show.startsAt };
 }
 
 /** One of the user's bookings; anybody else's is NotFound. */
 export async function getBookingForUser(db: DbOrTx, userId: string, bookingId: string, now: Date = new Date()): Promise<BookingView> {
-  if (!uuid.safeParse(bookingId).success) throw new NotFound("There is no such booking");
+  const id = requireId(bookingId, "booking");
   const [row] = await db
     .select({ booking: bookings, show: showColumns })
     .from(bookings)
     .innerJoin(shows, eq(shows.id, bookings.showId))
-    .where(and(eq(bookings.id, bookingId), eq(bookings.userId, userId)));
+    .where(and(eq(bookings.id, id), eq(bookings.userId, userId)));
   if (!row) throw new NotFound("There is no such booking");
-  const seatMap = await seatsOfBookings(db, [row.booking.id]);
-  return { ...row.booking, effectiveStatus: effectiveStatus(row.booking, now), show: row.show, seats: seatMap.get(row.booking.id) ?? [] };
+  const booked = await seatsOfBookings(db, [row.booking.id]);
+  return viewOf(row.booking, row.show, booked.get(row.booking.id), now);
 }
 
 /** The user's bookings, newest first. */
@@ -218,11 +227,6 @@ export async function listBookingsForUser(db: DbOrTx, userId: string, now: Date 
     .where(eq(bookings.userId, userId))
     .orderBy(desc(bookings.createdAt))
     .limit(500);
-  const seatMap = await seatsOfBookings(db, rows.map((r) => r.booking.id));
-  return rows.map((r) => ({
-    ...r.booking,
-    effectiveStatus: effectiveStatus(r.booking, now),
-    show: r.show,
-    seats: seatMap.get(r.booking.id) ?? [],
-  }));
+  const booked = await seatsOfBookings(db, rows.map((r) => r.booking.id));
+  return rows.map((r) => viewOf(r.booking, r.show, booked.get(r.booking.id), now));
 }

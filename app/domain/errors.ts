@@ -1,9 +1,26 @@
+import { clockIn } from "./time";
+
 /**
  * Typed domain errors. Domain functions throw these; `app/http/errors.server.ts` is the one place
  * that maps them to HTTP statuses for both the pages and the JSON API.
+ *
+ * Every code a DomainError may carry. The status table in app/http/errors.server.ts is a
+ * `Record<ErrorCode, number>`, so a new code without a status fails the typecheck, and a new
+ * class must use one of these codes. tests/unit/errors.test.ts lists every class and its status.
  */
+export type ErrorCode =
+  | "VALIDATION_FAILED"
+  | "INVALID_CREDENTIALS"
+  | "NOT_FOUND"
+  | "FORBIDDEN"
+  | "RATE_LIMITED"
+  | "SEATS_UNAVAILABLE"
+  | "HOLD_EXPIRED"
+  | "CONFLICT"
+  | "PAYMENT_DECLINED";
+
 export abstract class DomainError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: ErrorCode;
   constructor(
     message: string,
     readonly details?: Record<string, unknown>,
@@ -57,14 +74,22 @@ export class SeatsUnavailable extends DomainError {
   }
 }
 
-/** The hold ran out before it was paid for; its seats may already be someone else's. */
+/**
+ * The hold ran out before it was paid for; its seats may already be someone else's. Given the
+ * venue's time zone, the message says when it ended on the venue's clock.
+ */
 export class HoldExpired extends DomainError {
   readonly code = "HOLD_EXPIRED";
   constructor(
     readonly expiredAt: Date,
-    message = "Your hold has ended and the seats were released",
+    timeZone?: string,
   ) {
-    super(message, { expiredAt: expiredAt.toISOString() });
+    super(
+      timeZone
+        ? `Your hold ended at ${clockIn(expiredAt, timeZone)} and the seats were released`
+        : "Your hold has ended and the seats were released",
+      { expiredAt: expiredAt.toISOString() },
+    );
   }
 }
 

@@ -1,17 +1,20 @@
 import { randomBytes } from "node:crypto";
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
-import { z } from "zod";
 import type { Db, DbOrTx } from "~/db/client.server";
-import { bookings, bookingSeats, seats, shows, type Booking } from "~/db/schema";
-import { Conflict, NotFound, SeatsUnavailable, ValidationFailed } from "./errors";
+import { type Booking, bookingSeats, bookings, seats, shows } from "~/db/schema";
+import { Conflict, listLabels, NotFound, SeatsUnavailable, ValidationFailed } from "./errors";
 import { retryTransient } from "./retry.server";
+import { holdRequestSchema } from "./schemas";
+import { hasStarted, isSeatFree, type StoredSeatStatus } from "./seat-state";
 import { DEFAULT_BOOKING_SETTINGS, type BookingSettings } from "./settings";
-import { fieldErrorsOf } from "./users.server";
+import { parseOrThrow, requireId } from "./validation";
 
 export interface HoldInput {
+  /** From the session or the token, never from the request. */
   userId: string;
   showId: string;
-  seatIds: Array<number | string>;
+  /** As received: parsed here with holdRequestSchema. */
+  seatIds: unknown;
 }
 
 export interface HoldResult {
@@ -22,16 +25,6 @@ export interface HoldResult {
   attempts: number;
 }
 
-const holdSchema = z.object({
-  userId: z.uuid(),
-  showId: z.uuid({ error: "There is no such show" }),
-  seatIds: z
-    .array(z.coerce.number({ error: "Unknown seat" }).int("Unknown seat").positive("Unknown seat"), {
-      error: "Pick at least one seat",
-    })
-    .min(1, "Pick at least one seat"),
-});
-
 // Crockford-style alphabet without look-alikes: 10 characters ≈ 50 bits, unguessable, easy to read out.
 const REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 export function newReference(): string {
@@ -39,10 +32,7 @@ export function newReference(): string {
   return Array.from(bytes, (b) => REFERENCE_ALPHABET[b % 32]).join("");
 }
 
-type SeatRow = { id: number; label: string; status: string; expiresAt: Date | null; version: number };
-
-const isFree = (seat: SeatRow, now: Date) =>
-  seat.status === "AVAILABLE" || (seat.status === "PENDING" && seat.expiresAt !== null && seat.expiresAt <= now);
+type SeatRow = { id: number; label: string; status: StoredSeatStatus; expiresAt: Date | null; startsAt: Date; version: number };
 
 class LostRace extends Error {}
 
@@ -65,11 +55,11 @@ export async function placeHold(
   now: Date = new Date(),
   settings: BookingSettings = DEFAULT_BOOKING_SETTINGS,
 ): Promise<HoldResult> {
-  const parsed = holdSchema.safeParse(input);
-  if (!parsed.success) throw new ValidationFailed(fieldErrorsOf(parsed.error));
-  const { userId, showId } = parsed.data;
-  const ids = [...new Set(parsed.data.seatIds)].sort((a, b) => a - b);
-  if (ids.length !== parsed.data.seatIds.length) throw new ValidationFailed({ seatIds: "Each seat can be picked once" });
+  const { userId } = input;
+  const showId = requireId(input.showId, "show");
+  const { seatIds } = parseOrThrow(holdRequestSchema, { seatIds: input.seatIds });
+  const ids = [...new Set(seatIds)].sort((a, b) => a - b);
+  if (ids.length !== seatIds.length) throw new ValidationFailed({ seatIds: "Each seat can be picked once" });
   if (ids.length > settings.maxSeatsPerHold) {
     throw new ValidationFailed({ seatIds: `You can hold at most ${settings.maxSeatsPerHold} seats at a time` });
   }
@@ -98,9 +88,10 @@ type HoldRequest = { userId: string; showId: string; ids: number[] };
  * the booking. Returns the seats as read, with their versions.
  */
 async function beginHold(tx: DbOrTx, req: HoldRequest, now: Date, settings: BookingSettings, lockSeats: boolean) {
-  const show = await checkShow(tx, req, now);
+  const show = await checkShow(tx, req);
   await lockUserOnShow(tx, req);
   const rows = await readSeats(tx, req, lockSeats);
+  assertNotStarted(rows, now, show.kind);
   assertAllFree(rows, now);
   await checkUserLimit(tx, req, now, settings);
   const booking = await insertBooking(tx, req, show, now, settings);
@@ -151,13 +142,12 @@ function heldBy(userId: string, booking: Booking) {
   };
 }
 
-async function checkShow(tx: DbOrTx, req: HoldRequest, now: Date) {
+async function checkShow(tx: DbOrTx, req: HoldRequest) {
   const [show] = await tx
-    .select({ id: shows.id, startsAt: shows.startsAt, priceCents: shows.priceCents, currency: shows.currency })
+    .select({ id: shows.id, kind: shows.kind, priceCents: shows.priceCents, currency: shows.currency })
     .from(shows)
     .where(eq(shows.id, req.showId));
   if (!show) throw new NotFound("There is no such show");
-  if (show.startsAt <= now) throw new Conflict("This show has already started; its seats can no longer be held");
   return show;
 }
 
@@ -185,7 +175,7 @@ async function checkUserLimit(tx: DbOrTx, req: HoldRequest, now: Date, settings:
 
 function selectSeats(tx: DbOrTx, req: HoldRequest) {
   return tx
-    .select({ id: seats.id, label: seats.label, status: seats.status, expiresAt: seats.expiresAt, version: seats.version })
+    .select({ id: seats.id, label: seats.label, status: seats.status, expiresAt: seats.expiresAt, startsAt: seats.startsAt, version: seats.version })
     .from(seats)
     .where(and(eq(seats.showId, req.showId), inArray(seats.id, req.ids)))
     .orderBy(asc(seats.id));
@@ -197,8 +187,17 @@ async function readSeats(tx: DbOrTx, req: HoldRequest, lock: boolean): Promise<S
   return rows;
 }
 
+/** Seats whose time has come cannot be held: per seat, so a clinic's later slots stay open. */
+function assertNotStarted(rows: SeatRow[], now: Date, kind: string) {
+  const started = rows.filter((s) => hasStarted(s, now));
+  if (started.length === 0) return;
+  if (kind !== "DOCTOR") throw new Conflict("This show has already started; its seats can no longer be held");
+  const labels = started.map((s) => s.label);
+  throw new Conflict(`${listLabels(labels)} ${labels.length === 1 ? "has" : "have"} already passed and can no longer be booked`);
+}
+
 function assertAllFree(rows: SeatRow[], now: Date) {
-  const taken = rows.filter((s) => !isFree(s, now));
+  const taken = rows.filter((s) => !isSeatFree(s, now));
   if (taken.length > 0) throw new SeatsUnavailable(taken.map((s) => s.label));
 }
 
@@ -206,10 +205,10 @@ async function failIfTaken(db: Db, req: HoldRequest, now: Date) {
   assertAllFree(await readSeats(db, req, false), now);
 }
 
-/** Like failIfTaken, but leaves every other complaint (unknown show, foreign seats) to the transaction. */
+/** Like failIfTaken, but leaves every other complaint (unknown show, foreign or past seats) to the transaction. */
 async function failFastIfTaken(db: Db, req: HoldRequest, now: Date) {
   const rows = await selectSeats(db, req);
-  if (rows.length === req.ids.length) assertAllFree(rows, now);
+  if (rows.length === req.ids.length && !rows.some((s) => hasStarted(s, now))) assertAllFree(rows, now);
 }
 
 async function insertBooking(

@@ -1,3 +1,5 @@
+import { BOOKING_DEFAULTS } from "~/config.server";
+
 /** Booking rules that come from configuration (MAX_SEATS_PER_HOLD, HOLD_TTL_SECONDS, HOLD_STRATEGY). */
 export interface BookingSettings {
   maxSeatsPerHold: number;
@@ -7,9 +9,10 @@ export interface BookingSettings {
   casAttempts: number;
 }
 
+/** The defaults live with the settings that override them (config.server.ts), once. */
 export const DEFAULT_BOOKING_SETTINGS: BookingSettings = {
-  maxSeatsPerHold: 8,
-  holdTtlSeconds: 300,
-  holdStrategy: "cas",
-  casAttempts: 3,
+  maxSeatsPerHold: BOOKING_DEFAULTS.maxSeatsPerHold,
+  holdTtlSeconds: BOOKING_DEFAULTS.holdTtlSeconds,
+  holdStrategy: BOOKING_DEFAULTS.holdStrategy,
+  casAttempts: BOOKING_DEFAULTS.casAttempts,
 };

@@ -1,14 +1,15 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { requireAdmin } from "~/auth/guards.server";
+import { pageLoader } from "~/http/page.server";
 
 export const meta: MetaFunction = () => [{ title: "Admin · Holdfast" }];
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
+export const loader = pageLoader(async ({ request, context }) => {
   const admin = await requireAdmin(request, context);
   return json({ adminName: admin.name });
-}
+});
 
 export default function AdminHome() {
   const { adminName } = useLoaderData<typeof loader>();

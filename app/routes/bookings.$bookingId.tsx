@@ -1,29 +1,23 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect, redirectDocument } from "@remix-run/node";
+import type { MetaFunction, TypedResponse } from "@remix-run/node";
+import { json } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
-import { getSession, requireUser } from "~/auth/guards.server";
+import { requireUser } from "~/auth/guards.server";
 import { EndedBooking, HeldBooking, Ticket } from "~/components/booking-details";
 import { FormError } from "~/components/form-field";
 import { cancelBooking, confirmBooking, getBookingForUser, releaseHold } from "~/domain/bookings.server";
-import { DomainError, HoldExpired, NotFound, ValidationFailed } from "~/domain/errors";
+import { ValidationFailed } from "~/domain/errors";
+import { hasStarted } from "~/domain/seat-state";
 import { clockIn, formatMoney, formatShowTime } from "~/domain/time";
-import { statusOf } from "~/http/errors.server";
-import { readForm } from "~/http/form.server";
+import { pageAction, pageLoader, type PageActionArgs, redirectWithFlash } from "~/http/page.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.booking.status === "CONFIRMED" ? "Ticket" : "Booking"} · ${data.booking.show.name} · Holdfast` : "Holdfast" },
 ];
 
-export async function loader({ request, params, context }: LoaderFunctionArgs) {
+export const loader = pageLoader(async ({ request, params, context }) => {
   const user = await requireUser(request, context);
   const now = new Date();
-  let booking;
-  try {
-    booking = await getBookingForUser(context.db, user.id, params.bookingId ?? "", now);
-  } catch (error) {
-    if (error instanceof NotFound) throw new Response("Not found", { status: 404, statusText: "Not Found" });
-    throw error;
-  }
+  const booking = await getBookingForUser(context.db, user.id, params.bookingId ?? "", now);
   const { show } = booking;
   return json({
     booking: {
@@ -40,58 +34,42 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
         venue: show.venue,
         city: show.city,
         time: formatShowTime(show.startsAt, show.timeZone),
-        started: show.startsAt <= now,
+        started: hasStarted(booking, now),
       },
     },
     serverNow: now.getTime(),
     // A fresh key per render: a double click pays once, a new attempt after a decline is new.
     idempotencyKey: crypto.randomUUID(),
   });
-}
+});
 
-async function redirectWithFlash(request: Request, context: ActionFunctionArgs["context"], to: string, message: string, reloadDocument = false) {
-  const session = await getSession(request, context);
-  session.flash("flash", { kind: "success", message });
-  const headers = { "Set-Cookie": await context.sessions.commitSession(session) };
-  return reloadDocument ? redirectDocument(to, { headers }) : redirect(to, { headers });
-}
+type Args = PageActionArgs<Awaited<ReturnType<typeof requireUser>>>;
+type Intent = (args: Args, input: { userId: string; bookingId: string }) => Promise<TypedResponse<never>>;
+const INTENTS: Record<string, Intent> = {
+  pay: async (args, input) => {
+    const { form, context } = args;
+    await confirmBooking(context.db, { ...input, idempotencyKey: form.get("idempotencyKey"), card: form.get("card") }, new Date());
+    return redirectWithFlash(args, `/bookings/${input.bookingId}`, "Paid — enjoy the show");
+  },
+  release: async (args, input) => {
+    const released = await releaseHold(args.context.db, input, new Date());
+    const message =
+      released.status === "EXPIRED" ? "Your hold had already ended; the seats are free again" : "Released — the seats are free again";
+    // The seat map is always a full page load (its grid is rendered on the server).
+    return redirectWithFlash(args, `/shows/${released.showId}`, message, { document: true });
+  },
+  cancel: async (args, input) => {
+    await cancelBooking(args.context.db, input, new Date());
+    return redirectWithFlash(args, `/bookings/${input.bookingId}`, "Cancelled — your refund is on its way");
+  },
+};
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
-  const user = await requireUser(request, context);
-  const bookingId = params.bookingId ?? "";
-  const form = await readForm(request);
-  const intent = form.get("intent");
-  const input = { userId: user.id, bookingId };
-  try {
-    if (intent === "pay") {
-      await confirmBooking(context.db, { ...input, idempotencyKey: form.get("idempotencyKey"), card: form.get("card") }, new Date());
-      return redirectWithFlash(request, context, `/bookings/${bookingId}`, "Paid — enjoy the show");
-    }
-    if (intent === "release") {
-      const released = await releaseHold(context.db, input, new Date());
-      // The seat map is always a full page load (its grid is rendered on the server).
-      const message =
-        released.status === "EXPIRED" ? "Your hold had already ended; the seats are free again" : "Released — the seats are free again";
-      return redirectWithFlash(request, context, `/shows/${released.showId}`, message, true);
-    }
-    if (intent === "cancel") {
-      await cancelBooking(context.db, input, new Date());
-      return redirectWithFlash(request, context, `/bookings/${bookingId}`, "Cancelled — your refund is on its way");
-    }
-    throw new ValidationFailed({ intent: "Unknown action" });
-  } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    const fieldErrors = error instanceof ValidationFailed ? error.fieldErrors : {};
-    const { card, ...otherFields } = fieldErrors;
-    let message = error instanceof ValidationFailed ? Object.values(otherFields).join(" ") || undefined : error.message;
-    if (error instanceof HoldExpired) {
-      const booking = await getBookingForUser(context.db, user.id, bookingId).catch(() => null);
-      message = `Your hold ended at ${clockIn(error.expiredAt, booking?.show.timeZone ?? "UTC")} and the seats were released`;
-    }
-    // Nothing of the card number is sent back.
-    return json({ error: message, cardError: card }, { status: statusOf(error) });
-  }
-}
+// Nothing of the card number is ever sent back: the form keeps no values.
+export const action = pageAction({ guard: requireUser, fields: ["card"] }, async (args) => {
+  const intent = String(args.form.get("intent"));
+  if (!Object.hasOwn(INTENTS, intent)) throw new ValidationFailed({ intent: "Unknown action" });
+  return INTENTS[intent](args, { userId: args.user.id, bookingId: args.params.bookingId ?? "" });
+});
 
 export default function BookingPage() {
   const { booking, serverNow, idempotencyKey } = useLoaderData<typeof loader>();
@@ -105,9 +83,15 @@ export default function BookingPage() {
           {booking.show.time} · {booking.show.venue}, {booking.show.city}
         </p>
       </div>
-      <FormError message={result?.error} />
+      <FormError message={result?.formError} />
       {status === "HELD" ? (
-        <HeldBooking booking={booking} serverNow={serverNow} idempotencyKey={idempotencyKey} cardError={result?.cardError} answer={result} />
+        <HeldBooking
+          booking={booking}
+          serverNow={serverNow}
+          idempotencyKey={idempotencyKey}
+          cardError={result?.fieldErrors.card}
+          answer={result}
+        />
       ) : status === "CONFIRMED" ? (
         <Ticket booking={booking} />
       ) : (

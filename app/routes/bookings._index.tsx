@@ -1,14 +1,16 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { BookingList } from "~/components/booking-list";
 import { listBookingsForUser } from "~/domain/bookings.server";
+import { hasStarted } from "~/domain/seat-state";
 import { formatShowTime } from "~/domain/time";
+import { pageLoader } from "~/http/page.server";
 
 export const meta: MetaFunction = () => [{ title: "My bookings · Holdfast" }];
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
+export const loader = pageLoader(async ({ request, context }) => {
   const user = await requireUser(request, context);
   const now = new Date();
   const bookings = (await listBookingsForUser(context.db, user.id, now)).map((b) => ({
@@ -16,13 +18,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     reference: b.reference,
     status: b.effectiveStatus,
     seats: b.seats.map((s) => s.label),
-    show: { name: b.show.name, time: formatShowTime(b.show.startsAt, b.show.timeZone), started: b.show.startsAt <= now },
+    show: { name: b.show.name, time: formatShowTime(b.show.startsAt, b.show.timeZone), started: hasStarted(b, now) },
   }));
   return json({
     upcoming: bookings.filter((b) => !b.show.started),
     past: bookings.filter((b) => b.show.started),
   });
-}
+});
 
 export default function MyBookings() {
   const { upcoming, past } = useLoaderData<typeof loader>();

@@ -1,69 +1,53 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
+import type { MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
-import { getOptionalUser, getSession, requireUser } from "~/auth/guards.server";
-import { renderCachedSeatMap } from "~/components/seat-map-cache.server";
+import { getOptionalUser, requireUser } from "~/auth/guards.server";
 import { SEAT_MAP_HTML, SeatMapForm } from "~/components/seat-map";
+import { renderCachedSeatMap } from "~/components/seat-map-cache.server";
 import { ShowFacts, showView } from "~/components/show-facts";
-import { DomainError, listLabels, NotFound, ValidationFailed } from "~/domain/errors";
+import { listLabels, ValidationFailed } from "~/domain/errors";
 import { placeHold } from "~/domain/holds.server";
+import { countAvailable } from "~/domain/seat-state";
 import { getShowWithSeatCodes } from "~/domain/shows.server";
-import { statusOf } from "~/http/errors.server";
-import { readForm } from "~/http/form.server";
+import { pageAction, pageLoader, redirectWithFlash } from "~/http/page.server";
 
-/** Where the hold action leaves the seats it could not hold, for the loader's re-render without JS. */
-const SELECTED_SEATS = "seat-map-selected";
+/** The seats a failed hold had ticked, as sent: the loader's re-render without JS keeps them ticked. */
+const TICKED_SEATS = "seat-map-ticked";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.show.name} · Holdfast` : "Holdfast" }];
 
-export async function loader({ request, params, context }: LoaderFunctionArgs) {
+export const loader = pageLoader(async ({ request, params, context }) => {
   const now = new Date();
   const user = await getOptionalUser(request, context);
-  const { show, codes } = await getShowWithSeatCodes(context.db, params.showId ?? "", user?.id ?? null, now).catch((error) => {
-    if (error instanceof NotFound) throw new Response("Not found", { status: 404, statusText: "Not Found" });
-    throw error;
-  });
-  const selected = (context.serverOnly.get(SELECTED_SEATS) as number[] | undefined) ?? [];
+  const { show, codes, lastStartsAt } = await getShowWithSeatCodes(context.db, params.showId ?? "", user?.id ?? null, now);
   // The grid's markup only matters to a page render: a browser's data request (the 5-second
   // refresh) says Sec-Fetch-Dest: empty and skips building a string it would never send.
   if (request.headers.get("Sec-Fetch-Dest") !== "empty") {
-    context.serverOnly.set(SEAT_MAP_HTML, await renderCachedSeatMap(context.db, show, codes, new Set(selected)));
+    const ticked = (context.serverOnly.get(TICKED_SEATS) as ReadonlySet<string> | undefined) ?? new Set<string>();
+    context.serverOnly.set(SEAT_MAP_HTML, await renderCachedSeatMap(context.db, show, codes, ticked));
   }
   return json({
     show: { ...showView(show), priceCents: show.priceCents, currency: show.currency },
     codes,
-    started: show.startsAt <= now,
-    seatsLeft: countFree(codes),
+    closed: lastStartsAt <= now,
+    seatsLeft: countAvailable(codes),
     maxSeatsPerHold: context.booking.maxSeatsPerHold,
-    user: user && { id: user.id, name: user.name },
-    selected,
+    signedIn: Boolean(user),
   });
-}
+});
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
-  const user = await requireUser(request, context);
-  const showId = params.showId ?? "";
-  const form = await readForm(request);
-  const seatIds = form.getAll("seat").map(String);
-  const selected = seatIds.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0).slice(0, 1000);
-  try {
-    if (form.get("intent") !== "hold") throw new ValidationFailed({ intent: "Unknown action" });
-    const { booking, seats } = await placeHold(context.db, { userId: user.id, showId, seatIds }, new Date(), context.booking);
-    const session = await getSession(request, context);
-    const labels = listLabels(seats.map((s) => s.label));
-    session.flash("flash", { kind: "success", message: `${labels} ${seats.length === 1 ? "is" : "are"} held for you — pay to keep them` });
-    return redirect(`/bookings/${booking.id}`, { headers: { "Set-Cookie": await context.sessions.commitSession(session) } });
-  } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    // Without JavaScript the loader re-renders the map in this same request: keep the ticks.
-    context.serverOnly.set(SELECTED_SEATS, selected);
-    const message = error instanceof ValidationFailed ? Object.values(error.fieldErrors).join(" ") || error.message : error.message;
-    return json({ error: message, selected }, { status: statusOf(error) });
-  }
-}
+export const action = pageAction({ guard: requireUser }, async (args) => {
+  const { params, context, form, user } = args;
+  context.serverOnly.set(TICKED_SEATS, new Set(form.getAll("seat").map(String)));
+  if (form.get("intent") !== "hold") throw new ValidationFailed({ intent: "Unknown action" });
+  const input = { userId: user.id, showId: params.showId ?? "", seatIds: form.getAll("seat") };
+  const { booking, seats } = await placeHold(context.db, input, new Date(), context.booking);
+  const held = `${listLabels(seats.map((s) => s.label))} ${seats.length === 1 ? "is" : "are"} held for you — pay to keep them`;
+  return redirectWithFlash(args, `/bookings/${booking.id}`, held);
+});
 
 export default function ShowPage() {
-  const { show, codes, started, seatsLeft, maxSeatsPerHold, user } = useLoaderData<typeof loader>();
+  const { show, codes, closed, seatsLeft, maxSeatsPerHold, signedIn } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <div className="space-y-6">
@@ -75,16 +59,10 @@ export default function ShowPage() {
         priceCents={show.priceCents}
         currency={show.currency}
         maxSeatsPerHold={maxSeatsPerHold}
-        signedIn={Boolean(user)}
-        error={result?.error}
-        closedMessage={started ? "This show has started; its seats can no longer be held." : undefined}
+        signedIn={signedIn}
+        error={result?.formError}
+        closedMessage={closed ? "This show has started; its seats can no longer be held." : undefined}
       />
     </div>
   );
-}
-
-function countFree(codes: string) {
-  let n = 0;
-  for (let i = 0; i < codes.length; i++) if (codes[i] === "A") n++;
-  return n;
 }

@@ -1,14 +1,12 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
-import { getOptionalUser, getSession, safeRedirect } from "~/auth/guards.server";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
+import { getOptionalUser, safeRedirect } from "~/auth/guards.server";
 import { FormError, FormField, SubmitButton } from "~/components/form-field";
-import { DomainError, ValidationFailed } from "~/domain/errors";
-import { PASSWORD_MIN } from "~/domain/account-rules";
-import { createUser } from "~/domain/users.server";
-import { headersOf, statusOf } from "~/http/errors.server";
+import { createUser } from "~/domain/accounts.server";
+import { PASSWORD_MIN } from "~/domain/schemas";
 import { passRetryAfter } from "~/http/headers";
-import { readForm } from "~/http/form.server";
+import { pageAction, redirectWithFlash, textField } from "~/http/page.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign up · Holdfast" }];
 
@@ -20,38 +18,24 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return null;
 }
 
-const text = (v: FormDataEntryValue | null) => (typeof v === "string" ? v : "");
-
-export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await readForm(request);
-  const input = { name: text(form.get("name")), email: text(form.get("email")), password: text(form.get("password")) };
-  try {
+export const action = pageAction(
+  {
+    fields: ["name", "email", "password"],
+    // What was typed comes back as typed (even when too long, so nothing is lost), never the password.
+    keep: (form) => ({ name: textField(form, "name"), email: textField(form, "email") }),
+  },
+  async (args) => {
+    const { context, form } = args;
+    const input = { name: textField(form, "name"), email: textField(form, "email"), password: textField(form, "password") };
     await context.authLimiter.consume(context.clientAddress, input.email);
     const user = await createUser(context.db, input);
-    const session = await getSession(request, context);
-    session.set("userId", user.id);
-    session.flash("flash", { kind: "success", message: `Welcome to Holdfast, ${user.name}.` });
-    return redirect(safeRedirect(form.get("redirectTo")), {
-      headers: { "Set-Cookie": await context.sessions.commitSession(session) },
-    });
-  } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    return json(
-      {
-        // What was typed comes back as typed (even when too long, so nothing is lost), never the password.
-        values: { name: input.name, email: input.email },
-        fieldErrors: error instanceof ValidationFailed ? error.fieldErrors : {},
-        formError: error instanceof ValidationFailed ? undefined : error.message,
-      },
-      { status: statusOf(error), headers: headersOf(error) },
-    );
-  }
-}
+    return redirectWithFlash(args, safeRedirect(form.get("redirectTo")), `Welcome to Holdfast, ${user.name}.`, { signIn: user.id });
+  },
+);
 
 export default function Signup() {
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
-  const busy = useNavigation().state === "submitting";
   return (
     <div className="mx-auto max-w-sm">
       <h1 className="text-2xl font-bold">Create your account</h1>
@@ -59,7 +43,14 @@ export default function Signup() {
         <FormError message={result?.formError} />
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/"} />
         <FormField label="Name" name="name" autoComplete="name" defaultValue={result?.values.name} error={result?.fieldErrors.name} />
-        <FormField label="Email" name="email" type="email" autoComplete="email" defaultValue={result?.values.email} error={result?.fieldErrors.email} />
+        <FormField
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          defaultValue={result?.values.email}
+          error={result?.fieldErrors.email}
+        />
         <FormField
           label="Password"
           name="password"
@@ -69,7 +60,9 @@ export default function Signup() {
           error={result?.fieldErrors.password}
           clearOn={result}
         />
-        <SubmitButton busy={busy} busyLabel="Creating account…">Sign up</SubmitButton>
+        <SubmitButton busyLabel="Creating account…" className="w-full">
+          Sign up
+        </SubmitButton>
       </Form>
       <p className="mt-4 text-sm text-slate-600">
         Already have an account?{" "}

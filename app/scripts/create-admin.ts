@@ -1,4 +1,3 @@
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { createInterface } from "node:readline/promises";
 import { Writable } from "node:stream";
@@ -6,9 +5,8 @@ import { loadConfig } from "~/config.server";
 import { connectDatabase } from "~/db/client.server";
 import { openDatabase } from "~/db/open.server";
 import { ValidationFailed } from "~/domain/errors";
-import { upsertAdmin } from "~/domain/users.server";
-import { createLogger } from "~/server/logger.server";
-import { PROJECT_ROOT } from "~/server/start.server";
+import { upsertAdmin } from "~/domain/accounts.server";
+import { createLogger } from "~/logger.server";
 
 /**
  * `npm run admin:create -- --email a@b.c --name "Ada"`: the password comes from ADMIN_PASSWORD
@@ -39,7 +37,7 @@ async function run() {
   if (!values.email || !values.name) {
     throw new Error('Usage: npm run admin:create -- --email admin@example.com --name "Ada Admin"');
   }
-  const config = loadConfig(process.env, { dataDir: path.join(PROJECT_ROOT, ".data") });
+  const config = loadConfig(process.env);
   const password = process.env.ADMIN_PASSWORD || (await askPassword());
   const opened = await openDatabase(config, createLogger("error"));
   const database = connectDatabase(opened.url, { max: 1 });

@@ -1,12 +1,10 @@
-import path from "node:path";
 import { loadConfig } from "~/config.server";
 import { openDatabase } from "~/db/open.server";
-import { createLogger } from "~/server/logger.server";
-import { PROJECT_ROOT } from "~/server/start.server";
+import { createLogger } from "~/logger.server";
 
 /** `npm run db:migrate`: applies the committed migrations to DATABASE_URL or the embedded default. */
 try {
-  const config = loadConfig(process.env, { dataDir: path.join(PROJECT_ROOT, ".data") });
+  const config = loadConfig(process.env);
   const db = await openDatabase(config, createLogger(config.logLevel));
   await db.stop();
   console.log("Migrations applied.");

@@ -3,8 +3,9 @@ import type { AuthRateLimiter } from "~/auth/rate-limit.server";
 import type { AppSessionStorage } from "~/auth/session.server";
 import type { Config } from "~/config.server";
 import type { Db } from "~/db/client.server";
+import type { PublicUser } from "~/domain/accounts.server";
 import type { BookingSettings } from "~/domain/settings";
-import type { PublicUser } from "~/domain/users.server";
+import type { Logger } from "~/logger.server";
 
 /**
  * What every loader and action receives as `context`: the process's single pool, config and
@@ -12,6 +13,7 @@ import type { PublicUser } from "~/domain/users.server";
  */
 export interface AppServices {
   config: Config;
+  log: Logger;
   db: Db;
   sessions: AppSessionStorage;
   authenticator: Authenticator<PublicUser>;

@@ -3,7 +3,9 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
-import { describeError } from "~/http/describe-error";
+import { Forbidden } from "~/domain/errors";
+import { apiErrorBody } from "~/http/api.server";
+import { statusOf } from "~/http/errors.server";
 import type { AppServices } from "./context.server";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -60,10 +62,11 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
 
   app.use((req, res, next) => {
     if (!isCrossSiteWrite(req, services.config.trustProxy !== false)) return next();
+    const refused = new Forbidden("Cross-site request refused: this form must be sent from Holdfast itself.");
     const wantsJson = req.path.startsWith("/api/") || req.accepts(["html", "json"]) === "json";
-    const message = "Cross-site request refused: this form must be sent from Holdfast itself.";
-    if (wantsJson) res.status(403).json({ error: { code: "CROSS_SITE_REQUEST", message } });
-    else res.status(403).type("text/plain").send(message);
+    res.status(statusOf(refused));
+    if (wantsJson) res.json(apiErrorBody(refused.code, refused.message));
+    else res.type("text/plain").send(refused.message);
   });
 
   app.all(
@@ -80,8 +83,8 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
   );
 
   // Last resort: never a stack trace to the user.
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    console.error(`${new Date().toISOString()} error unhandled: ${describeError(error)}`);
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    services.log.error(`unhandled ${req.method} ${req.path}`, error);
     if (!res.headersSent) res.status(500).type("text/plain").send("Something went wrong on our side.");
   });
   return app;

@@ -1,6 +1,6 @@
 import { sweepExpiredHolds } from "~/domain/sweeper.server";
+import type { Logger } from "~/logger.server";
 import type { AppServices } from "./context.server";
-import type { Logger } from "./logger.server";
 
 export interface Jobs {
   stop(): Promise<void>;
@@ -19,7 +19,7 @@ export function startJobs(services: AppServices, log: Logger): Jobs {
         );
       }
     } catch (error) {
-      log.error(`sweeper failed: ${error instanceof Error ? error.message : String(error)}`);
+      log.error("sweeper failed", error);
     }
   };
   const timer = setInterval(() => {

@@ -18,13 +18,13 @@ async function main() {
   // cut in-flight requests short. This entry owns those signals and stops things in order.
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.removeAllListeners(signal);
   const shutdown = (signal: string) => {
-    console.log(`${new Date().toISOString()} info  ${signal} received: shutting down`);
+    server.log.info(`${signal} received: shutting down`);
     const force = setTimeout(() => process.exit(1), 20_000);
     force.unref();
     server.close().then(
       () => process.exit(0),
       (error) => {
-        console.error(`Shutdown failed: ${error instanceof Error ? error.message : error}`);
+        server.log.error("shutdown failed", error);
         process.exit(1);
       },
     );

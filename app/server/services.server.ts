@@ -4,13 +4,15 @@ import { createSessions } from "~/auth/session.server";
 import type { Config } from "~/config.server";
 import type { Database } from "~/db/client.server";
 import { DEFAULT_BOOKING_SETTINGS } from "~/domain/settings";
+import type { Logger } from "~/logger.server";
 import type { AppServices } from "./context.server";
 
 /** Everything a request needs from the process, made once at start. */
-export function createAppServices(options: { config: Config; database: Database; sessionSecret: string }): AppServices {
+export function createAppServices(options: { config: Config; log: Logger; database: Database; sessionSecret: string }): AppServices {
   const { config, database } = options;
   return {
     config,
+    log: options.log,
     db: database.db,
     sessions: createSessions({ secret: options.sessionSecret, secure: config.isProduction }),
     authenticator: createAuthenticator(database.db),

@@ -1,23 +1,20 @@
 import { once } from "node:events";
 import type { Server } from "node:http";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import { loadOrCreateDevSecret } from "~/auth/session.server";
-import { loadConfig, type Config } from "~/config.server";
+import { type Config, loadConfig, PROJECT_ROOT } from "~/config.server";
 import { connectDatabase, type Database } from "~/db/client.server";
 import { openDatabase } from "~/db/open.server";
-import { seedDemo } from "~/db/seed.server";
 import type * as AppEntry from "~/entry.server";
-import { createHttpApp } from "./http.server";
-import { createLogger, type Logger } from "./logger.server";
-
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+import { createLogger, type Logger } from "~/logger.server";
 
 export interface RunningServer {
   url: string;
   port: number;
   config: Config;
+  log: Logger;
   databaseUrl: string;
   /** Stop accepting, finish in-flight requests, stop jobs, close the pool, stop PostgreSQL. */
   close(): Promise<void>;
@@ -30,7 +27,7 @@ export interface RunningServer {
 export async function startServer(
   options: { env?: Record<string, string | undefined>; buildPath?: string; logger?: Logger } = {},
 ): Promise<RunningServer> {
-  const config = loadConfig(options.env ?? process.env, { dataDir: path.join(PROJECT_ROOT, ".data") });
+  const config = loadConfig(options.env ?? process.env);
   const log = options.logger ?? createLogger(config.logLevel);
   const cleanups: Array<() => Promise<void>> = [];
   const undo = async () => {
@@ -44,16 +41,17 @@ export async function startServer(
     cleanups.push(() => database.close());
 
     const secret = config.sessionSecret ?? (await loadOrCreateDevSecret(config.dataDir));
-    if (config.demoSeed) await seedDemo(database.db, log);
-
+    // Everything that touches the domain comes from the build: one copy of its modules per process.
     const buildPath = options.buildPath ?? path.join(PROJECT_ROOT, "build", "index.js");
     const build = await loadBuild(buildPath);
-    const services = build.entry.module.createAppServices({ config, database, sessionSecret: secret });
-    const jobs = build.entry.module.startJobs(services, log);
+    const app = build.entry.module;
+    if (config.demoSeed) await app.seedDemo(database.db, log);
+    const services = app.createAppServices({ config, log, database, sessionSecret: secret });
+    const jobs = app.startJobs(services, log);
     cleanups.push(() => jobs.stop());
 
-    const app = createHttpApp({ build, services, publicDir: path.join(PROJECT_ROOT, "public") });
-    const server: Server = app.listen(config.port, config.host);
+    const http = app.createHttpApp({ build, services, publicDir: path.join(PROJECT_ROOT, "public") });
+    const server: Server = http.listen(config.port, config.host);
     await once(server, "listening");
     cleanups.push(() => closeHttp(server));
     const address = server.address();
@@ -66,6 +64,7 @@ export async function startServer(
       url,
       port,
       config,
+      log,
       databaseUrl,
       close: () => (closing ??= undo()),
     };

@@ -99,7 +99,7 @@ export const test = base.extend<Fixtures>({
     await use(async (options = {}) => {
       const id = randomUUID();
       const user = { id, name: `Tester ${id.slice(0, 6)}`, email: `e2e-${id}@example.com`, password: FIXTURE_PASSWORD };
-      const { hashPassword } = await import("~/auth/password.server");
+      const { hashPassword } = await import("~/domain/accounts.server");
       const passwordHash = options.withPassword ? await hashPassword(FIXTURE_PASSWORD) : FIXTURE_PASSWORD_HASH;
       await db().insert(users).values({ id, name: user.name, email: user.email, passwordHash, role: options.role ?? "USER" });
       created.push(id);

@@ -4,8 +4,8 @@ import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { DEMO_ACCOUNTS } from "~/db/seed.server";
-import { createLogger } from "~/server/logger.server";
+import { DEMO_ACCOUNTS } from "~/domain/demo.server";
+import { createLogger } from "~/logger.server";
 import { startServer } from "~/server/start.server";
 import { TestClient, textOf } from "../support/http";
 

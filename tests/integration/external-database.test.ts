@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { describe, expect, inject, it } from "vitest";
-import { createLogger } from "~/server/logger.server";
+import { createLogger } from "~/logger.server";
 import { startServer } from "~/server/start.server";
 import { withDatabase } from "../support/global-setup";
 import { TestClient } from "../support/http";

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { findUserByEmail, verifyLogin } from "~/domain/users.server";
+import { findUserByEmail, verifyLogin } from "~/domain/accounts.server";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { hashPassword } from "~/auth/password.server";
-import { createUser } from "~/domain/users.server";
+import { hashPassword } from "~/domain/accounts.server";
+import { createUser } from "~/domain/accounts.server";
 import { TestClient, textOf } from "../support/http";
 import { serverEnv, useServer } from "../support/server";
 import { useTestDatabase } from "../support/test-database";

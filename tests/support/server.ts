@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from "vitest";
 import { startServer, type RunningServer } from "~/server/start.server";
-import { createLogger } from "~/server/logger.server";
+import { createLogger } from "~/logger.server";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-0123456789";
 

@@ -1,6 +1,6 @@
 import { DrizzleQueryError } from "drizzle-orm/errors";
 import { describe, expect, it } from "vitest";
-import { describeError } from "~/http/describe-error";
+import { describeError } from "~/logger.server";
 
 describe("describeError", () => {
   it("logs a database error's code and message, never the query's parameters", () => {

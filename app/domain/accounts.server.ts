@@ -1,64 +1,29 @@
+import bcrypt from "bcryptjs";
 import { eq, sql } from "drizzle-orm";
-import { z } from "zod";
-import { hashPassword, verifyPassword } from "~/auth/password.server";
 import type { DbOrTx } from "~/db/client.server";
-import { users, type Role, type User } from "~/db/schema";
-import { EMAIL_MAX, NAME_MAX, PASSWORD_MAX_BYTES, PASSWORD_MIN } from "./account-rules";
+import { type Role, type User, users } from "~/db/schema";
 import { InvalidCredentials, ValidationFailed } from "./errors";
+import { loginSchema, signupSchema } from "./schemas";
+import { isUuid, parseOrThrow } from "./validation";
 
+/** Accounts: sign-up, log-in, roles, and the password hashing they rest on. */
 export type PublicUser = Pick<User, "id" | "name" | "email" | "role">;
 const publicColumns = { id: users.id, name: users.name, email: users.email, role: users.role };
 
+/** Cost 12: about a quarter of a second per hash here, which is what slows a guesser down. */
+export const BCRYPT_COST = 12;
 
-const email = z
-  .string({ error: "Email is required" })
-  .trim()
-  .min(1, "Email is required")
-  .max(EMAIL_MAX, "Email is too long")
-  .pipe(z.email("Enter a valid email address"))
-  .transform((e) => e.toLowerCase());
-
-const password = z
-  .string({ error: "Password is required" })
-  .min(1, "Password is required")
-  .min(PASSWORD_MIN, `Password must be at least ${PASSWORD_MIN} characters`)
-  .refine((p) => Buffer.byteLength(p) <= PASSWORD_MAX_BYTES, `Password must be at most ${PASSWORD_MAX_BYTES} bytes`);
-
-// PostgreSQL cannot store NUL in text, and no name needs a tab or a newline.
-export const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
-
-export const signupSchema = z.object({
-  name: z
-    .string({ error: "Name is required" })
-    .trim()
-    .min(1, "Name is required")
-    .max(NAME_MAX, `Name must be at most ${NAME_MAX} characters`)
-    .regex(NO_CONTROL_CHARACTERS, "Name cannot contain control characters"),
-  email,
-  password,
-});
-
-export const loginSchema = z.object({
-  email,
-  password: z.string({ error: "Password is required" }).min(1, "Password is required").max(1000, "Invalid email or password"),
-});
-
-export type SignupInput = z.infer<typeof signupSchema>;
-
-/** Turns a zod failure into one message per field, the first that applies. */
-export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? "form");
-    out[key] ??= issue.message;
-  }
-  return out;
+export function hashPassword(password: string): Promise<string> {
+  return bcrypt.hash(password, BCRYPT_COST);
 }
 
-export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (!result.success) throw new ValidationFailed(fieldErrorsOf(result.error));
-  return result.data;
+// Compared against when the email is unknown, so both failures take the same time.
+let dummyHash: Promise<string> | undefined;
+
+export async function verifyPassword(password: string, hash: string | undefined): Promise<boolean> {
+  dummyHash ??= bcrypt.hash("holdfast-timing-equaliser", BCRYPT_COST);
+  const ok = await bcrypt.compare(password, hash ?? (await dummyHash));
+  return ok && hash !== undefined;
 }
 
 const TAKEN = { email: "An account with this email already exists" };
@@ -95,7 +60,7 @@ export async function findUserByEmail(db: DbOrTx, address: string) {
 }
 
 export async function findUserById(db: DbOrTx, id: string): Promise<PublicUser | undefined> {
-  if (!z.uuid().safeParse(id).success) return undefined;
+  if (!isUuid(id)) return undefined;
   const [row] = await db.select(publicColumns).from(users).where(eq(users.id, id)).limit(1);
   return row;
 }

@@ -1,11 +1,12 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "./client.server";
-import { DEMO_LAYOUTS } from "~/domain/layouts";
-import { createShow, type ShowInput } from "~/domain/shows.server";
-import { dateIn, zonedTimeToInstant } from "~/domain/time";
-import { createUser, findUserByEmail } from "~/domain/users.server";
-import type { Logger } from "~/server/logger.server";
-import { shows } from "./schema";
+import type { Db } from "~/db/client.server";
+import { shows } from "~/db/schema";
+import type { Logger } from "~/logger.server";
+import { createUser, findUserByEmail } from "./accounts.server";
+import { DEMO_LAYOUTS } from "./layouts";
+import type { ShowInput } from "./schemas";
+import { createShow } from "./shows.server";
+import { dateIn, zonedTimeToInstant } from "./time";
 
 /** Demo logins, printed at start and shown in README. Only ever seeded on the embedded default. */
 export const DEMO_ACCOUNTS = {
@@ -37,7 +38,10 @@ export function demoShows(now: Date): ShowInput[] {
   ];
 }
 
-/** Idempotent: safe on every start; only what is missing is created. */
+/**
+ * Idempotent: safe on every start; only what is missing is created. The process entry calls it
+ * through the app build (entry.server.tsx), so the domain's classes exist once per process.
+ */
 export async function seedDemo(db: Db, log: Logger, now: Date = new Date()) {
   for (const [kind, account] of Object.entries(DEMO_ACCOUNTS)) {
     if (!(await findUserByEmail(db, account.email))) {

@@ -1,0 +1,56 @@
+/**
+ * What a seat's state means, in one place. Isomorphic: the browser's seat map uses the codes,
+ * the server's rules use the checks. Every rule here has an SQL twin in seat-state.server.ts,
+ * written next to it so that the two can never drift apart; tests/integration/seat-state.test.ts
+ * checks each pair against the other on the same rows.
+ */
+
+/** Stored seat statuses, the seed's words: free, held by a live or ended hold, sold. */
+export const SEAT_STATUSES = ["AVAILABLE", "PENDING", "BOOKED"] as const;
+export type StoredSeatStatus = (typeof SEAT_STATUSES)[number];
+
+/**
+ * Every seat's state for one viewer, as one character: it is what the seat map refreshes. A is
+ * free to hold, H held by someone else, Y held by you, B booked, P past (its time has come and
+ * it was never sold: a clinic slot earlier today).
+ */
+export const SEAT_CODES = { available: "A", held: "H", yours: "Y", booked: "B", past: "P" } as const;
+export type SeatCode = (typeof SEAT_CODES)[keyof typeof SEAT_CODES];
+
+export interface SeatStateFields {
+  status: StoredSeatStatus;
+  expiresAt: Date | null;
+  startsAt: Date;
+  holderId?: string | null;
+}
+
+/**
+ * A seat is free when AVAILABLE, or PENDING under a hold that has ended: expiry never waits for
+ * the sweeper. SQL twin: `seatIsFree` in seat-state.server.ts.
+ */
+export function isSeatFree(seat: Pick<SeatStateFields, "status" | "expiresAt">, now: Date): boolean {
+  return seat.status === "AVAILABLE" || (seat.status === "PENDING" && seat.expiresAt !== null && seat.expiresAt <= now);
+}
+
+/**
+ * A seat's time has come at its own start: the show's curtain for a theatre or a coach, the
+ * slot's time for a clinic appointment, so a 16:00 slot can still be booked at 10:00 that day.
+ * From then on it cannot be held, paid for or cancelled. SQL twin: `seatHasStarted`.
+ */
+export function hasStarted(seat: Pick<SeatStateFields, "startsAt">, now: Date): boolean {
+  return seat.startsAt.getTime() <= now.getTime();
+}
+
+/** The seat's code for a viewer (null when nobody is signed in). SQL twin: `seatCodeOf`. */
+export function seatCode(seat: SeatStateFields, viewerId: string | null, now: Date): SeatCode {
+  if (isSeatFree(seat, now)) return hasStarted(seat, now) ? SEAT_CODES.past : SEAT_CODES.available;
+  if (seat.status === "BOOKED") return SEAT_CODES.booked;
+  return viewerId !== null && seat.holderId === viewerId ? SEAT_CODES.yours : SEAT_CODES.held;
+}
+
+/** How many seats a string of codes offers for sale. */
+export function countAvailable(codes: string): number {
+  let n = 0;
+  for (let i = 0; i < codes.length; i++) if (codes[i] === SEAT_CODES.available) n++;
+  return n;
+}

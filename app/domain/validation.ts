@@ -1,0 +1,36 @@
+/** Parse helpers every domain function uses. Isomorphic: no Node APIs, no database. */
+import { z } from "zod";
+import { NotFound, ValidationFailed } from "./errors";
+
+/** Turns a zod failure into one message per field, the first that applies. */
+export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? "form");
+    out[key] ??= issue.message;
+  }
+  return out;
+}
+
+/** The schema's output, or ValidationFailed naming each field that broke a rule. */
+export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new ValidationFailed(fieldErrorsOf(result.error));
+  return result.data;
+}
+
+const uuid = z.uuid();
+export const isUuid = (value: unknown): value is string => uuid.safeParse(value).success;
+
+/**
+ * An id from a URL or a body. A malformed id names nothing, so it is the same NotFound as a
+ * well-formed id that names nothing: a caller cannot tell the two apart, and never gets a 500
+ * from the database for a string that is not a uuid.
+ */
+export function requireId(value: unknown, what: "show" | "booking" | "user"): string {
+  if (!isUuid(value)) throw new NotFound(`There is no such ${what}`);
+  return value;
+}
+
+// PostgreSQL cannot store NUL in text, and no name needs a tab or a newline.
+export const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;

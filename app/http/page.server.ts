@@ -1,0 +1,136 @@
+/**
+ * The one adapter between Remix pages and the domain. A page's loader and action read as
+ * guard → parse → one domain call → response; everything around that lives here, once:
+ * reading a form post, turning a thrown DomainError into a status and a re-rendered form (or the
+ * error page), and redirecting with a flash message.
+ */
+import {
+  type ActionFunctionArgs,
+  type AppLoadContext,
+  json,
+  type LoaderFunctionArgs,
+  redirect,
+  redirectDocument,
+  type TypedResponse,
+} from "@remix-run/node";
+import type { Flash } from "~/auth/session.server";
+import { DomainError, ValidationFailed } from "~/domain/errors";
+import { headersOf, statusOf } from "./errors.server";
+
+/** What a form gets back when its post failed: what was typed (never a secret), and why. */
+export interface FormFailure<V extends Record<string, string> = Record<string, string>> {
+  values: V;
+  /** Messages for the fields the form shows next to their inputs. */
+  fieldErrors: Record<string, string>;
+  /** A message for the whole form: a conflict, or rules about fields the form has no input for. */
+  formError?: string;
+}
+
+/**
+ * Reads a form post. A body that is not form data (JSON, a broken multipart body, no content
+ * type) is the sender's mistake: it gets a 400 with a clear message, never a 500.
+ */
+export async function readForm(request: Request): Promise<FormData> {
+  try {
+    return await request.formData();
+  } catch {
+    throw new Response("This request could not be read as a form. Please send it again from the page.", {
+      status: 400,
+      statusText: "Bad Request",
+    });
+  }
+}
+
+/** A domain error as the page's error response (the root error boundary shows it); anything else as it was. */
+function asPageError(error: unknown): unknown {
+  if (!(error instanceof DomainError)) return error;
+  return new Response(error.message, { status: statusOf(error), headers: headersOf(error) });
+}
+
+/** Wraps a page loader: a DomainError it throws becomes the error page with the table's status. */
+export function pageLoader<T>(load: (args: LoaderFunctionArgs) => Promise<T>) {
+  return async (args: LoaderFunctionArgs): Promise<T> => {
+    try {
+      return await load(args);
+    } catch (error) {
+      throw asPageError(error);
+    }
+  };
+}
+
+type Guard<U> = (request: Request, context: AppLoadContext) => Promise<U>;
+
+export interface PageActionOptions<U, V extends Record<string, string>> {
+  /** Runs first: requireUser, requireAdmin (it may throw a redirect to log in, or a 403). */
+  guard?: Guard<U>;
+  /** Fields the form shows next to their inputs; errors about any other field join formError. */
+  fields?: readonly string[];
+  /** What goes back into the form as typed. Never a password or a card number. */
+  keep?: (form: FormData) => V;
+  /** For handlers that hand the request to remix-auth, which reads the body itself. */
+  readCopy?: boolean;
+}
+
+export type PageActionArgs<U> = ActionFunctionArgs & { form: FormData; user: U };
+
+/**
+ * Wraps a page action: guard, then the form read once, then the handler (which calls one domain
+ * function and returns a redirect). A DomainError it throws becomes a FormFailure with the
+ * table's status and headers, so the page re-renders with messages; nothing else is caught.
+ */
+export function pageAction<U = undefined, V extends Record<string, string> = Record<string, never>>(
+  options: PageActionOptions<U, V>,
+  handle: (args: PageActionArgs<U>) => Promise<TypedResponse<never>>,
+) {
+  return async (args: ActionFunctionArgs): Promise<TypedResponse<FormFailure<V>>> => {
+    const user = options.guard ? await options.guard(args.request, args.context) : (undefined as U);
+    const form = await readForm(options.readCopy ? args.request.clone() : args.request);
+    try {
+      return await handle({ ...args, form, user });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      return json(formFailure(error, form, options), { status: statusOf(error), headers: headersOf(error) });
+    }
+  };
+}
+
+export function formFailure<V extends Record<string, string>>(
+  error: DomainError,
+  form: FormData,
+  options: Pick<PageActionOptions<unknown, V>, "fields" | "keep">,
+): FormFailure<V> {
+  const values = options.keep ? options.keep(form) : ({} as V);
+  if (!(error instanceof ValidationFailed)) return { values, fieldErrors: {}, formError: error.message };
+  const shown = new Set(options.fields ?? []);
+  const fieldErrors: Record<string, string> = {};
+  const others: string[] = [];
+  for (const [field, message] of Object.entries(error.fieldErrors)) {
+    if (shown.has(field)) fieldErrors[field] = message;
+    else others.push(message);
+  }
+  return { values, fieldErrors, formError: others.length ? others.join(" ") : undefined };
+}
+
+/** A form field as the text that was typed (a file or a missing field is empty). */
+export const textField = (form: FormData, name: string) => {
+  const value = form.get(name);
+  return typeof value === "string" ? value : "";
+};
+
+/**
+ * Redirects after a successful post with a flash message for the next page. `signIn` puts a
+ * user in the session (log-in, sign-up); `document` makes the browser load the next page whole
+ * (the seat map's grid is rendered on the server only).
+ */
+export async function redirectWithFlash(
+  { request, context }: { request: Request; context: AppLoadContext },
+  to: string,
+  message: string,
+  options: { kind?: Flash["kind"]; document?: boolean; signIn?: string } = {},
+): Promise<TypedResponse<never>> {
+  const session = await context.sessions.getSession(request.headers.get("Cookie"));
+  if (options.signIn) session.set("userId", options.signIn);
+  session.flash("flash", { kind: options.kind ?? "success", message });
+  const headers = { "Set-Cookie": await context.sessions.commitSession(session) };
+  return options.document ? redirectDocument(to, { headers }) : redirect(to, { headers });
+}
