@@ -43,12 +43,9 @@ export const BOOKING_DEFAULTS = {
   casAttempts: 3,
 } as const;
 
-const booleanish = z
-  .enum(["true", "false", "1", "0", "yes", "no", ""])
-  .transform((v) => v === "true" || v === "1" || v === "yes");
+const booleanish = z.enum(["true", "false", "1", "0", "yes", "no", ""]).transform((v) => v === "true" || v === "1" || v === "yes");
 
-const intSetting = (def: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(def);
+const intSetting = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 
 const envSchema = z
   .object({
@@ -64,7 +61,10 @@ const envSchema = z
     AUTH_RATE_LIMIT_PER_MINUTE: intSetting(10, 0, 100_000),
     TRUST_PROXY: z
       .string()
-      .refine(isTrustProxyValue, "must be true, false, a hop count, or a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal")
+      .refine(
+        isTrustProxyValue,
+        "must be true, false, a hop count, or a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal",
+      )
       .optional(),
     DB_POOL_SIZE: intSetting(10, 1, 500),
     DEMO_SEED: booleanish.optional(),

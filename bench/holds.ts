@@ -11,8 +11,8 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { users } from "~/db/schema";
 import { SeatsUnavailable } from "~/domain/errors";
-import { DEMO_LAYOUTS } from "~/domain/layouts";
 import { placeHold } from "~/domain/holds.server";
+import { DEMO_LAYOUTS } from "~/domain/layouts";
 import { DEFAULT_BOOKING_SETTINGS } from "~/domain/settings";
 import { createShow } from "~/domain/shows.server";
 import { benchDatabase, ms, percentile } from "./support";
@@ -27,9 +27,9 @@ const { db } = database;
 try {
   const buyerIds = Array.from({ length: BUYERS }, () => randomUUID());
   for (let i = 0; i < buyerIds.length; i += 1000) {
-    await db.insert(users).values(
-      buyerIds.slice(i, i + 1000).map((id) => ({ id, name: "Buyer", email: `${id}@bench.test`, passwordHash: "x" })),
-    );
+    await db
+      .insert(users)
+      .values(buyerIds.slice(i, i + 1000).map((id) => ({ id, name: "Buyer", email: `${id}@bench.test`, passwordHash: "x" })));
   }
   // Open every pooled connection first (scram authentication is slow): measure holds, not logins.
   await Promise.all(Array.from({ length: CONCURRENCY }, () => database.sql`select pg_sleep(0.05)`));
@@ -44,7 +44,9 @@ try {
       currency: "GBP",
       layout: DEMO_LAYOUTS.arena,
     });
-    const hot = (await db.execute<{ id: string }>(sql`select id from seats where show_id = ${show.id} order by id limit ${HOT}`)).map((r) => Number(r.id));
+    const hot = (await db.execute<{ id: string }>(sql`select id from seats where show_id = ${show.id} order by id limit ${HOT}`)).map((r) =>
+      Number(r.id),
+    );
     const settings = { ...DEFAULT_BOOKING_SETTINGS, holdStrategy: strategy };
     const latencies: number[] = [];
     let won = 0;

@@ -9,12 +9,13 @@
  *   npx tsx bench/seat-map.ts
  *   CONCURRENCY=16 SECONDS=10 npx tsx bench/seat-map.ts
  */
+
+import { randomUUID } from "node:crypto";
 import { Agent, request } from "node:http";
 import { gzipSync } from "node:zlib";
-import { randomUUID } from "node:crypto";
 import { users } from "~/db/schema";
-import { DEMO_LAYOUTS, type LayoutSpec } from "~/domain/layouts";
 import { placeHold } from "~/domain/holds.server";
+import { DEMO_LAYOUTS, type LayoutSpec } from "~/domain/layouts";
 import { createShow } from "~/domain/shows.server";
 import { startServer } from "~/server/start.server";
 import { benchDatabase, ms, percentile } from "./support";
@@ -60,7 +61,9 @@ async function load(name: string, url: string) {
   console.log(
     `${name.padEnd(34)} ${rps.toFixed(0).padStart(6)} req/s   p50 ${ms(percentile(latencies, 50)).padStart(9)}   p95 ${ms(
       percentile(latencies, 95),
-    ).padStart(9)}   ${(first.body.length / 1024).toFixed(1).padStart(7)} KiB (${(gzipSync(first.body).length / 1024).toFixed(1)} KiB gzip)`,
+    ).padStart(
+      9,
+    )}   ${(first.body.length / 1024).toFixed(1).padStart(7)} KiB (${(gzipSync(first.body).length / 1024).toFixed(1)} KiB gzip)`,
   );
   return rps;
 }
@@ -68,7 +71,15 @@ async function load(name: string, url: string) {
 const database = await benchDatabase(12);
 const { db } = database;
 const benchShow = (name: string, layout: LayoutSpec) =>
-  createShow(db, { name, venue: "Bench", city: "Bench", startsAt: new Date(Date.now() + 86_400_000), priceCents: 3000, currency: "GBP", layout });
+  createShow(db, {
+    name,
+    venue: "Bench",
+    city: "Bench",
+    startsAt: new Date(Date.now() + 86_400_000),
+    priceCents: 3000,
+    currency: "GBP",
+    layout,
+  });
 const theatre = await benchShow("Bench Theatre", { kind: "THEATRE", rows: 20, seatsPerRow: 25, aisleAfter: [5, 20] });
 const arena = await benchShow("Bench Arena", DEMO_LAYOUTS.arena);
 // A third of the theatre is held, so the map has every kind of seat.

@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, test, FIXTURE_PASSWORD } from "./support/fixtures";
+import { expect, FIXTURE_PASSWORD, test } from "./support/fixtures";
 
 /** Clicks "Log in" and waits for the server's answer (a fetch with JS, a navigation without). */
 async function submitLogin(page: Page) {

@@ -39,12 +39,20 @@ test("log in, pick seats, hold, pay and get a ticket", async ({ page, createUser
   await expect(page.getByRole("link", { name: new RegExp(show.name) }).first()).toBeVisible();
 });
 
-test("two buyers race for one seat: one gets the ticket, the other a clear message", async ({ browser, createUser, createShow, baseURL }) => {
+test("two buyers race for one seat: one gets the ticket, the other a clear message", async ({
+  browser,
+  createUser,
+  createShow,
+  baseURL,
+}) => {
   const show = await createShow();
   const pages: Page[] = [];
   for (let i = 0; i < 2; i++) {
     const user = await createUser();
-    const context = await browser.newContext({ baseURL, extraHTTPHeaders: { "X-Forwarded-For": `10.99.${i}.${Math.floor(Math.random() * 250)}` } });
+    const context = await browser.newContext({
+      baseURL,
+      extraHTTPHeaders: { "X-Forwarded-For": `10.99.${i}.${Math.floor(Math.random() * 250)}` },
+    });
     await context.addCookies([await sessionCookieFor(user.id, baseURL!)]);
     const page = await context.newPage();
     await page.goto(`/shows/${show.id}`);
@@ -85,7 +93,14 @@ test("a declined card keeps the hold; releasing frees the seats", async ({ page,
   await expect(seat(page, "A4")).toBeEnabled();
 });
 
-test("a hold that runs out shows its expired state", async ({ page, createUser, loginAs, createShow, shortTtlBaseURL, javaScriptEnabled }) => {
+test("a hold that runs out shows its expired state", async ({
+  page,
+  createUser,
+  loginAs,
+  createShow,
+  shortTtlBaseURL,
+  javaScriptEnabled,
+}) => {
   const user = await createUser();
   await loginAs(user);
   const show = await createShow();
@@ -108,7 +123,13 @@ test("a hold that runs out shows its expired state", async ({ page, createUser, 
   await expect(seat(page, "A1")).toBeEnabled();
 });
 
-test("seat states follow other buyers: by themselves with JavaScript, on reload without", async ({ page, createUser, loginAs, createShow, javaScriptEnabled }) => {
+test("seat states follow other buyers: by themselves with JavaScript, on reload without", async ({
+  page,
+  createUser,
+  loginAs,
+  createShow,
+  javaScriptEnabled,
+}) => {
   const user = await createUser();
   await loginAs(user);
   const show = await createShow();
@@ -120,7 +141,13 @@ test("seat states follow other buyers: by themselves with JavaScript, on reload 
   await expect(page.getByRole("checkbox", { name: "B6 (held)" })).toBeDisabled({ timeout: 12_000 });
 });
 
-test("a hold is limited to MAX_SEATS_PER_HOLD seats, with a clear message", async ({ page, createUser, loginAs, createShow, javaScriptEnabled }) => {
+test("a hold is limited to MAX_SEATS_PER_HOLD seats, with a clear message", async ({
+  page,
+  createUser,
+  loginAs,
+  createShow,
+  javaScriptEnabled,
+}) => {
   const user = await createUser();
   await loginAs(user);
   const show = await createShow();

@@ -1,7 +1,7 @@
 import { Authenticator } from "remix-auth";
 import { FormStrategy } from "remix-auth-form";
 import type { Db } from "~/db/client.server";
-import { verifyLogin, type PublicUser } from "~/domain/accounts.server";
+import { type PublicUser, verifyLogin } from "~/domain/accounts.server";
 
 /**
  * remix-auth's form strategy checks the credentials; the session cookie is ours
@@ -10,9 +10,7 @@ import { verifyLogin, type PublicUser } from "~/domain/accounts.server";
 export function createAuthenticator(db: Db): Authenticator<PublicUser> {
   const authenticator = new Authenticator<PublicUser>();
   authenticator.use(
-    new FormStrategy(async ({ form }) =>
-      verifyLogin(db, { email: form.get("email"), password: form.get("password") }),
-    ),
+    new FormStrategy(async ({ form }) => verifyLogin(db, { email: form.get("email"), password: form.get("password") })),
     "form",
   );
   return authenticator;

@@ -20,7 +20,7 @@ export async function getOptionalUser(request: Request, context: AppLoadContext)
  * and the path must parse to our own origin.
  */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
-  if (typeof to !== "string" || !to.startsWith("/") || /[\u0000-\u001f\u007f\\]/.test(to) || to.startsWith("//")) {
+  if (typeof to !== "string" || !to.startsWith("/") || /[\p{Cc}\\]/u.test(to) || to.startsWith("//")) {
     return fallback;
   }
   const base = "http://holdfast.invalid";

@@ -48,7 +48,7 @@ export async function loadOrCreateDevSecret(dataDir: string): Promise<string> {
   }
   await mkdir(dataDir, { recursive: true });
   const secret = randomBytes(32).toString("hex");
-  await writeFile(file, secret + "\n", { mode: 0o600 });
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
   return secret;
 }

@@ -75,7 +75,7 @@ export function buildSeatMapTemplate(layout: Pick<LayoutSpec, "kind">, places: r
   const theatre = kind === "THEATRE";
   const cols = places.reduce((max, p) => Math.max(max, p.col + 1), 0);
   const template: SeatMapTemplate = { ids: [], before: [], mid: [], after: [], end: "" };
-  let pending = `<div class="seat-map seat-map-${kind.toLowerCase()}">` + (theatre ? '<div class="seat-stage"><span>Stage</span></div>' : "");
+  let pending = `<div class="seat-map seat-map-${kind.toLowerCase()}">${theatre ? '<div class="seat-stage"><span>Stage</span></div>' : ""}`;
   let deck: string | null | undefined;
   let row = -1;
   let col = -1;
@@ -85,7 +85,7 @@ export function buildSeatMapTemplate(layout: Pick<LayoutSpec, "kind">, places: r
     if (row < 0) return "";
     // Theatre rows are padded to the full width so the row letters on the right line up.
     const pad = theatre ? GAP.repeat(Math.max(0, cols - col - 1)) : "";
-    return pad + (theatre ? cell("seat-row-label", name) : "") + "</div>";
+    return `${pad + (theatre ? cell("seat-row-label", name) : "")}</div>`;
   };
 
   for (const place of places) {
@@ -99,18 +99,18 @@ export function buildSeatMapTemplate(layout: Pick<LayoutSpec, "kind">, places: r
       row = place.row;
       col = -1;
       name = rowName(kind, place);
-      pending += '<div class="seat-row">' + (name ? cell("seat-row-label", name) : "");
+      pending += `<div class="seat-row">${name ? cell("seat-row-label", name) : ""}`;
     }
     // Aisles (and the bus's gangway) are the columns no seat uses.
     pending += GAP.repeat(Math.max(0, place.col - col - 1));
     col = place.col;
     template.ids.push(place.id);
-    template.before.push(pending + '<label class="seat seat-');
+    template.before.push(`${pending}<label class="seat seat-`);
     template.mid.push(`"><input type="checkbox" name="seat" value="${place.id}" aria-label="${escapeHtml(place.label)}`);
     template.after.push(`><span aria-hidden="true">${escapeHtml(shortText(kind, place))}</span></label>`);
     pending = "";
   }
-  template.end = pending + closeRow() + (deck === undefined ? "" : closeSection(kind)) + "</div>";
+  template.end = `${pending + closeRow() + (deck === undefined ? "" : closeSection(kind))}</div>`;
   return template;
 }
 
@@ -130,10 +130,6 @@ export function joinSeatMap(template: SeatMapTemplate, codes: string, ticked: Re
 }
 
 /** The seat grid's HTML from a show's layout, its seats' places (id order) and their codes. */
-export function renderSeatMapHtml(
-  layout: Pick<LayoutSpec, "kind">,
-  places: readonly SeatPlace[],
-  codes: string,
-): string {
+export function renderSeatMapHtml(layout: Pick<LayoutSpec, "kind">, places: readonly SeatPlace[], codes: string): string {
   return joinSeatMap(buildSeatMapTemplate(layout, places), codes);
 }

@@ -1,8 +1,8 @@
 import { Form, useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { FormError, SubmitButton } from "~/components/form-field";
-import { useServerOnly } from "~/components/server-only";
 import { labelFromAccessibleName, renderSeatMapHtml, SEAT_CLASS, seatAccessibleName } from "~/components/seat-map-html";
+import { useServerOnly } from "~/components/server-only";
 import { listLabels } from "~/domain/errors";
 import type { LayoutSpec } from "~/domain/layouts";
 import type { SeatPlace } from "~/domain/shows.server";
@@ -45,8 +45,7 @@ export function SeatMapForm({ showId, codes, priceCents, currency, maxSeatsPerHo
   const alreadyHeld = countOf(codes, "Y");
   const allowance = useRef(0);
   allowance.current = maxSeatsPerHold - alreadyHeld;
-  const limitMessage =
-    `You can hold at most ${maxSeatsPerHold} seats at a time` + (alreadyHeld ? `; you already hold ${alreadyHeld}` : "");
+  const limitMessage = `You can hold at most ${maxSeatsPerHold} seats at a time${alreadyHeld ? `; you already hold ${alreadyHeld}` : ""}`;
   const limit = useRef(limitMessage);
   limit.current = limitMessage;
 
@@ -118,6 +117,7 @@ export function SeatMapForm({ showId, codes, priceCents, currency, maxSeatsPerHo
           id={ISLAND_ID}
           data-show-id={showId}
           ref={island}
+          // biome-ignore lint/security/noDangerouslySetInnerHtml: the island's markup is built by seat-map-html.ts, which escapes every label; see docs/decisions/0006-seat-map-island.md
           dangerouslySetInnerHTML={{ __html: html }}
           suppressHydrationWarning
         />

@@ -37,7 +37,9 @@ export function ShowList({ shows }: { shows: ShowListItem[] }) {
                 {show.name}
               </Link>
             </h3>
-            <span className="shrink-0 rounded-full bg-brand-50 px-2 py-0.5 text-xs font-medium text-brand-700">{KIND_NAMES[show.kind]}</span>
+            <span className="shrink-0 rounded-full bg-brand-50 px-2 py-0.5 text-xs font-medium text-brand-700">
+              {KIND_NAMES[show.kind]}
+            </span>
           </div>
           <p className="mt-1 text-sm text-slate-600">
             {show.venue}, {show.city}

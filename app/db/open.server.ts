@@ -2,7 +2,7 @@ import path from "node:path";
 import postgres from "postgres";
 import type { Config } from "~/config.server";
 import type { Logger } from "~/logger.server";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded.server";
+import { type EmbeddedDatabase, startEmbeddedPostgres } from "./embedded.server";
 import { runMigrations } from "./migrate.server";
 
 export interface OpenedDatabase {

@@ -1,5 +1,20 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, foreignKey, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  check,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import type { LayoutSpec } from "~/domain/layouts";
 
 /** Every table Holdfast stores, in one module. Columns are snake_case in SQL. */
@@ -67,8 +82,12 @@ export const bookings = pgTable(
     id: uuid("id").primaryKey().defaultRandom(),
     /** Short, unguessable, printed on the ticket. */
     reference: text("reference").notNull().unique(),
-    userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
-    showId: uuid("show_id").notNull().references(() => shows.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    showId: uuid("show_id")
+      .notNull()
+      .references(() => shows.id, { onDelete: "cascade" }),
     status: bookingStatus("status").notNull().default("HELD"),
     /** When the hold ends; kept after confirmation as a record. */
     expiresAt: tstz("expires_at").notNull(),
@@ -90,10 +109,7 @@ export const bookings = pgTable(
     index("bookings_held_expiry_idx").on(t.expiresAt).where(sql`${t.status} = 'HELD'`),
     check("bookings_seat_count_positive", sql`${t.seatCount} > 0`),
     check("bookings_amount_nonnegative", sql`${t.amountCents} >= 0`),
-    check(
-      "bookings_confirmed_has_time",
-      sql`(${t.status} in ('CONFIRMED', 'CANCELLED')) = (${t.confirmedAt} is not null)`,
-    ),
+    check("bookings_confirmed_has_time", sql`(${t.status} in ('CONFIRMED', 'CANCELLED')) = (${t.confirmedAt} is not null)`),
     check("bookings_cancelled_has_time", sql`(${t.status} = 'CANCELLED') = (${t.cancelledAt} is not null)`),
   ],
 );
@@ -102,7 +118,9 @@ export const seats = pgTable(
   "seats",
   {
     id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    showId: uuid("show_id").notNull().references(() => shows.id, { onDelete: "cascade" }),
+    showId: uuid("show_id")
+      .notNull()
+      .references(() => shows.id, { onDelete: "cascade" }),
     label: text("label").notNull(),
     row: integer("row").notNull(),
     col: integer("col").notNull(),
@@ -148,8 +166,12 @@ export const seats = pgTable(
 export const bookingSeats = pgTable(
   "booking_seats",
   {
-    bookingId: uuid("booking_id").notNull().references(() => bookings.id, { onDelete: "cascade" }),
-    seatId: bigint("seat_id", { mode: "number" }).notNull().references(() => seats.id, { onDelete: "cascade" }),
+    bookingId: uuid("booking_id")
+      .notNull()
+      .references(() => bookings.id, { onDelete: "cascade" }),
+    seatId: bigint("seat_id", { mode: "number" })
+      .notNull()
+      .references(() => seats.id, { onDelete: "cascade" }),
   },
   (t) => [primaryKey({ columns: [t.bookingId, t.seatId] }), index("booking_seats_seat_idx").on(t.seatId)],
 );
@@ -158,7 +180,9 @@ export const payments = pgTable(
   "payments",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    bookingId: uuid("booking_id").notNull().references(() => bookings.id, { onDelete: "cascade" }),
+    bookingId: uuid("booking_id")
+      .notNull()
+      .references(() => bookings.id, { onDelete: "cascade" }),
     idempotencyKey: text("idempotency_key").notNull(),
     status: paymentStatus("status").notNull(),
     amountCents: integer("amount_cents").notNull(),
@@ -171,9 +195,7 @@ export const payments = pgTable(
     // The same key answers the same result: one attempt per (booking, key).
     unique("payments_booking_key").on(t.bookingId, t.idempotencyKey),
     // A booking is charged at most once, whatever keys are used.
-    uniqueIndex("payments_one_charge_per_booking")
-      .on(t.bookingId)
-      .where(sql`${t.status} in ('SUCCEEDED', 'REFUNDED')`),
+    uniqueIndex("payments_one_charge_per_booking").on(t.bookingId).where(sql`${t.status} in ('SUCCEEDED', 'REFUNDED')`),
   ],
 );
 

@@ -32,11 +32,7 @@ const TAKEN = { email: "An account with this email already exists" };
  * Creates an account. Invariant: one account per email, whatever its case — kept by the unique
  * index on lower(email), so two sign-ups racing for one address cannot both succeed.
  */
-export async function createUser(
-  db: DbOrTx,
-  input: unknown,
-  options: { role?: Role; passwordHash?: string } = {},
-): Promise<PublicUser> {
+export async function createUser(db: DbOrTx, input: unknown, options: { role?: Role; passwordHash?: string } = {}): Promise<PublicUser> {
   const data = parseOrThrow(signupSchema, input);
   const existing = await findUserByEmail(db, data.email);
   if (existing) throw new ValidationFailed(TAKEN);

@@ -109,7 +109,12 @@ export async function confirmBooking(
       await tx
         .update(seats)
         .set({ status: "BOOKED", expiresAt: null, version: sql`${seats.version} + 1` })
-        .where(inArray(seats.id, stillOurs.map((s) => s.id)));
+        .where(
+          inArray(
+            seats.id,
+            stillOurs.map((s) => s.id),
+          ),
+        );
       await tx.insert(payments).values({ ...record, status: "SUCCEEDED" });
       const [confirmed] = await tx
         .update(bookings)
@@ -156,7 +161,16 @@ export async function cancelBooking(db: Db, input: { userId: string; bookingId: 
       if (booking.status !== "CONFIRMED") throw new Conflict("Only a paid booking can be cancelled; release a hold instead");
       if (hasStarted(await timesOf(tx, booking), now)) throw new Conflict("The show has started; this booking can no longer be cancelled");
       const held = await lockSeatsOf(tx, booking.id);
-      if (held.length) await tx.update(seats).set(freeSeat).where(inArray(seats.id, held.map((s) => s.id)));
+      if (held.length)
+        await tx
+          .update(seats)
+          .set(freeSeat)
+          .where(
+            inArray(
+              seats.id,
+              held.map((s) => s.id),
+            ),
+          );
       await tx
         .update(payments)
         .set({ status: "REFUNDED", refundedAt: now })
@@ -202,7 +216,13 @@ async function seatsOfBookings(db: DbOrTx, bookingIds: string[]) {
 }
 
 function viewOf(booking: Booking, show: BookingView["show"], booked: BookedSeats | undefined, now: Date): BookingView {
-  return { ...booking, effectiveStatus: effectiveStatus(booking, now), show, seats: booked?.seats ?? [], startsAt: booked?.startsAt ?? show.startsAt };
+  return {
+    ...booking,
+    effectiveStatus: effectiveStatus(booking, now),
+    show,
+    seats: booked?.seats ?? [],
+    startsAt: booked?.startsAt ?? show.startsAt,
+  };
 }
 
 /** One of the user's bookings; anybody else's is NotFound. */
@@ -227,6 +247,9 @@ export async function listBookingsForUser(db: DbOrTx, userId: string, now: Date 
     .where(eq(bookings.userId, userId))
     .orderBy(desc(bookings.createdAt))
     .limit(500);
-  const booked = await seatsOfBookings(db, rows.map((r) => r.booking.id));
+  const booked = await seatsOfBookings(
+    db,
+    rows.map((r) => r.booking.id),
+  );
   return rows.map((r) => viewOf(r.booking, r.show, booked.get(r.booking.id), now));
 }

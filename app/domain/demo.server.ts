@@ -24,8 +24,22 @@ function daysFromNow(days: number, time: string, now: Date) {
 export function demoShows(now: Date): ShowInput[] {
   const base = { city: "London", timeZone: ZONE, currency: "GBP" };
   return [
-    { ...base, name: "The Tempest", venue: "Globe Hall", startsAt: daysFromNow(7, "19:30", now), priceCents: 3500, layout: DEMO_LAYOUTS.theatre },
-    { ...base, name: "London → Oxford coach", venue: "Victoria Coach Station, bay 12", startsAt: daysFromNow(1, "08:15", now), priceCents: 1200, layout: DEMO_LAYOUTS.bus },
+    {
+      ...base,
+      name: "The Tempest",
+      venue: "Globe Hall",
+      startsAt: daysFromNow(7, "19:30", now),
+      priceCents: 3500,
+      layout: DEMO_LAYOUTS.theatre,
+    },
+    {
+      ...base,
+      name: "London → Oxford coach",
+      venue: "Victoria Coach Station, bay 12",
+      startsAt: daysFromNow(1, "08:15", now),
+      priceCents: 1200,
+      layout: DEMO_LAYOUTS.bus,
+    },
     {
       ...base,
       name: "Dr Okafor · general practice",
@@ -34,7 +48,14 @@ export function demoShows(now: Date): ShowInput[] {
       priceCents: 2500,
       layout: DEMO_LAYOUTS.clinic,
     },
-    { ...base, name: "Flash Sale Live", venue: "Docklands Arena", startsAt: daysFromNow(30, "20:00", now), priceCents: 6000, layout: DEMO_LAYOUTS.arena },
+    {
+      ...base,
+      name: "Flash Sale Live",
+      venue: "Docklands Arena",
+      startsAt: daysFromNow(30, "20:00", now),
+      priceCents: 6000,
+      layout: DEMO_LAYOUTS.arena,
+    },
   ];
 }
 

@@ -6,7 +6,7 @@ import { Conflict, listLabels, NotFound, SeatsUnavailable, ValidationFailed } fr
 import { retryTransient } from "./retry.server";
 import { holdRequestSchema } from "./schemas";
 import { hasStarted, isSeatFree, type StoredSeatStatus } from "./seat-state";
-import { DEFAULT_BOOKING_SETTINGS, type BookingSettings } from "./settings";
+import { type BookingSettings, DEFAULT_BOOKING_SETTINGS } from "./settings";
 import { parseOrThrow, requireId } from "./validation";
 
 export interface HoldInput {
@@ -122,11 +122,7 @@ async function holdOptimistically(db: Db, req: HoldRequest, now: Date, settings:
 async function holdWithLocks(db: Db, req: HoldRequest, now: Date, settings: BookingSettings) {
   return db.transaction(async (tx) => {
     const { rows, booking, seats: held } = await beginHold(tx, req, now, settings, true);
-    const updated = await tx
-      .update(seats)
-      .set(heldBy(req.userId, booking))
-      .where(inArray(seats.id, req.ids))
-      .returning({ id: seats.id });
+    const updated = await tx.update(seats).set(heldBy(req.userId, booking)).where(inArray(seats.id, req.ids)).returning({ id: seats.id });
     if (updated.length !== rows.length) throw new Error("Locked seats changed under their lock");
     return { booking, seats: held };
   });
@@ -163,9 +159,7 @@ async function checkUserLimit(tx: DbOrTx, req: HoldRequest, now: Date, settings:
   const [{ held }] = await tx
     .select({ held: sql<number>`coalesce(sum(${bookings.seatCount}), 0)::int` })
     .from(bookings)
-    .where(
-      and(eq(bookings.userId, req.userId), eq(bookings.showId, req.showId), eq(bookings.status, "HELD"), gt(bookings.expiresAt, now)),
-    );
+    .where(and(eq(bookings.userId, req.userId), eq(bookings.showId, req.showId), eq(bookings.status, "HELD"), gt(bookings.expiresAt, now)));
   if (held + req.ids.length > settings.maxSeatsPerHold) {
     throw new Conflict(
       `You can hold at most ${settings.maxSeatsPerHold} seats of a show at a time; you already hold ${held}. Pay for or release them first.`,
@@ -175,7 +169,14 @@ async function checkUserLimit(tx: DbOrTx, req: HoldRequest, now: Date, settings:
 
 function selectSeats(tx: DbOrTx, req: HoldRequest) {
   return tx
-    .select({ id: seats.id, label: seats.label, status: seats.status, expiresAt: seats.expiresAt, startsAt: seats.startsAt, version: seats.version })
+    .select({
+      id: seats.id,
+      label: seats.label,
+      status: seats.status,
+      expiresAt: seats.expiresAt,
+      startsAt: seats.startsAt,
+      version: seats.version,
+    })
     .from(seats)
     .where(and(eq(seats.showId, req.showId), inArray(seats.id, req.ids)))
     .orderBy(asc(seats.id));

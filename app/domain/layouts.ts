@@ -34,16 +34,13 @@ const wholeNumber = (name: string, min: number, max: number) =>
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const time = (name: string) =>
-  z
-    .string({ error: `${name} must be a time` })
-    .regex(TIME, `${name} must be a 24-hour time like 09:00 (00:00 to 23:59)`);
+  z.string({ error: `${name} must be a time` }).regex(TIME, `${name} must be a 24-hour time like 09:00 (00:00 to 23:59)`);
 
 const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-const toHHMM = (minutes: number) =>
-  `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+const toHHMM = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
 
 const theatreSchema = z
-  .object({
+  .strictObject({
     kind: z.literal("THEATRE"),
     rows: wholeNumber("Rows", 1, 1000),
     seatsPerRow: wholeNumber("Seats per row", 1, 500),
@@ -78,7 +75,7 @@ const theatreSchema = z
     }
   });
 
-const busSchema = z.object({
+const busSchema = z.strictObject({
   kind: z.literal("BUS"),
   arrangement: z.enum(["2+2", "2+1"], { error: 'Seat arrangement must be "2+2" or "2+1"' }),
   lowerSeats: wholeNumber("Lower deck seats", 1, 120),
@@ -86,7 +83,7 @@ const busSchema = z.object({
 });
 
 const doctorSchema = z
-  .object({
+  .strictObject({
     kind: z.literal("DOCTOR"),
     start: time("Start time"),
     end: time("End time"),
@@ -104,11 +101,9 @@ const doctorSchema = z
     }
   });
 
-export const layoutSpecSchema: z.ZodType<LayoutSpec> = z.discriminatedUnion(
-  "kind",
-  [theatreSchema, busSchema, doctorSchema],
-  { error: "Layout kind must be THEATRE, BUS or DOCTOR" },
-);
+export const layoutSpecSchema: z.ZodType<LayoutSpec> = z
+  .discriminatedUnion("kind", [theatreSchema, busSchema, doctorSchema], { error: "Layout kind must be THEATRE, BUS or DOCTOR" })
+  .meta({ id: "LayoutSpec" });
 
 /** Spreadsheet-style row names: A…Z, AA…AZ, BA… (bijective base 26). */
 export function rowLabel(index: number): string {
@@ -147,7 +142,10 @@ export function generateSeats(spec: LayoutSpec): SeatPlacement[] {
       return seats;
     case "BUS": {
       const cols = BUS_SEAT_COLS[spec.arrangement];
-      const decks: [Deck, string, number][] = [["LOWER", "L", spec.lowerSeats], ["UPPER", "U", spec.upperSeats]];
+      const decks: [Deck, string, number][] = [
+        ["LOWER", "L", spec.lowerSeats],
+        ["UPPER", "U", spec.upperSeats],
+      ];
       for (const [deck, prefix, count] of decks) {
         for (let i = 0; i < count; i++) {
           seats.push({ label: `${prefix}${i + 1}`, row: Math.floor(i / cols.length), col: cols[i % cols.length], deck, slot: null });

@@ -5,8 +5,8 @@
  * Objects are strict: a field nobody asked for is an error, not something silently dropped.
  */
 import { z } from "zod";
-import { isValidCardNumber } from "./payments";
 import { layoutSpecSchema } from "./layouts";
+import { isValidCardNumber } from "./payments";
 import { NO_CONTROL_CHARACTERS } from "./validation";
 
 export const NAME_MAX = 100;

@@ -2,7 +2,7 @@ import { asc, eq, gt, type SQL, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "~/db/client.server";
 import { type Show, seats, shows } from "~/db/schema";
 import { NotFound } from "./errors";
-import { type LayoutSpec, generateSeats, kindOfLayout, seatCount } from "./layouts";
+import { generateSeats, kindOfLayout, type LayoutSpec, seatCount } from "./layouts";
 import { showInputSchema } from "./schemas";
 import { seatCodeOf, seatIsForSale } from "./seat-state.server";
 import { dateIn, zonedTimeToInstant } from "./time";
@@ -22,8 +22,13 @@ function seatStarts(layout: LayoutSpec, startsAt: Date, timeZone: string, slots:
 export async function createShow(db: Db, input: unknown): Promise<Show> {
   const data = parseOrThrow(showInputSchema, input);
   const placements = generateSeats(data.layout);
-  const starts = seatStarts(data.layout, data.startsAt, data.timeZone, placements.map((p) => p.slot));
-  const startsAt = starts.reduce((first, s) => (s < first ? s : first), starts[0] ?? data.startsAt);
+  const starts = seatStarts(
+    data.layout,
+    data.startsAt,
+    data.timeZone,
+    placements.map((p) => p.slot),
+  );
+  const startsAt = new Date(starts.reduce((first, s) => Math.min(s.getTime(), first), starts[0]?.getTime() ?? data.startsAt.getTime()));
   return db.transaction(async (tx) => {
     const [show] = await tx
       .insert(shows)
@@ -31,9 +36,7 @@ export async function createShow(db: Db, input: unknown): Promise<Show> {
       .returning();
     // Ids follow layout order, which is the order of the compact status string.
     for (let i = 0; i < placements.length; i += 5000) {
-      await tx
-        .insert(seats)
-        .values(placements.slice(i, i + 5000).map((p, j) => ({ showId: show.id, startsAt: starts[i + j], ...p })));
+      await tx.insert(seats).values(placements.slice(i, i + 5000).map((p, j) => ({ showId: show.id, startsAt: starts[i + j], ...p })));
     }
     return show;
   });

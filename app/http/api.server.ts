@@ -23,14 +23,15 @@ export function apiError(status: number, code: ErrorCode | string, message: stri
   return json(apiErrorBody(code, message, details), { status });
 }
 
-/** Wraps an API loader: a DomainError becomes the one error shape; anything else stays a 500. */
-export function apiLoader<T>(load: (args: LoaderFunctionArgs) => Promise<TypedResponse<T>>) {
-  return async (args: LoaderFunctionArgs): Promise<TypedResponse<T> | TypedResponse<ApiErrorBody>> => {
-    try {
-      return await load(args);
-    } catch (error) {
-      if (error instanceof DomainError) return apiErrorOf(error);
-      throw error;
-    }
-  };
+/** Runs an API loader: a DomainError becomes the one error shape; anything else stays a 500. */
+export async function apiLoader<T>(
+  args: LoaderFunctionArgs,
+  load: (args: LoaderFunctionArgs) => Promise<TypedResponse<T>>,
+): Promise<TypedResponse<T> | TypedResponse<ApiErrorBody>> {
+  try {
+    return await load(args);
+  } catch (error) {
+    if (error instanceof DomainError) return apiErrorOf(error);
+    throw error;
+  }
 }

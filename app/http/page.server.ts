@@ -47,15 +47,17 @@ function asPageError(error: unknown): unknown {
   return new Response(error.message, { status: statusOf(error), headers: headersOf(error) });
 }
 
-/** Wraps a page loader: a DomainError it throws becomes the error page with the table's status. */
-export function pageLoader<T>(load: (args: LoaderFunctionArgs) => Promise<T>) {
-  return async (args: LoaderFunctionArgs): Promise<T> => {
-    try {
-      return await load(args);
-    } catch (error) {
-      throw asPageError(error);
-    }
-  };
+/**
+ * Runs a page loader: a DomainError it throws becomes the error page with the table's status.
+ * Routes call it inside their own `loader` arrow (`export const loader = (args) => pageLoader(args, …)`):
+ * a bare call at module level would survive tree-shaking into the browser bundle.
+ */
+export async function pageLoader<T>(args: LoaderFunctionArgs, load: (args: LoaderFunctionArgs) => Promise<T>): Promise<T> {
+  try {
+    return await load(args);
+  } catch (error) {
+    throw asPageError(error);
+  }
 }
 
 type Guard<U> = (request: Request, context: AppLoadContext) => Promise<U>;
@@ -74,24 +76,23 @@ export interface PageActionOptions<U, V extends Record<string, string>> {
 export type PageActionArgs<U> = ActionFunctionArgs & { form: FormData; user: U };
 
 /**
- * Wraps a page action: guard, then the form read once, then the handler (which calls one domain
+ * Runs a page action: guard, then the form read once, then the handler (which calls one domain
  * function and returns a redirect). A DomainError it throws becomes a FormFailure with the
  * table's status and headers, so the page re-renders with messages; nothing else is caught.
  */
-export function pageAction<U = undefined, V extends Record<string, string> = Record<string, never>>(
+export async function pageAction<U = undefined, V extends Record<string, string> = Record<string, never>>(
+  args: ActionFunctionArgs,
   options: PageActionOptions<U, V>,
   handle: (args: PageActionArgs<U>) => Promise<TypedResponse<never>>,
-) {
-  return async (args: ActionFunctionArgs): Promise<TypedResponse<FormFailure<V>>> => {
-    const user = options.guard ? await options.guard(args.request, args.context) : (undefined as U);
-    const form = await readForm(options.readCopy ? args.request.clone() : args.request);
-    try {
-      return await handle({ ...args, form, user });
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      return json(formFailure(error, form, options), { status: statusOf(error), headers: headersOf(error) });
-    }
-  };
+): Promise<TypedResponse<FormFailure<V>>> {
+  const user = options.guard ? await options.guard(args.request, args.context) : (undefined as U);
+  const form = await readForm(options.readCopy ? args.request.clone() : args.request);
+  try {
+    return await handle({ ...args, form, user });
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    return json(formFailure(error, form, options), { status: statusOf(error), headers: headersOf(error) });
+  }
 }
 
 export function formFailure<V extends Record<string, string>>(

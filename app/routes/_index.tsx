@@ -27,8 +27,14 @@ export default function Home() {
         </p>
         {root?.user ? null : (
           <p className="text-slate-700">
-            <Link to="/signup" className="text-brand-600 underline">Create an account</Link> or{" "}
-            <Link to="/login" className="text-brand-600 underline">log in</Link> to book.
+            <Link to="/signup" className="text-brand-600 underline">
+              Create an account
+            </Link>{" "}
+            or{" "}
+            <Link to="/login" className="text-brand-600 underline">
+              log in
+            </Link>{" "}
+            to book.
           </p>
         )}
       </section>

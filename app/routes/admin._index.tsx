@@ -1,4 +1,4 @@
-import type { MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { requireAdmin } from "~/auth/guards.server";
@@ -6,10 +6,11 @@ import { pageLoader } from "~/http/page.server";
 
 export const meta: MetaFunction = () => [{ title: "Admin · Holdfast" }];
 
-export const loader = pageLoader(async ({ request, context }) => {
-  const admin = await requireAdmin(request, context);
-  return json({ adminName: admin.name });
-});
+export const loader = (args: LoaderFunctionArgs) =>
+  pageLoader(args, async ({ request, context }) => {
+    const admin = await requireAdmin(request, context);
+    return json({ adminName: admin.name });
+  });
 
 export default function AdminHome() {
   const { adminName } = useLoaderData<typeof loader>();

@@ -1,4 +1,4 @@
-import type { MetaFunction, TypedResponse } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, TypedResponse } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
@@ -8,40 +8,41 @@ import { cancelBooking, confirmBooking, getBookingForUser, releaseHold } from "~
 import { ValidationFailed } from "~/domain/errors";
 import { hasStarted } from "~/domain/seat-state";
 import { clockIn, formatMoney, formatShowTime } from "~/domain/time";
-import { pageAction, pageLoader, type PageActionArgs, redirectWithFlash } from "~/http/page.server";
+import { type PageActionArgs, pageAction, pageLoader, redirectWithFlash } from "~/http/page.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.booking.status === "CONFIRMED" ? "Ticket" : "Booking"} · ${data.booking.show.name} · Holdfast` : "Holdfast" },
 ];
 
-export const loader = pageLoader(async ({ request, params, context }) => {
-  const user = await requireUser(request, context);
-  const now = new Date();
-  const booking = await getBookingForUser(context.db, user.id, params.bookingId ?? "", now);
-  const { show } = booking;
-  return json({
-    booking: {
-      id: booking.id,
-      reference: booking.reference,
-      status: booking.effectiveStatus,
-      seats: booking.seats.map((s) => s.label),
-      total: formatMoney(booking.amountCents, booking.currency),
-      expiresAt: booking.expiresAt.toISOString(),
-      heldUntil: clockIn(booking.expiresAt, show.timeZone),
-      show: {
-        id: show.id,
-        name: show.name,
-        venue: show.venue,
-        city: show.city,
-        time: formatShowTime(show.startsAt, show.timeZone),
-        started: hasStarted(booking, now),
+export const loader = (args: LoaderFunctionArgs) =>
+  pageLoader(args, async ({ request, params, context }) => {
+    const user = await requireUser(request, context);
+    const now = new Date();
+    const booking = await getBookingForUser(context.db, user.id, params.bookingId ?? "", now);
+    const { show } = booking;
+    return json({
+      booking: {
+        id: booking.id,
+        reference: booking.reference,
+        status: booking.effectiveStatus,
+        seats: booking.seats.map((s) => s.label),
+        total: formatMoney(booking.amountCents, booking.currency),
+        expiresAt: booking.expiresAt.toISOString(),
+        heldUntil: clockIn(booking.expiresAt, show.timeZone),
+        show: {
+          id: show.id,
+          name: show.name,
+          venue: show.venue,
+          city: show.city,
+          time: formatShowTime(show.startsAt, show.timeZone),
+          started: hasStarted(booking, now),
+        },
       },
-    },
-    serverNow: now.getTime(),
-    // A fresh key per render: a double click pays once, a new attempt after a decline is new.
-    idempotencyKey: crypto.randomUUID(),
+      serverNow: now.getTime(),
+      // A fresh key per render: a double click pays once, a new attempt after a decline is new.
+      idempotencyKey: crypto.randomUUID(),
+    });
   });
-});
 
 type Args = PageActionArgs<Awaited<ReturnType<typeof requireUser>>>;
 type Intent = (args: Args, input: { userId: string; bookingId: string }) => Promise<TypedResponse<never>>;
@@ -65,11 +66,12 @@ const INTENTS: Record<string, Intent> = {
 };
 
 // Nothing of the card number is ever sent back: the form keeps no values.
-export const action = pageAction({ guard: requireUser, fields: ["card"] }, async (args) => {
-  const intent = String(args.form.get("intent"));
-  if (!Object.hasOwn(INTENTS, intent)) throw new ValidationFailed({ intent: "Unknown action" });
-  return INTENTS[intent](args, { userId: args.user.id, bookingId: args.params.bookingId ?? "" });
-});
+export const action = (args: ActionFunctionArgs) =>
+  pageAction(args, { guard: requireUser, fields: ["card"] }, async (post) => {
+    const intent = String(post.form.get("intent"));
+    if (!Object.hasOwn(INTENTS, intent)) throw new ValidationFailed({ intent: "Unknown action" });
+    return INTENTS[intent](post, { userId: post.user.id, bookingId: post.params.bookingId ?? "" });
+  });
 
 export default function BookingPage() {
   const { booking, serverNow, idempotencyKey } = useLoaderData<typeof loader>();

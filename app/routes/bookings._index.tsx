@@ -1,4 +1,4 @@
-import type { MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
@@ -10,21 +10,22 @@ import { pageLoader } from "~/http/page.server";
 
 export const meta: MetaFunction = () => [{ title: "My bookings · Holdfast" }];
 
-export const loader = pageLoader(async ({ request, context }) => {
-  const user = await requireUser(request, context);
-  const now = new Date();
-  const bookings = (await listBookingsForUser(context.db, user.id, now)).map((b) => ({
-    id: b.id,
-    reference: b.reference,
-    status: b.effectiveStatus,
-    seats: b.seats.map((s) => s.label),
-    show: { name: b.show.name, time: formatShowTime(b.show.startsAt, b.show.timeZone), started: hasStarted(b, now) },
-  }));
-  return json({
-    upcoming: bookings.filter((b) => !b.show.started),
-    past: bookings.filter((b) => b.show.started),
+export const loader = (args: LoaderFunctionArgs) =>
+  pageLoader(args, async ({ request, context }) => {
+    const user = await requireUser(request, context);
+    const now = new Date();
+    const bookings = (await listBookingsForUser(context.db, user.id, now)).map((b) => ({
+      id: b.id,
+      reference: b.reference,
+      status: b.effectiveStatus,
+      seats: b.seats.map((s) => s.label),
+      show: { name: b.show.name, time: formatShowTime(b.show.startsAt, b.show.timeZone), started: hasStarted(b, now) },
+    }));
+    return json({
+      upcoming: bookings.filter((b) => !b.show.started),
+      past: bookings.filter((b) => b.show.started),
+    });
   });
-});
 
 export default function MyBookings() {
   const { upcoming, past } = useLoaderData<typeof loader>();

@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
 import { getOptionalUser, safeRedirect } from "~/auth/guards.server";
@@ -17,15 +17,17 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 // remix-auth reads the body itself, so the adapter reads a copy for the email and the redirect.
-export const action = pageAction(
-  { readCopy: true, fields: ["email", "password"], keep: (form) => ({ email: textField(form, "email") }) },
-  async (args) => {
-    const { request, context, form } = args;
-    await context.authLimiter.consume(context.clientAddress, textField(form, "email"));
-    const user = await context.authenticator.authenticate("form", request);
-    return redirectWithFlash(args, safeRedirect(form.get("redirectTo")), `Welcome back, ${user.name}.`, { signIn: user.id });
-  },
-);
+export const action = (args: ActionFunctionArgs) =>
+  pageAction(
+    args,
+    { readCopy: true, fields: ["email", "password"], keep: (form) => ({ email: textField(form, "email") }) },
+    async (post) => {
+      const { request, context, form } = post;
+      await context.authLimiter.consume(context.clientAddress, textField(form, "email"));
+      const user = await context.authenticator.authenticate("form", request);
+      return redirectWithFlash(post, safeRedirect(form.get("redirectTo")), `Welcome back, ${user.name}.`, { signIn: user.id });
+    },
+  );
 
 export default function Login() {
   const result = useActionData<typeof action>();

@@ -1,4 +1,4 @@
-import type { MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { getOptionalUser, requireUser } from "~/auth/guards.server";
@@ -16,35 +16,37 @@ const TICKED_SEATS = "seat-map-ticked";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.show.name} · Holdfast` : "Holdfast" }];
 
-export const loader = pageLoader(async ({ request, params, context }) => {
-  const now = new Date();
-  const user = await getOptionalUser(request, context);
-  const { show, codes, lastStartsAt } = await getShowWithSeatCodes(context.db, params.showId ?? "", user?.id ?? null, now);
-  // The grid's markup only matters to a page render: a browser's data request (the 5-second
-  // refresh) says Sec-Fetch-Dest: empty and skips building a string it would never send.
-  if (request.headers.get("Sec-Fetch-Dest") !== "empty") {
-    const ticked = (context.serverOnly.get(TICKED_SEATS) as ReadonlySet<string> | undefined) ?? new Set<string>();
-    context.serverOnly.set(SEAT_MAP_HTML, await renderCachedSeatMap(context.db, show, codes, ticked));
-  }
-  return json({
-    show: { ...showView(show), priceCents: show.priceCents, currency: show.currency },
-    codes,
-    closed: lastStartsAt <= now,
-    seatsLeft: countAvailable(codes),
-    maxSeatsPerHold: context.booking.maxSeatsPerHold,
-    signedIn: Boolean(user),
+export const loader = (args: LoaderFunctionArgs) =>
+  pageLoader(args, async ({ request, params, context }) => {
+    const now = new Date();
+    const user = await getOptionalUser(request, context);
+    const { show, codes, lastStartsAt } = await getShowWithSeatCodes(context.db, params.showId ?? "", user?.id ?? null, now);
+    // The grid's markup only matters to a page render: a browser's data request (the 5-second
+    // refresh) says Sec-Fetch-Dest: empty and skips building a string it would never send.
+    if (request.headers.get("Sec-Fetch-Dest") !== "empty") {
+      const ticked = (context.serverOnly.get(TICKED_SEATS) as ReadonlySet<string> | undefined) ?? new Set<string>();
+      context.serverOnly.set(SEAT_MAP_HTML, await renderCachedSeatMap(context.db, show, codes, ticked));
+    }
+    return json({
+      show: { ...showView(show), priceCents: show.priceCents, currency: show.currency },
+      codes,
+      closed: lastStartsAt <= now,
+      seatsLeft: countAvailable(codes),
+      maxSeatsPerHold: context.booking.maxSeatsPerHold,
+      signedIn: Boolean(user),
+    });
   });
-});
 
-export const action = pageAction({ guard: requireUser }, async (args) => {
-  const { params, context, form, user } = args;
-  context.serverOnly.set(TICKED_SEATS, new Set(form.getAll("seat").map(String)));
-  if (form.get("intent") !== "hold") throw new ValidationFailed({ intent: "Unknown action" });
-  const input = { userId: user.id, showId: params.showId ?? "", seatIds: form.getAll("seat") };
-  const { booking, seats } = await placeHold(context.db, input, new Date(), context.booking);
-  const held = `${listLabels(seats.map((s) => s.label))} ${seats.length === 1 ? "is" : "are"} held for you — pay to keep them`;
-  return redirectWithFlash(args, `/bookings/${booking.id}`, held);
-});
+export const action = (args: ActionFunctionArgs) =>
+  pageAction(args, { guard: requireUser }, async (post) => {
+    const { params, context, form, user } = post;
+    context.serverOnly.set(TICKED_SEATS, new Set(form.getAll("seat").map(String)));
+    if (form.get("intent") !== "hold") throw new ValidationFailed({ intent: "Unknown action" });
+    const input = { userId: user.id, showId: params.showId ?? "", seatIds: form.getAll("seat") };
+    const { booking, seats } = await placeHold(context.db, input, new Date(), context.booking);
+    const held = `${listLabels(seats.map((s) => s.label))} ${seats.length === 1 ? "is" : "are"} held for you — pay to keep them`;
+    return redirectWithFlash(post, `/bookings/${booking.id}`, held);
+  });
 
 export default function ShowPage() {
   const { show, codes, closed, seatsLeft, maxSeatsPerHold, signedIn } = useLoaderData<typeof loader>();

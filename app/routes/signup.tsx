@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
 import { getOptionalUser, safeRedirect } from "~/auth/guards.server";
@@ -18,20 +18,22 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return null;
 }
 
-export const action = pageAction(
-  {
-    fields: ["name", "email", "password"],
-    // What was typed comes back as typed (even when too long, so nothing is lost), never the password.
-    keep: (form) => ({ name: textField(form, "name"), email: textField(form, "email") }),
-  },
-  async (args) => {
-    const { context, form } = args;
-    const input = { name: textField(form, "name"), email: textField(form, "email"), password: textField(form, "password") };
-    await context.authLimiter.consume(context.clientAddress, input.email);
-    const user = await createUser(context.db, input);
-    return redirectWithFlash(args, safeRedirect(form.get("redirectTo")), `Welcome to Holdfast, ${user.name}.`, { signIn: user.id });
-  },
-);
+export const action = (args: ActionFunctionArgs) =>
+  pageAction(
+    args,
+    {
+      fields: ["name", "email", "password"],
+      // What was typed comes back as typed (even when too long, so nothing is lost), never the password.
+      keep: (form) => ({ name: textField(form, "name"), email: textField(form, "email") }),
+    },
+    async (post) => {
+      const { context, form } = post;
+      const input = { name: textField(form, "name"), email: textField(form, "email"), password: textField(form, "password") };
+      await context.authLimiter.consume(context.clientAddress, input.email);
+      const user = await createUser(context.db, input);
+      return redirectWithFlash(post, safeRedirect(form.get("redirectTo")), `Welcome to Holdfast, ${user.name}.`, { signIn: user.id });
+    },
+  );
 
 export default function Signup() {
   const result = useActionData<typeof action>();

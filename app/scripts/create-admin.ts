@@ -1,11 +1,11 @@
-import { parseArgs } from "node:util";
 import { createInterface } from "node:readline/promises";
 import { Writable } from "node:stream";
+import { parseArgs } from "node:util";
 import { loadConfig } from "~/config.server";
 import { connectDatabase } from "~/db/client.server";
 import { openDatabase } from "~/db/open.server";
-import { ValidationFailed } from "~/domain/errors";
 import { upsertAdmin } from "~/domain/accounts.server";
+import { ValidationFailed } from "~/domain/errors";
 import { createLogger } from "~/logger.server";
 
 /**

@@ -1,9 +1,9 @@
 import { ConfigError } from "~/config.server";
-import { startServer } from "./start.server";
+import { type RunningServer, startServer } from "./start.server";
 
 /** The process entry (`npm start`): owns the signals and the exit code. */
 async function main() {
-  let server;
+  let server: RunningServer;
   try {
     server = await startServer();
   } catch (error) {

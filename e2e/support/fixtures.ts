@@ -1,18 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { test as base, expect } from "@playwright/test";
+import { and, eq, inArray } from "drizzle-orm";
 import { createSessions } from "~/auth/session.server";
 import { connectDatabase, type Database } from "~/db/client.server";
 import { seats, shows as showsTable, users } from "~/db/schema";
-import { and, eq, inArray } from "drizzle-orm";
-import type { LayoutSpec } from "~/domain/layouts";
 import { placeHold } from "~/domain/holds.server";
+import type { LayoutSpec } from "~/domain/layouts";
 import { createShow } from "~/domain/shows.server";
 import { FIXTURE_PASSWORD, FIXTURE_PASSWORD_HASH } from "../../tests/support/factories";
 import type { E2EState } from "./serve";
 
 export { FIXTURE_PASSWORD };
-
 
 export interface TestUser {
   id: string;
@@ -101,7 +100,9 @@ export const test = base.extend<Fixtures>({
       const user = { id, name: `Tester ${id.slice(0, 6)}`, email: `e2e-${id}@example.com`, password: FIXTURE_PASSWORD };
       const { hashPassword } = await import("~/domain/accounts.server");
       const passwordHash = options.withPassword ? await hashPassword(FIXTURE_PASSWORD) : FIXTURE_PASSWORD_HASH;
-      await db().insert(users).values({ id, name: user.name, email: user.email, passwordHash, role: options.role ?? "USER" });
+      await db()
+        .insert(users)
+        .values({ id, name: user.name, email: user.email, passwordHash, role: options.role ?? "USER" });
       created.push(id);
       return user;
     });

@@ -3,7 +3,7 @@ import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres } from "~/db/embedded.server";
-import { startServer, type RunningServer } from "~/server/start.server";
+import { type RunningServer, startServer } from "~/server/start.server";
 
 /**
  * Playwright's web server: a real PostgreSQL (embedded, in the temp folder) and Holdfast on it,

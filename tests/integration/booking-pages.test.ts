@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { TEST_CARDS } from "~/domain/payments";
 import { users } from "~/db/schema";
+import { TEST_CARDS } from "~/domain/payments";
 import { FIXTURE_PASSWORD, FIXTURE_PASSWORD_HASH, makeShow, seatIdsByLabel } from "../support/factories";
 import { TestClient, textOf } from "../support/http";
 import { serverEnv, useServer } from "../support/server";
@@ -25,7 +25,11 @@ const farFuture = () => new Date(Date.now() + 7 * 86_400_000);
 
 async function hold(client: TestClient, showId: string, seatIds: number[]) {
   const body = new URLSearchParams([["intent", "hold"], ...seatIds.map((id) => ["seat", String(id)])]);
-  return client.request(`/shows/${showId}`, { method: "POST", body: body.toString(), headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+  return client.request(`/shows/${showId}`, {
+    method: "POST",
+    body: body.toString(),
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+  });
 }
 
 describe("the seat map page", () => {

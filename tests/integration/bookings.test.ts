@@ -29,11 +29,18 @@ async function paymentsOf(bookingId: string) {
 describe("confirmBooking", () => {
   it("confirms a live hold: CONFIRMED, seats BOOKED, charged once, only the last four digits kept", async () => {
     const { user, show, booking } = await holdTwo();
-    const { booking: paid, charged } = await confirmBooking(t.db, { userId: user, bookingId: booking.id, idempotencyKey: "key-000001", card: TEST_CARDS.approve }, later(10));
+    const { booking: paid, charged } = await confirmBooking(
+      t.db,
+      { userId: user, bookingId: booking.id, idempotencyKey: "key-000001", card: TEST_CARDS.approve },
+      later(10),
+    );
     expect(charged).toBe(true);
     expect(paid).toMatchObject({ status: "CONFIRMED", idempotencyKey: "key-000001" });
     const rows = (await seatRows(t.db, show.id)).filter((r) => r.booking_id === booking.id);
-    expect(rows.map((r) => [r.label, r.status, r.expires_at])).toEqual([["A1", "BOOKED", null], ["A2", "BOOKED", null]]);
+    expect(rows.map((r) => [r.label, r.status, r.expires_at])).toEqual([
+      ["A1", "BOOKED", null],
+      ["A2", "BOOKED", null],
+    ]);
     expect(await paymentsOf(booking.id)).toEqual([{ status: "SUCCEEDED", card_last4: "4242", idempotency_key: "key-000001" }]);
   });
 
@@ -55,14 +62,22 @@ describe("confirmBooking", () => {
     await expect(confirmBooking(t.db, declined, later(5))).rejects.toBeInstanceOf(PaymentDeclined);
     await expect(confirmBooking(t.db, { ...declined, card: TEST_CARDS.approve }, later(6))).rejects.toBeInstanceOf(PaymentDeclined);
     expect((await seatRows(t.db, show.id)).filter((r) => r.booking_id === booking.id).every((r) => r.status === "PENDING")).toBe(true);
-    const { booking: paid } = await confirmBooking(t.db, { ...declined, idempotencyKey: "retry-key-2", card: TEST_CARDS.approve }, later(7));
+    const { booking: paid } = await confirmBooking(
+      t.db,
+      { ...declined, idempotencyKey: "retry-key-2", card: TEST_CARDS.approve },
+      later(7),
+    );
     expect(paid.status).toBe("CONFIRMED");
     expect((await paymentsOf(booking.id)).map((p) => p.status)).toEqual(["DECLINED", "SUCCEEDED"]);
   });
 
   it("fails with HoldExpired once the hold has ended, and changes nothing", async () => {
     const { user, show, booking } = await holdTwo();
-    const error = await confirmBooking(t.db, { userId: user, bookingId: booking.id, idempotencyKey: "late-key-01", card: TEST_CARDS.approve }, later(TTL)).catch((e) => e);
+    const error = await confirmBooking(
+      t.db,
+      { userId: user, bookingId: booking.id, idempotencyKey: "late-key-01", card: TEST_CARDS.approve },
+      later(TTL),
+    ).catch((e) => e);
     expect(error).toBeInstanceOf(HoldExpired);
     expect(await paymentsOf(booking.id)).toHaveLength(0);
     expect((await seatRows(t.db, show.id)).filter((r) => r.status === "BOOKED")).toHaveLength(0);
@@ -72,7 +87,11 @@ describe("confirmBooking", () => {
     const { user, other, show, ids, booking } = await holdTwo();
     await placeHold(t.db, { userId: other, showId: show.id, seatIds: [ids.A2] }, later(TTL + 1));
     await expect(
-      confirmBooking(t.db, { userId: user, bookingId: booking.id, idempotencyKey: "late-key-02", card: TEST_CARDS.approve }, later(TTL + 2)),
+      confirmBooking(
+        t.db,
+        { userId: user, bookingId: booking.id, idempotencyKey: "late-key-02", card: TEST_CARDS.approve },
+        later(TTL + 2),
+      ),
     ).rejects.toBeInstanceOf(HoldExpired);
     const rows = await seatRows(t.db, show.id);
     expect(rows.find((r) => r.label === "A2")).toMatchObject({ status: "PENDING", holder_id: other });
@@ -92,7 +111,9 @@ describe("confirmBooking", () => {
 
   it("lets only the holder pay; anybody else gets NotFound", async () => {
     const { other, booking } = await holdTwo();
-    await expect(confirmBooking(t.db, { userId: other, bookingId: booking.id, idempotencyKey: "stranger-1", card: TEST_CARDS.approve }, later(1))).rejects.toBeInstanceOf(NotFound);
+    await expect(
+      confirmBooking(t.db, { userId: other, bookingId: booking.id, idempotencyKey: "stranger-1", card: TEST_CARDS.approve }, later(1)),
+    ).rejects.toBeInstanceOf(NotFound);
     await expect(getBookingForUser(t.db, other, booking.id, later(1))).rejects.toBeInstanceOf(NotFound);
     await expect(getBookingForUser(t.db, other, "not-a-uuid", later(1))).rejects.toBeInstanceOf(NotFound);
   });
@@ -104,7 +125,11 @@ describe("confirmBooking", () => {
     [{ idempotencyKey: "x" }, "idempotencyKey", "The payment key must be 8 to 100 letters, digits, - or _"],
   ])("rejects %j with a message on %s and charges nothing", async (patch, field, message) => {
     const { user, booking } = await holdTwo();
-    const error = await confirmBooking(t.db, { userId: user, bookingId: booking.id, idempotencyKey: "valid-key-1", card: TEST_CARDS.approve, ...patch }, later(1)).catch((e) => e);
+    const error = await confirmBooking(
+      t.db,
+      { userId: user, bookingId: booking.id, idempotencyKey: "valid-key-1", card: TEST_CARDS.approve, ...patch },
+      later(1),
+    ).catch((e) => e);
     expect(error).toBeInstanceOf(ValidationFailed);
     expect(error.fieldErrors[field]).toBe(message);
     expect(await paymentsOf(booking.id)).toHaveLength(0);
@@ -120,7 +145,9 @@ describe("releaseHold", () => {
     for (const r of rows) expect(r).toMatchObject({ status: "AVAILABLE", holder_id: null, booking_id: null, version: 2 });
     expect((await releaseHold(t.db, { userId: user, bookingId: booking.id }, later(6))).status).toBe("RELEASED");
     await expect(placeHold(t.db, { userId: other, showId: show.id, seatIds: [ids.A1, ids.A2] }, later(7))).resolves.toBeTruthy();
-    await expect(confirmBooking(t.db, { userId: user, bookingId: booking.id, idempotencyKey: "after-release", card: TEST_CARDS.approve }, later(8))).rejects.toBeInstanceOf(Conflict);
+    await expect(
+      confirmBooking(t.db, { userId: user, bookingId: booking.id, idempotencyKey: "after-release", card: TEST_CARDS.approve }, later(8)),
+    ).rejects.toBeInstanceOf(Conflict);
   });
 
   it("is only for the holder, and not for a paid booking", async () => {
@@ -148,7 +175,9 @@ describe("cancelBooking", () => {
 
   it("refuses once the show has started, and refuses holds and other people's bookings", async () => {
     const { user, other, show, booking } = await holdTwo();
-    await expect(cancelBooking(t.db, { userId: user, bookingId: booking.id }, later(1))).rejects.toThrow("Only a paid booking can be cancelled");
+    await expect(cancelBooking(t.db, { userId: user, bookingId: booking.id }, later(1))).rejects.toThrow(
+      "Only a paid booking can be cancelled",
+    );
     await confirmBooking(t.db, { userId: user, bookingId: booking.id, idempotencyKey: "cancel-key-2", card: TEST_CARDS.approve }, later(2));
     await expect(cancelBooking(t.db, { userId: other, bookingId: booking.id }, later(3))).rejects.toBeInstanceOf(NotFound);
     await expect(cancelBooking(t.db, { userId: user, bookingId: booking.id }, show.startsAt)).rejects.toThrow("The show has started");

@@ -1,9 +1,9 @@
-import postgres from "postgres";
 import { sql } from "drizzle-orm";
+import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { SeatsUnavailable } from "~/domain/errors";
-import { placeHold, type HoldResult } from "~/domain/holds.server";
-import { DEFAULT_BOOKING_SETTINGS, type BookingSettings } from "~/domain/settings";
+import { type HoldResult, placeHold } from "~/domain/holds.server";
+import { type BookingSettings, DEFAULT_BOOKING_SETTINGS } from "~/domain/settings";
 import { inconsistentSeats, makeShow, makeUsers, NOW, seatIdsByLabel, seatRows, seatsInTwoLiveBookings } from "../support/factories";
 import { useTestDatabase } from "../support/test-database";
 
@@ -102,7 +102,11 @@ describe("200 concurrent multi-seat holds over overlapping seats, in random orde
     const users = await makeUsers(t.db, 200);
     const show = await makeShow(t.db, { layout: { kind: "THEATRE", rows: 3, seatsPerRow: 10, aisleAfter: [] } });
     const ids = Object.values(await seatIdsByLabel(t.db, show.id));
-    const requests = users.map((userId) => ({ userId, showId: show.id, seatIds: shuffle(ids).slice(0, 2 + Math.floor(Math.random() * 3)) }));
+    const requests = users.map((userId) => ({
+      userId,
+      showId: show.id,
+      seatIds: shuffle(ids).slice(0, 2 + Math.floor(Math.random() * 3)),
+    }));
     const results = await Promise.allSettled(requests.map((r) => placeHold(t.db, r, NOW, settings)));
 
     const unexpected = results.filter((r) => r.status === "rejected" && !(r.reason instanceof SeatsUnavailable));

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
-import { request as httpRequest } from "node:http";
 import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -124,7 +124,13 @@ describe("process entry", () => {
     const { port } = new URL(url);
     const inFlight = new Promise<number>((resolve, reject) => {
       const req = httpRequest(
-        { host: "127.0.0.1", port, path: "/login", method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": body.length } },
+        {
+          host: "127.0.0.1",
+          port,
+          path: "/login",
+          method: "POST",
+          headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": body.length },
+        },
         (res) => {
           res.resume();
           res.on("end", () => resolve(res.statusCode ?? 0));

@@ -45,7 +45,9 @@ describe("placeHold", () => {
     const ids = await seatIdsByLabel(t.db, show.id);
     await placeHold(t.db, { userId: alice, showId: show.id, seatIds: [ids.A1] }, NOW);
     const ttl = DEFAULT_BOOKING_SETTINGS.holdTtlSeconds;
-    await expect(placeHold(t.db, { userId: bob, showId: show.id, seatIds: [ids.A1] }, later(ttl - 1))).rejects.toBeInstanceOf(SeatsUnavailable);
+    await expect(placeHold(t.db, { userId: bob, showId: show.id, seatIds: [ids.A1] }, later(ttl - 1))).rejects.toBeInstanceOf(
+      SeatsUnavailable,
+    );
     const held = await placeHold(t.db, { userId: bob, showId: show.id, seatIds: [ids.A1] }, later(ttl));
     expect(held.booking.userId).toBe(bob);
     expect((await seatRows(t.db, show.id)).find((r) => r.label === "A1")).toMatchObject({ holder_id: bob, version: 2 });
@@ -64,7 +66,9 @@ describe("placeHold", () => {
     expect(error).toBeInstanceOf(Conflict);
     expect(error.message).toMatch(/at most 3 seats of a show at a time; you already hold 2/);
     // Once the first hold has ended, the user may hold again.
-    await expect(placeHold(t.db, { userId: user, showId: show.id, seatIds: ids.slice(2, 5) }, later(settings.holdTtlSeconds), settings)).resolves.toBeTruthy();
+    await expect(
+      placeHold(t.db, { userId: user, showId: show.id, seatIds: ids.slice(2, 5) }, later(settings.holdTtlSeconds), settings),
+    ).resolves.toBeTruthy();
   });
 
   it("the per-user limit holds even when one user's holds race", async () => {
@@ -73,7 +77,9 @@ describe("placeHold", () => {
     const ids = Object.values(await seatIdsByLabel(t.db, show.id)).sort((a, b) => a - b);
     const settings = { ...DEFAULT_BOOKING_SETTINGS, maxSeatsPerHold: 4 };
     const results = await Promise.allSettled(
-      Array.from({ length: 10 }, (_, i) => placeHold(t.db, { userId: user, showId: show.id, seatIds: ids.slice(i * 2, i * 2 + 2) }, NOW, settings)),
+      Array.from({ length: 10 }, (_, i) =>
+        placeHold(t.db, { userId: user, showId: show.id, seatIds: ids.slice(i * 2, i * 2 + 2) }, NOW, settings),
+      ),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(2);
     expect((await seatRows(t.db, show.id)).filter((r) => r.status === "PENDING")).toHaveLength(4);
@@ -102,7 +108,9 @@ describe("placeHold", () => {
     await expect(placeHold(t.db, { userId: user, showId: show.id, seatIds: [ids.A1, otherIds.A2] }, NOW)).rejects.toThrow(
       "Some of these seats are not part of this show",
     );
-    await expect(placeHold(t.db, { userId: user, showId: "8d0e4a52-5d7e-4f51-9d5b-4bd8b6f2f0a1", seatIds: [ids.A1] }, NOW)).rejects.toBeInstanceOf(NotFound);
+    await expect(
+      placeHold(t.db, { userId: user, showId: "8d0e4a52-5d7e-4f51-9d5b-4bd8b6f2f0a1", seatIds: [ids.A1] }, NOW),
+    ).rejects.toBeInstanceOf(NotFound);
     await expect(placeHold(t.db, { userId: user, showId: show.id, seatIds: [ids.A1] }, show.startsAt)).rejects.toThrow("already started");
     expect((await seatRows(t.db, show.id)).every((r) => r.status === "AVAILABLE")).toBe(true);
   });

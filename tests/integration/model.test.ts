@@ -1,5 +1,5 @@
-import fc from "fast-check";
 import { sql } from "drizzle-orm";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { cancelBooking, confirmBooking, releaseHold } from "~/domain/bookings.server";
 import { DomainError } from "~/domain/errors";
@@ -104,12 +104,27 @@ type Op =
   | { kind: "sweep" };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant("hold" as const), user: fc.nat({ max: USERS - 1 }), labels: fc.uniqueArray(fc.constantFrom(...LABELS), { minLength: 1, maxLength: 3 }) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("pay" as const), booking: fc.nat(), key: fc.nat({ max: 2 }), decline: fc.boolean() }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant("hold" as const),
+      user: fc.nat({ max: USERS - 1 }),
+      labels: fc.uniqueArray(fc.constantFrom(...LABELS), { minLength: 1, maxLength: 3 }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant("pay" as const), booking: fc.nat(), key: fc.nat({ max: 2 }), decline: fc.boolean() }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("release" as const), booking: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("cancel" as const), booking: fc.nat() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("advance" as const), // Often exactly at the hold length, where "ended" and "still live" meet.
-    seconds: fc.oneof(fc.constantFrom(59, 60, 61), fc.integer({ min: 1, max: 90 })) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("advance" as const), // Often exactly at the hold length, where "ended" and "still live" meet.
+      seconds: fc.oneof(fc.constantFrom(59, 60, 61), fc.integer({ min: 1, max: 90 })),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("sweep" as const) }) },
 );
 
@@ -139,7 +154,12 @@ describe("the database agrees with a model of the booking rules", () => {
           let actual: Outcome = "ok";
           if (op.kind === "hold") {
             actual = await outcomeOf(async () => {
-              const r = await placeHold(t.db, { userId: users[op.user], showId: show.id, seatIds: op.labels.map((l) => ids[l]) }, now(), SETTINGS);
+              const r = await placeHold(
+                t.db,
+                { userId: users[op.user], showId: show.id, seatIds: op.labels.map((l) => ids[l]) },
+                now(),
+                SETTINGS,
+              );
               bookingIds.push(r.booking.id);
             });
             expected = model.hold(op.user, op.labels);
@@ -181,7 +201,9 @@ describe("the database agrees with a model of the booking rules", () => {
             expect(row.holder_id).toBe(m.booking === null ? null : users[model.bookings[m.booking].user]);
           }
           if (bookingIds.length) {
-            const rows = await t.db.execute<{ id: string; status: string }>(sql`select id, status from bookings where show_id = ${show.id}`);
+            const rows = await t.db.execute<{ id: string; status: string }>(
+              sql`select id, status from bookings where show_id = ${show.id}`,
+            );
             const byId = new Map(rows.map((r) => [r.id, r.status]));
             expect(bookingIds.map((id) => byId.get(id))).toEqual(model.bookings.map((b) => b.status));
           }

@@ -24,7 +24,10 @@ describe("in production", () => {
     const name = `holdfast_prod_${randomBytes(4).toString("hex")}`;
     const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
     await admin.unsafe(`create database "${name}"`);
-    const server = await startServer({ env: serverEnv(withDatabase(adminUrl, name), { NODE_ENV: "production" }), logger: createLogger("silent") });
+    const server = await startServer({
+      env: serverEnv(withDatabase(adminUrl, name), { NODE_ENV: "production" }),
+      logger: createLogger("silent"),
+    });
     const errors: unknown[] = [];
     const original = console.error;
     console.error = (...args: unknown[]) => errors.push(args);

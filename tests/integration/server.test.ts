@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { hashPassword } from "~/domain/accounts.server";
-import { createUser } from "~/domain/accounts.server";
+import { createUser, hashPassword } from "~/domain/accounts.server";
 import { TestClient, textOf } from "../support/http";
 import { serverEnv, useServer } from "../support/server";
 import { useTestDatabase } from "../support/test-database";
@@ -33,10 +32,22 @@ describe("health", () => {
 
 describe("sign up", () => {
   const cases: Array<[string, Record<string, string>, Record<string, string>]> = [
-    ["empty fields", { name: "", email: "", password: "" }, { name: "Name is required", email: "Email is required", password: "Password is required" }],
+    [
+      "empty fields",
+      { name: "", email: "", password: "" },
+      { name: "Name is required", email: "Email is required", password: "Password is required" },
+    ],
     ["a malformed email", { name: "Ann", email: "ann-at-example", password: "0123456789" }, { email: "Enter a valid email address" }],
-    ["a short password", { name: "Ann", email: "ann@example.com", password: "123" }, { password: "Password must be at least 10 characters" }],
-    ["a 1 MB name", { name: "N".repeat(1024 * 1024), email: "big@example.com", password: "0123456789" }, { name: "Name must be at most 100 characters" }],
+    [
+      "a short password",
+      { name: "Ann", email: "ann@example.com", password: "123" },
+      { password: "Password must be at least 10 characters" },
+    ],
+    [
+      "a 1 MB name",
+      { name: "N".repeat(1024 * 1024), email: "big@example.com", password: "0123456789" },
+      { name: "Name must be at most 100 characters" },
+    ],
   ];
   it.each(cases)("re-renders the form for %s with a message per field, 400, storing nothing", async (_, fields, messages) => {
     const before = await countUsers();
@@ -92,7 +103,10 @@ describe("log in", () => {
   it("says only 'Invalid email or password' for a wrong password or an unknown email", async () => {
     const email = uniqueEmail();
     await createUser(t.db, { name: "Kim", email, password: "0123456789" });
-    for (const attempt of [{ email, password: "wrong-password" }, { email: uniqueEmail(), password: "0123456789" }]) {
+    for (const attempt of [
+      { email, password: "wrong-password" },
+      { email: uniqueEmail(), password: "0123456789" },
+    ]) {
       const response = await client().post("/login", attempt);
       expect(response.status).toBe(400);
       const text = textOf(await response.text());
@@ -173,11 +187,7 @@ describe("cross-site requests", () => {
 
   it("accepts the same request from its own origin", async () => {
     const base = client();
-    const response = await base.post(
-      "/signup",
-      { name: "Sam", email: uniqueEmail(), password: "0123456789" },
-      { Origin: base.baseUrl },
-    );
+    const response = await base.post("/signup", { name: "Sam", email: uniqueEmail(), password: "0123456789" }, { Origin: base.baseUrl });
     expect(response.status).toBe(302);
   });
 });

@@ -1,5 +1,5 @@
-import postgres from "postgres";
 import { sql } from "drizzle-orm";
+import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "~/config.server";
 import { confirmBooking } from "~/domain/bookings.server";
@@ -8,8 +8,8 @@ import { placeHold } from "~/domain/holds.server";
 import { TEST_CARDS } from "~/domain/payments";
 import { DEFAULT_BOOKING_SETTINGS } from "~/domain/settings";
 import { sweepExpiredHolds } from "~/domain/sweeper.server";
-import { startJobs } from "~/server/jobs.server";
 import type { AppServices } from "~/server/context.server";
+import { startJobs } from "~/server/jobs.server";
 import { inconsistentSeats, makeShow, makeUsers, NOW, seatIdsByLabel, seatRows, seatsInTwoLiveBookings } from "../support/factories";
 import { useTestDatabase } from "../support/test-database";
 
@@ -48,7 +48,10 @@ describe("sweepExpiredHolds", () => {
     await placeHold(t.db, { userId: alice, showId: show.id, seatIds: [ids.A1] }, NOW);
     const rehold = await placeHold(t.db, { userId: bob, showId: show.id, seatIds: [ids.A1] }, later(TTL + 1));
     await sweepExpiredHolds(t.db, later(TTL + 30));
-    expect((await seatRows(t.db, show.id)).find((r) => r.label === "A1")).toMatchObject({ status: "PENDING", booking_id: rehold.booking.id });
+    expect((await seatRows(t.db, show.id)).find((r) => r.label === "A1")).toMatchObject({
+      status: "PENDING",
+      booking_id: rehold.booking.id,
+    });
   });
 
   it("never frees a re-held seat when the re-hold and the sweep run at the same moment", async () => {
@@ -69,10 +72,16 @@ describe("sweepExpiredHolds", () => {
     const users = await makeUsers(t.db, 30);
     const show = await makeShow(t.db, { layout: { kind: "THEATRE", rows: 6, seatsPerRow: 10, aisleAfter: [] } });
     const ids = Object.values(await seatIdsByLabel(t.db, show.id)).sort((a, b) => a - b);
-    const holds = await Promise.all(users.map((u, i) => placeHold(t.db, { userId: u, showId: show.id, seatIds: ids.slice(i * 2, i * 2 + 2) }, NOW)));
+    const holds = await Promise.all(
+      users.map((u, i) => placeHold(t.db, { userId: u, showId: show.id, seatIds: ids.slice(i * 2, i * 2 + 2) }, NOW)),
+    );
     // Each payer's clock says the hold is live; the sweeper's says it has ended.
     const payments = holds.map(({ booking }) =>
-      confirmBooking(t.db, { userId: booking.userId, bookingId: booking.id, idempotencyKey: `race-${booking.id}`, card: TEST_CARDS.approve }, later(TTL - 1)),
+      confirmBooking(
+        t.db,
+        { userId: booking.userId, bookingId: booking.id, idempotencyKey: `race-${booking.id}`, card: TEST_CARDS.approve },
+        later(TTL - 1),
+      ),
     );
     const sweeps = [sweepExpiredHolds(t.db, later(TTL + 1)), sweepExpiredHolds(t.db, later(TTL + 1))];
     const outcomes = await Promise.allSettled(payments);
@@ -116,7 +125,8 @@ describe("sweepExpiredHolds", () => {
     }
     async function waitForLockWaiters(count: number) {
       for (let i = 0; i < 500; i++) {
-        const [{ waiting }] = await t.sql`select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+        const [{ waiting }] =
+          await t.sql`select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
         if (waiting >= count) return;
         await new Promise((r) => setTimeout(r, 10));
       }
@@ -131,7 +141,11 @@ describe("sweepExpiredHolds", () => {
       const unlock = await lockRows((tx) => tx`select id from bookings where id = ${booking.id} for update`);
       let payment: Promise<unknown>;
       try {
-        payment = confirmBooking(t.db, { userId: alice, bookingId: booking.id, idempotencyKey: "worst-case-1", card: TEST_CARDS.approve }, later(TTL - 1)).catch((e) => e);
+        payment = confirmBooking(
+          t.db,
+          { userId: alice, bookingId: booking.id, idempotencyKey: "worst-case-1", card: TEST_CARDS.approve },
+          later(TTL - 1),
+        ).catch((e) => e);
         await waitForLockWaiters(1);
         const swept = await sweepExpiredHolds(t.db, later(TTL + 1));
         // Its seats were free to take; its booking row was busy, so that was skipped.
@@ -155,7 +169,11 @@ describe("sweepExpiredHolds", () => {
       const unlock = await lockRows((tx) => tx`select id from seats where id in ${tx([ids.B1, ids.B2])} for update`);
       let payment: ReturnType<typeof confirmBooking>;
       try {
-        payment = confirmBooking(t.db, { userId: alice, bookingId: booking.id, idempotencyKey: "worst-case-2", card: TEST_CARDS.approve }, later(TTL - 1));
+        payment = confirmBooking(
+          t.db,
+          { userId: alice, bookingId: booking.id, idempotencyKey: "worst-case-2", card: TEST_CARDS.approve },
+          later(TTL - 1),
+        );
         payment.catch(() => {});
         await waitForLockWaiters(1);
         const swept = await sweepExpiredHolds(t.db, later(TTL + 1));
@@ -199,7 +217,11 @@ describe("the sweeper job", () => {
     const { booking } = await placeHold(t.db, { userId: alice, showId: show.id, seatIds: [ids.A1] }, new Date(Date.now() - 600_000));
     const lines: string[] = [];
     const config = loadConfig({ SWEEP_INTERVAL_SECONDS: "1" });
-    const jobs = startJobs({ config, db: t.db } as AppServices, { info: (m) => lines.push(m), error: (m) => lines.push(m), debug: () => {} });
+    const jobs = startJobs({ config, db: t.db } as AppServices, {
+      info: (m) => lines.push(m),
+      error: (m) => lines.push(m),
+      debug: () => {},
+    });
     try {
       const deadline = Date.now() + 10_000;
       while (!lines.some((l) => l.includes(booking.reference)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));

@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
-import { InvalidCredentials, ValidationFailed } from "~/domain/errors";
+import { describe, expect, it } from "vitest";
 import { createUser, findUserById, upsertAdmin, verifyLogin } from "~/domain/accounts.server";
+import { InvalidCredentials, ValidationFailed } from "~/domain/errors";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();

@@ -21,10 +21,7 @@ export async function makeUsers(db: Db, count: number) {
 
 export const NOW = new Date("2030-01-01T12:00:00Z");
 
-export async function makeShow(
-  db: Db,
-  options: { layout?: LayoutSpec; startsAt?: Date; priceCents?: number } = {},
-) {
+export async function makeShow(db: Db, options: { layout?: LayoutSpec; startsAt?: Date; priceCents?: number } = {}) {
   return createShow(db, {
     name: `Show ${randomUUID().slice(0, 8)}`,
     venue: "Test Hall",
@@ -43,9 +40,15 @@ export async function seatIdsByLabel(db: Db, showId: string): Promise<Record<str
 }
 
 export async function seatRows(db: Db, showId: string) {
-  return db.execute<{ id: number; label: string; status: string; holder_id: string | null; booking_id: string | null; version: number; expires_at: Date | null }>(
-    sql`select id::int as id, label, status, holder_id, booking_id, version, expires_at from seats where show_id = ${showId} order by id`,
-  );
+  return db.execute<{
+    id: number;
+    label: string;
+    status: string;
+    holder_id: string | null;
+    booking_id: string | null;
+    version: number;
+    expires_at: Date | null;
+  }>(sql`select id::int as id, label, status, holder_id, booking_id, version, expires_at from seats where show_id = ${showId} order by id`);
 }
 
 /** Seats that belong to more than one live booking (HELD and not ended, or CONFIRMED). Must be none. */

@@ -1,4 +1,4 @@
-import { mkdtemp, chmod, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
@@ -32,7 +32,10 @@ export default async function setup(project: TestProject) {
   if (!adminUrl) {
     dataDir = await mkdtemp(path.join(os.tmpdir(), "holdfast-test-"));
     await chmod(dataDir, 0o755);
-    const cluster = await startEmbeddedPostgres({ dataDir, flags: ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] });
+    const cluster = await startEmbeddedPostgres({
+      dataDir,
+      flags: ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+    });
     adminUrl = cluster.url;
     stopCluster = () => cluster.stop();
   }

@@ -4,6 +4,7 @@ export interface TestResponse {
   status: number;
   headers: Headers;
   text(): Promise<string>;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON the server sent, and assert on it
   json(): Promise<any>;
 }
 
@@ -42,7 +43,14 @@ export class TestClient {
     if (init.body !== undefined) headers["Content-Length"] = String(Buffer.byteLength(init.body));
     return new Promise((resolve, reject) => {
       const req = httpRequest(
-        { host: url.hostname, port: url.port, path: url.pathname + url.search, method: init.method ?? "GET", headers, localAddress: this.options.localAddress },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname + url.search,
+          method: init.method ?? "GET",
+          headers,
+          localAddress: this.options.localAddress,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c) => chunks.push(c));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from "vitest";
-import { startServer, type RunningServer } from "~/server/start.server";
 import { createLogger } from "~/logger.server";
+import { type RunningServer, startServer } from "~/server/start.server";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-0123456789";
 

@@ -4,7 +4,7 @@ import { describeError } from "~/logger.server";
 
 describe("describeError", () => {
   it("logs a database error's code and message, never the query's parameters", () => {
-    const cause = Object.assign(new Error("invalid byte sequence for encoding \"UTF8\": 0x00"), { code: "22021" });
+    const cause = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: "22021" });
     const error = new DrizzleQueryError("insert into users values ($1, $2)", ["ann@example.com", "$2b$12$secrethash"], cause);
     const line = describeError(error);
     expect(line).toBe('database error 22021: invalid byte sequence for encoding "UTF8": 0x00');

@@ -4,12 +4,12 @@ import {
   DEMO_LAYOUTS,
   generateSeats,
   kindOfLayout,
+  type LayoutSpec,
   layoutGrid,
   layoutSpecSchema,
   rowLabel,
-  seatCount,
-  type LayoutSpec,
   type SeatPlacement,
+  seatCount,
 } from "~/domain/layouts";
 
 const byLabel = (seats: SeatPlacement[]) => new Map(seats.map((s) => [s.label, s]));
@@ -82,9 +82,14 @@ describe("bus layout", () => {
     const spec: LayoutSpec = { kind: "BUS", arrangement: "2+1", lowerSeats: 8, upperSeats: 0 };
     const seats = generateSeats(spec);
     expect(seats.map((s) => [s.label, s.row, s.col])).toEqual([
-      ["L1", 0, 0], ["L2", 0, 1], ["L3", 0, 3],
-      ["L4", 1, 0], ["L5", 1, 1], ["L6", 1, 3],
-      ["L7", 2, 0], ["L8", 2, 1],
+      ["L1", 0, 0],
+      ["L2", 0, 1],
+      ["L3", 0, 3],
+      ["L4", 1, 0],
+      ["L5", 1, 1],
+      ["L6", 1, 3],
+      ["L7", 2, 0],
+      ["L8", 2, 1],
     ]);
     expect(layoutGrid(spec)).toEqual({ rows: 3, cols: 4, aisleCols: [2], decks: ["LOWER"] });
   });
@@ -93,8 +98,22 @@ describe("bus layout", () => {
     const spec: LayoutSpec = { kind: "BUS", arrangement: "2+2", lowerSeats: 6, upperSeats: 10 };
     const seats = generateSeats(spec);
     expect(seats.map((s) => s.label)).toEqual([
-      "L1", "L2", "L3", "L4", "L5", "L6",
-      "U1", "U2", "U3", "U4", "U5", "U6", "U7", "U8", "U9", "U10",
+      "L1",
+      "L2",
+      "L3",
+      "L4",
+      "L5",
+      "L6",
+      "U1",
+      "U2",
+      "U3",
+      "U4",
+      "U5",
+      "U6",
+      "U7",
+      "U8",
+      "U9",
+      "U10",
     ]);
     expect(byLabel(seats).get("U1")).toMatchObject({ deck: "UPPER", row: 0, col: 0 });
     expect(byLabel(seats).get("U10")).toMatchObject({ deck: "UPPER", row: 2, col: 1 });
@@ -138,10 +157,18 @@ describe("layoutSpecSchema", () => {
   it.each([
     ["non-increasing aisles", { kind: "THEATRE", rows: 5, seatsPerRow: 12, aisleAfter: [9, 3] }, /increasing order/],
     ["repeated aisles", { kind: "THEATRE", rows: 5, seatsPerRow: 12, aisleAfter: [3, 3] }, /increasing order/],
-    ["an aisle after the last seat", { kind: "THEATRE", rows: 5, seatsPerRow: 12, aisleAfter: [12] }, /aisle after seat 12 is not between two seats/],
+    [
+      "an aisle after the last seat",
+      { kind: "THEATRE", rows: 5, seatsPerRow: 12, aisleAfter: [12] },
+      /aisle after seat 12 is not between two seats/,
+    ],
     ["too many seats", { kind: "THEATRE", rows: 1000, seatsPerRow: 500, aisleAfter: [] }, /at most 50,000 seats; this one has 500,000/],
     ["too many rows", { kind: "THEATRE", rows: 1001, seatsPerRow: 1, aisleAfter: [] }, /Rows must be between 1 and 1000/],
-    ["a bus with no seats", { kind: "BUS", arrangement: "2+2", lowerSeats: 0, upperSeats: 0 }, /Lower deck seats must be between 1 and 120/],
+    [
+      "a bus with no seats",
+      { kind: "BUS", arrangement: "2+2", lowerSeats: 0, upperSeats: 0 },
+      /Lower deck seats must be between 1 and 120/,
+    ],
     ["an unknown bus arrangement", { kind: "BUS", arrangement: "3+3", lowerSeats: 10, upperSeats: 0 }, /"2\+2" or "2\+1"/],
     ["24:00", { kind: "DOCTOR", start: "09:00", end: "24:00", everyMinutes: 15 }, /End time must be a 24-hour time like 09:00/],
     ["an unpadded hour", { kind: "DOCTOR", start: "9:00", end: "17:00", everyMinutes: 15 }, /Start time must be a 24-hour time/],
@@ -185,13 +212,17 @@ const busSpec = fc
     upperSeats: fc.integer({ min: 0, max: 120 }),
   })
   .map((r): LayoutSpec => ({ kind: "BUS", ...r }));
-const doctorSpec = fc.integer({ min: 5, max: 240 }).chain((everyMinutes) =>
-  fc.integer({ min: 0, max: 1439 - everyMinutes }).chain((start) =>
+const doctorSpec = fc
+  .integer({ min: 5, max: 240 })
+  .chain((everyMinutes) =>
     fc
-      .integer({ min: start + everyMinutes, max: 1439 })
-      .map((end): LayoutSpec => ({ kind: "DOCTOR", start: hhmm(start), end: hhmm(end), everyMinutes })),
-  ),
-);
+      .integer({ min: 0, max: 1439 - everyMinutes })
+      .chain((start) =>
+        fc
+          .integer({ min: start + everyMinutes, max: 1439 })
+          .map((end): LayoutSpec => ({ kind: "DOCTOR", start: hhmm(start), end: hhmm(end), everyMinutes })),
+      ),
+  );
 
 describe("any valid layout", () => {
   it("has unique labels and unique cells, none in an aisle, all inside the grid", () => {
@@ -208,8 +239,10 @@ describe("any valid layout", () => {
         const misplaced = seats.filter(
           (s) =>
             aisles.has(s.col) ||
-            s.row < 0 || s.row >= grid.rows ||
-            s.col < 0 || s.col >= grid.cols ||
+            s.row < 0 ||
+            s.row >= grid.rows ||
+            s.col < 0 ||
+            s.col >= grid.cols ||
             (spec.kind === "BUS" ? !grid.decks.includes(s.deck!) : s.deck !== null) ||
             s.slot !== (spec.kind === "DOCTOR" ? s.label : null),
         );
