@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
+import { useActionData } from "@remix-run/react";
 import { getOptionalUser, safeRedirect } from "~/auth/guards.server";
-import { FormError, FormField, SubmitButton } from "~/components/form-field";
+import { AccountForm } from "~/components/account-form";
 import { passRetryAfter } from "~/http/headers";
 import { pageAction, redirectWithFlash, textField } from "~/http/page.server";
 
@@ -31,39 +31,13 @@ export const action = (args: ActionFunctionArgs) =>
 
 export default function Login() {
   const result = useActionData<typeof action>();
-  const [params] = useSearchParams();
   return (
-    <div className="mx-auto max-w-sm">
-      <h1 className="text-2xl font-bold">Log in</h1>
-      <Form method="post" className="mt-6 space-y-4" noValidate>
-        <FormError message={result?.formError} />
-        <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/"} />
-        <FormField
-          label="Email"
-          name="email"
-          type="email"
-          autoComplete="email"
-          defaultValue={result?.values.email}
-          error={result?.fieldErrors.email}
-        />
-        <FormField
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          error={result?.fieldErrors.password}
-          clearOn={result}
-        />
-        <SubmitButton busyLabel="Logging in…" className="w-full">
-          Log in
-        </SubmitButton>
-      </Form>
-      <p className="mt-4 text-sm text-slate-600">
-        New here?{" "}
-        <Link to={`/signup${params.size ? `?${params}` : ""}`} className="text-brand-600 underline">
-          Create an account
-        </Link>
-      </p>
-    </div>
+    <AccountForm
+      title="Log in"
+      result={result}
+      submit={{ label: "Log in", busyLabel: "Logging in…" }}
+      passwordAutoComplete="current-password"
+      other={{ question: "New here?", to: "/signup", label: "Create an account" }}
+    />
   );
 }

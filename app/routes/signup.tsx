@@ -1,8 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
+import { useActionData } from "@remix-run/react";
 import { getOptionalUser, safeRedirect } from "~/auth/guards.server";
-import { FormError, FormField, SubmitButton } from "~/components/form-field";
+import { AccountForm } from "~/components/account-form";
+import { FormField } from "~/components/form-field";
 import { createUser } from "~/domain/accounts.server";
 import { PASSWORD_MIN } from "~/domain/schemas";
 import { passRetryAfter } from "~/http/headers";
@@ -37,41 +38,16 @@ export const action = (args: ActionFunctionArgs) =>
 
 export default function Signup() {
   const result = useActionData<typeof action>();
-  const [params] = useSearchParams();
   return (
-    <div className="mx-auto max-w-sm">
-      <h1 className="text-2xl font-bold">Create your account</h1>
-      <Form method="post" className="mt-6 space-y-4" noValidate>
-        <FormError message={result?.formError} />
-        <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/"} />
-        <FormField label="Name" name="name" autoComplete="name" defaultValue={result?.values.name} error={result?.fieldErrors.name} />
-        <FormField
-          label="Email"
-          name="email"
-          type="email"
-          autoComplete="email"
-          defaultValue={result?.values.email}
-          error={result?.fieldErrors.email}
-        />
-        <FormField
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          hint={`At least ${PASSWORD_MIN} characters.`}
-          error={result?.fieldErrors.password}
-          clearOn={result}
-        />
-        <SubmitButton busyLabel="Creating account…" className="w-full">
-          Sign up
-        </SubmitButton>
-      </Form>
-      <p className="mt-4 text-sm text-slate-600">
-        Already have an account?{" "}
-        <Link to={`/login${params.size ? `?${params}` : ""}`} className="text-brand-600 underline">
-          Log in
-        </Link>
-      </p>
-    </div>
+    <AccountForm
+      title="Create your account"
+      result={result}
+      submit={{ label: "Sign up", busyLabel: "Creating account…" }}
+      passwordAutoComplete="new-password"
+      passwordHint={`At least ${PASSWORD_MIN} characters.`}
+      other={{ question: "Already have an account?", to: "/login", label: "Log in" }}
+    >
+      <FormField label="Name" name="name" autoComplete="name" defaultValue={result?.values.name} error={result?.fieldErrors.name} />
+    </AccountForm>
   );
 }

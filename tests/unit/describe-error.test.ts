@@ -1,6 +1,7 @@
 import { DrizzleQueryError } from "drizzle-orm/errors";
-import { describe, expect, it } from "vitest";
-import { describeError } from "~/logger.server";
+import { describe, expect, it, vi } from "vitest";
+import { NotFound, SeatsUnavailable } from "~/domain/errors";
+import { createLogger, describeError, formatLogLine } from "~/logger.server";
 
 describe("describeError", () => {
   it("logs a database error's code and message, never the query's parameters", () => {
@@ -15,5 +16,27 @@ describe("describeError", () => {
   it("names other errors by class and message", () => {
     expect(describeError(new TypeError("boom"))).toBe("TypeError: boom");
     expect(describeError("plain")).toBe("plain");
+  });
+
+  it("never prints [object Object]: domain errors by code, Remix error responses by status, objects as JSON", () => {
+    expect(describeError(new NotFound("There is no such show"))).toBe("NotFound NOT_FOUND: There is no such show");
+    expect(describeError(new SeatsUnavailable(["A1"]))).toBe("SeatsUnavailable SEATS_UNAVAILABLE: A1 was just taken — nothing was held");
+    const remixErrorResponse = { status: 404, statusText: "Not Found", internal: true, data: "No route matches URL" };
+    expect(describeError(remixErrorResponse)).toBe("error response 404 Not Found: No route matches URL");
+    expect(describeError(new Response("gone", { status: 410, statusText: "Gone" }))).toBe("response 410 Gone");
+    expect(describeError({ reason: "odd" })).toBe('{"reason":"odd"}');
+    for (const value of [new NotFound("x"), remixErrorResponse, { a: 1 }, new Response(null)]) {
+      expect(describeError(value)).not.toContain("[object");
+    }
+  });
+
+  it("writes one line per entry in one format, and errors whatever the level", () => {
+    expect(formatLogLine("info", "hello", new Date("2030-01-01T00:00:00Z"))).toBe("2030-01-01T00:00:00.000Z info  hello");
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((line: string) => lines.push(line));
+    createLogger("silent").error("sweeper failed", new NotFound("gone"));
+    spy.mockRestore();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^\S+Z error sweeper failed: NotFound NOT_FOUND: gone$/);
   });
 });
