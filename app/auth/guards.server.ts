@@ -28,13 +28,26 @@ export function safeRedirect(to: FormDataEntryValue | string | null | undefined,
   return url.origin === base ? url.pathname + url.search + url.hash : fallback;
 }
 
+/**
+ * The signed-in user's id from the session alone, with no database read: for actions whose domain
+ * call checks the user itself (a hold checks the buyer exists; payment, release and cancel only
+ * touch the user's own booking). Anything that needs the role or the name uses requireUser.
+ */
+export async function requireUserId(request: Request, context: AppLoadContext): Promise<{ id: string }> {
+  const session = await getSession(request, context);
+  const userId = session.get("userId");
+  if (!userId) throw redirect(loginPath(request));
+  return { id: userId };
+}
+
+function loginPath(request: Request) {
+  const url = new URL(request.url);
+  return `/login?${new URLSearchParams({ redirectTo: `${url.pathname}${url.search}` })}`;
+}
+
 export async function requireUser(request: Request, context: AppLoadContext): Promise<PublicUser> {
   const user = await getOptionalUser(request, context);
-  if (!user) {
-    const url = new URL(request.url);
-    const redirectTo = `${url.pathname}${url.search}`;
-    throw redirect(`/login?${new URLSearchParams({ redirectTo })}`);
-  }
+  if (!user) throw redirect(loginPath(request));
   return user;
 }
 

@@ -1,11 +1,12 @@
-import { and, asc, desc, eq, inArray, min, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import type { Db, DbOrTx } from "~/db/client.server";
-import { type Booking, bookingSeats, bookings, payments, type Show, seats, shows } from "~/db/schema";
+import { oneTripTransaction } from "~/db/one-trip.server";
+import { type Booking, bookingSeats, bookings, type Show, seats, shows } from "~/db/schema";
+import { bookingFromRow } from "./booking-rows.server";
 import { Conflict, HoldExpired, NotFound, PaymentDeclined } from "./errors";
 import { normaliseCard, simulateCharge } from "./payments";
-import { retryTransient } from "./retry.server";
+import { retryTransient, sqlStateOf } from "./retry.server";
 import { confirmRequestSchema } from "./schemas";
-import { hasStarted } from "./seat-state";
 import { parseOrThrow, requireId } from "./validation";
 
 /** What a person sees: a HELD booking whose time is up is EXPIRED, whether or not the sweeper has run. */
@@ -22,37 +23,126 @@ export interface BookingView extends Booking {
   startsAt: Date;
 }
 
-/** Locks the booking row (payments, releases and cancels of one booking take turns). */
-async function lockOwnBooking(tx: DbOrTx, userId: string, bookingId: string): Promise<Booking> {
+/**
+ * Payments, releases and cancels of one booking take turns: each is one round trip of BEGIN, this
+ * lock on the owner's booking row, one deciding statement (which reads everything fresh after the
+ * lock) and COMMIT (see oneTripTransaction). Someone else's booking is never locked, and answers
+ * exactly like no booking at all.
+ */
+const LOCK_OWN_BOOKING = "select 1 from bookings where id = $1 and user_id = $2 for no key update";
+
+/** SQLSTATE raised by holdfast_abort when a hold ended while it was being paid for (drizzle/0003). */
+const HOLD_ENDED = "HF002";
+
+/** The head every deciding statement shares: the booking ($1, owned by $2), its show's zone, its first seat's start. */
+const OWN_BOOKING = `b as (
+  select * from bookings where id = $1 and user_id = $2
+), zone as (
+  select time_zone from shows where id = (select show_id from b)
+), times as (
+  select min(s.starts_at) as first_start from booking_seats bs join seats s on s.id = bs.seat_id where bs.booking_id = $1
+)`;
+
+/**
+ * Pays: $3 the idempotency key, $4 the card's last four digits, $5 the simulated charge's result,
+ * $6 now. The seats swap from PENDING to BOOKED only while still this hold's and live; if any is
+ * not, holdfast_abort undoes the statement (HoldExpired): the payment completes whole or not at all.
+ */
+const PAY = `with ${OWN_BOOKING}, earlier as (
+  select status from payments where booking_id = $1 and idempotency_key = $3
+), verdict as (
+  select case
+    when not exists (select 1 from b) then 'not_found'
+    when exists (select 1 from earlier) then case when (select status from earlier) = 'DECLINED' then 'declined_before' else 'paid_before' end
+    when (select status from b) in ('CONFIRMED', 'CANCELLED') then 'already_paid'
+    when (select status from b) = 'RELEASED' then 'released'
+    when (select first_start from times) <= $6::timestamptz then 'started'
+    when (select status from b) = 'EXPIRED' or (select expires_at from b) <= $6::timestamptz then 'expired'
+    when $5 = 'DECLINED' then 'decline'
+    else 'pay'
+  end as v
+), declined as (
+  insert into payments (booking_id, idempotency_key, status, amount_cents, currency, card_last4, created_at)
+  select b.id, $3, 'DECLINED', b.amount_cents, b.currency, $4, $6::timestamptz from b, verdict where verdict.v = 'decline'
+), booked as (
+  update seats set status = 'BOOKED', expires_at = null, version = version + 1
+  where booking_id = $1 and status = 'PENDING' and expires_at > $6::timestamptz and (select v from verdict) = 'pay'
+  returning id
+), paid as (
+  insert into payments (booking_id, idempotency_key, status, amount_cents, currency, card_last4, created_at)
+  select b.id, $3, 'SUCCEEDED', b.amount_cents, b.currency, $4, $6::timestamptz from b, verdict where verdict.v = 'pay'
+), confirmed as (
+  update bookings set status = 'CONFIRMED', confirmed_at = $6::timestamptz, updated_at = $6::timestamptz, idempotency_key = $3
+  where id = $1 and (select v from verdict) = 'pay'
+  returning *
+)
+select verdict.v, (select time_zone from zone) as time_zone, coalesce(to_jsonb(c), to_jsonb(b)) as booking,
+  case when verdict.v = 'pay' and (select count(*) from booked) <> (select seat_count from b)
+    then holdfast_abort('${HOLD_ENDED}', 'the hold ended while it was being paid for') end as aborted
+from verdict left join confirmed c on true left join b on true`;
+
+/** Releases: $3 now. A hold whose time is up is marked EXPIRED rather than RELEASED; its seats are freed all the same. */
+const RELEASE = `with ${OWN_BOOKING}, verdict as (
+  select case
+    when not exists (select 1 from b) then 'not_found'
+    when (select status from b) in ('RELEASED', 'EXPIRED') then 'done_before'
+    when (select status from b) <> 'HELD' then 'paid'
+    else 'release'
+  end as v
+), freed as (
+  update seats set status = 'AVAILABLE', holder_id = null, booking_id = null, expires_at = null, version = version + 1
+  where booking_id = $1 and status = 'PENDING' and (select v from verdict) = 'release'
+  returning id
+), released as (
+  update bookings
+  set status = case when expires_at <= $3::timestamptz then 'EXPIRED'::booking_status else 'RELEASED'::booking_status end,
+      updated_at = $3::timestamptz
+  where id = $1 and (select v from verdict) = 'release'
+  returning *
+)
+select verdict.v, coalesce(to_jsonb(r), to_jsonb(b)) as booking, (select count(*) from freed)::int as freed
+from verdict left join released r on true left join b on true`;
+
+/** Cancels a paid booking before its first seat's time: $3 now. Refund simulated, seats AVAILABLE. */
+const CANCEL = `with ${OWN_BOOKING}, verdict as (
+  select case
+    when not exists (select 1 from b) then 'not_found'
+    when (select status from b) = 'CANCELLED' then 'done_before'
+    when (select status from b) <> 'CONFIRMED' then 'not_paid'
+    when (select first_start from times) <= $3::timestamptz then 'started'
+    else 'cancel'
+  end as v
+), freed as (
+  update seats set status = 'AVAILABLE', holder_id = null, booking_id = null, expires_at = null, version = version + 1
+  where booking_id = $1 and (select v from verdict) = 'cancel'
+  returning id
+), refunded as (
+  update payments set status = 'REFUNDED', refunded_at = $3::timestamptz
+  where booking_id = $1 and status = 'SUCCEEDED' and (select v from verdict) = 'cancel'
+), cancelled as (
+  update bookings set status = 'CANCELLED', cancelled_at = $3::timestamptz, updated_at = $3::timestamptz
+  where id = $1 and (select v from verdict) = 'cancel'
+  returning *
+)
+select verdict.v, coalesce(to_jsonb(c), to_jsonb(b)) as booking
+from verdict left join cancelled c on true left join b on true`;
+
+type Decision = { v: string; booking: Record<string, unknown> | null; time_zone?: string | null };
+
+/** One booking action in one round trip: BEGIN, the owner's row lock, the deciding statement, COMMIT. */
+async function decide(db: Db, bookingId: string, userId: string, text: string, params: Array<string | number>): Promise<Decision> {
   const id = requireId(bookingId, "booking");
-  const [booking] = await tx.select().from(bookings).where(eq(bookings.id, id)).for("no key update");
-  // Someone else's booking is indistinguishable from none at all.
-  if (!booking || booking.userId !== userId) throw new NotFound("There is no such booking");
-  return booking;
-}
-
-/** Locks the booking's seats that still point at it, in id order (the order every writer uses). */
-async function lockSeatsOf(tx: DbOrTx, bookingId: string) {
-  return tx
-    .select({ id: seats.id, status: seats.status, expiresAt: seats.expiresAt })
-    .from(seats)
-    .where(eq(seats.bookingId, bookingId))
-    .orderBy(asc(seats.id))
-    .for("update");
-}
-
-const freeSeat = { status: "AVAILABLE" as const, holderId: null, bookingId: null, expiresAt: null, version: sql`${seats.version} + 1` };
-
-/** The booking's show's zone, and when its first seat's time comes (per seat: a clinic slot's own time). */
-async function timesOf(tx: DbOrTx, booking: Booking) {
-  const [row] = await tx
-    .select({ timeZone: shows.timeZone, startsAt: min(seats.startsAt) })
-    .from(shows)
-    .innerJoin(bookingSeats, eq(bookingSeats.bookingId, booking.id))
-    .innerJoin(seats, eq(seats.id, bookingSeats.seatId))
-    .where(eq(shows.id, booking.showId))
-    .groupBy(shows.id);
-  return { timeZone: row.timeZone, startsAt: row.startsAt ?? new Date(0) };
+  const [, rows] = await oneTripTransaction(
+    db.$client,
+    [
+      { text: LOCK_OWN_BOOKING, params: [id, userId] },
+      { text, params: [id, userId, ...params] },
+    ],
+    db.$stats,
+  );
+  const decision = rows[0] as unknown as Decision;
+  if (decision.v === "not_found") throw new NotFound("There is no such booking");
+  return decision;
 }
 
 export type ConfirmOutcome = { booking: Booking; charged: boolean };
@@ -62,7 +152,8 @@ export type ConfirmOutcome = { booking: Booking; charged: boolean };
  * booking, kept by a unique index); the same idempotency key always gives the same answer; a hold
  * that has ended fails with HoldExpired and nothing changes; a payment racing the sweeper either
  * completes (every seat BOOKED) or fails with HoldExpired — never half. A declined card leaves
- * the hold as it is. Proven in tests/integration/bookings.test.ts and sweeper.test.ts.
+ * the hold as it is, and is recorded so that the same key answers the same. Proven in
+ * tests/integration/bookings.test.ts and sweeper.test.ts.
  */
 export async function confirmBooking(
   db: Db,
@@ -70,63 +161,34 @@ export async function confirmBooking(
   now: Date = new Date(),
 ): Promise<ConfirmOutcome> {
   const { idempotencyKey, card } = parseOrThrow(confirmRequestSchema, { idempotencyKey: input.idempotencyKey, card: input.card });
-
-  const outcome = await retryTransient(() =>
-    db.transaction(async (tx) => {
-      const booking = await lockOwnBooking(tx, input.userId, input.bookingId);
-      const [earlier] = await tx
-        .select({ status: payments.status })
-        .from(payments)
-        .where(and(eq(payments.bookingId, booking.id), eq(payments.idempotencyKey, idempotencyKey)));
-      if (earlier) {
-        if (earlier.status === "DECLINED") return { kind: "declined" as const };
-        return { kind: "done" as const, booking, charged: false };
-      }
-      if (booking.status === "CONFIRMED" || booking.status === "CANCELLED") {
-        throw new Conflict("This booking is already paid for");
-      }
-      if (booking.status === "RELEASED") throw new Conflict("This hold was released; pick your seats again");
-      const times = await timesOf(tx, booking);
-      if (hasStarted(times, now)) throw new Conflict("The show has started; this hold can no longer be paid for");
-      if (booking.status === "EXPIRED" || booking.expiresAt <= now) throw new HoldExpired(booking.expiresAt, times.timeZone);
-
-      const charge = simulateCharge(card);
-      const record = {
-        bookingId: booking.id,
-        idempotencyKey,
-        amountCents: booking.amountCents,
-        currency: booking.currency,
-        cardLast4: normaliseCard(card).slice(-4),
-        createdAt: now,
-      };
-      if (charge === "DECLINED") {
-        await tx.insert(payments).values({ ...record, status: "DECLINED" });
-        return { kind: "declined" as const };
-      }
-      const held = await lockSeatsOf(tx, booking.id);
-      const stillOurs = held.filter((s) => s.status === "PENDING" && s.expiresAt !== null && s.expiresAt > now);
-      if (stillOurs.length !== booking.seatCount) throw new HoldExpired(booking.expiresAt, times.timeZone);
-      await tx
-        .update(seats)
-        .set({ status: "BOOKED", expiresAt: null, version: sql`${seats.version} + 1` })
-        .where(
-          inArray(
-            seats.id,
-            stillOurs.map((s) => s.id),
-          ),
-        );
-      await tx.insert(payments).values({ ...record, status: "SUCCEEDED" });
-      const [confirmed] = await tx
-        .update(bookings)
-        .set({ status: "CONFIRMED", confirmedAt: now, updatedAt: now, idempotencyKey })
-        .where(eq(bookings.id, booking.id))
-        .returning();
-      return { kind: "done" as const, booking: confirmed, charged: true };
-    }),
-  );
-  // A decline is recorded (so the same key answers the same) before it is reported.
-  if (outcome.kind === "declined") throw new PaymentDeclined();
-  return { booking: outcome.booking, charged: outcome.charged };
+  const params = [idempotencyKey, normaliseCard(card).slice(-4), simulateCharge(card), now.toISOString()];
+  let decision: Decision;
+  try {
+    decision = await retryTransient(() => decide(db, input.bookingId, input.userId, PAY, params));
+  } catch (error) {
+    if (sqlStateOf(error) !== HOLD_ENDED) throw error;
+    // The seats were taken back while the payer waited: nothing was charged or changed.
+    const booking = await getBookingForUser(db, input.userId, input.bookingId, now);
+    throw new HoldExpired(booking.expiresAt, booking.show.timeZone);
+  }
+  const booking = bookingFromRow(decision.booking as Record<string, unknown>);
+  switch (decision.v) {
+    case "pay":
+      return { booking, charged: true };
+    case "paid_before":
+      return { booking, charged: false };
+    case "decline":
+    case "declined_before":
+      throw new PaymentDeclined();
+    case "already_paid":
+      throw new Conflict("This booking is already paid for");
+    case "released":
+      throw new Conflict("This hold was released; pick your seats again");
+    case "started":
+      throw new Conflict("The show has started; this hold can no longer be paid for");
+    default:
+      throw new HoldExpired(booking.expiresAt, decision.time_zone ?? undefined);
+  }
 }
 
 /**
@@ -134,55 +196,17 @@ export async function confirmBooking(
  * is harmless. A hold that already ended is marked EXPIRED instead (its seats are freed all the same).
  */
 export async function releaseHold(db: Db, input: { userId: string; bookingId: string }, now: Date = new Date()): Promise<Booking> {
-  return retryTransient(() =>
-    db.transaction(async (tx) => {
-      const booking = await lockOwnBooking(tx, input.userId, input.bookingId);
-      if (booking.status === "RELEASED" || booking.status === "EXPIRED") return booking;
-      if (booking.status !== "HELD") throw new Conflict("This booking is paid for; cancel it instead");
-      const held = await lockSeatsOf(tx, booking.id);
-      const ids = held.filter((s) => s.status === "PENDING").map((s) => s.id);
-      if (ids.length) await tx.update(seats).set(freeSeat).where(inArray(seats.id, ids));
-      const [released] = await tx
-        .update(bookings)
-        .set({ status: booking.expiresAt <= now ? "EXPIRED" : "RELEASED", updatedAt: now })
-        .where(eq(bookings.id, booking.id))
-        .returning();
-      return released;
-    }),
-  );
+  const decision = await retryTransient(() => decide(db, input.bookingId, input.userId, RELEASE, [now.toISOString()]));
+  if (decision.v === "paid") throw new Conflict("This booking is paid for; cancel it instead");
+  return bookingFromRow(decision.booking as Record<string, unknown>);
 }
 
-/** The owner cancels a paid booking before the show starts: CANCELLED, refund simulated, seats AVAILABLE. */
+/** The owner cancels a paid booking before its first seat's time: CANCELLED, refund simulated, seats AVAILABLE. */
 export async function cancelBooking(db: Db, input: { userId: string; bookingId: string }, now: Date = new Date()): Promise<Booking> {
-  return retryTransient(() =>
-    db.transaction(async (tx) => {
-      const booking = await lockOwnBooking(tx, input.userId, input.bookingId);
-      if (booking.status === "CANCELLED") return booking;
-      if (booking.status !== "CONFIRMED") throw new Conflict("Only a paid booking can be cancelled; release a hold instead");
-      if (hasStarted(await timesOf(tx, booking), now)) throw new Conflict("The show has started; this booking can no longer be cancelled");
-      const held = await lockSeatsOf(tx, booking.id);
-      if (held.length)
-        await tx
-          .update(seats)
-          .set(freeSeat)
-          .where(
-            inArray(
-              seats.id,
-              held.map((s) => s.id),
-            ),
-          );
-      await tx
-        .update(payments)
-        .set({ status: "REFUNDED", refundedAt: now })
-        .where(and(eq(payments.bookingId, booking.id), eq(payments.status, "SUCCEEDED")));
-      const [cancelled] = await tx
-        .update(bookings)
-        .set({ status: "CANCELLED", cancelledAt: now, updatedAt: now })
-        .where(eq(bookings.id, booking.id))
-        .returning();
-      return cancelled;
-    }),
-  );
+  const decision = await retryTransient(() => decide(db, input.bookingId, input.userId, CANCEL, [now.toISOString()]));
+  if (decision.v === "not_paid") throw new Conflict("Only a paid booking can be cancelled; release a hold instead");
+  if (decision.v === "started") throw new Conflict("The show has started; this booking can no longer be cancelled");
+  return bookingFromRow(decision.booking as Record<string, unknown>);
 }
 
 const showColumns = {

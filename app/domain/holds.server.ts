@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
-import type { Db, DbOrTx } from "~/db/client.server";
-import { type Booking, bookingSeats, bookings, seats, shows } from "~/db/schema";
+import type postgres from "postgres";
+import type { Db } from "~/db/client.server";
+import { oneTripTransaction, preparedQuery } from "~/db/one-trip.server";
+import type { Booking } from "~/db/schema";
+import { bookingFromRow } from "./booking-rows.server";
 import { Conflict, listLabels, NotFound, SeatsUnavailable, ValidationFailed } from "./errors";
-import { retryTransient } from "./retry.server";
+import { retryTransient, sqlStateOf } from "./retry.server";
 import { holdRequestSchema } from "./schemas";
 import { hasStarted, isSeatFree, type StoredSeatStatus } from "./seat-state";
 import { type BookingSettings, DEFAULT_BOOKING_SETTINGS } from "./settings";
@@ -32,22 +34,98 @@ export function newReference(): string {
   return Array.from(bytes, (b) => REFERENCE_ALPHABET[b % 32]).join("");
 }
 
-type SeatRow = { id: number; label: string; status: StoredSeatStatus; expiresAt: Date | null; startsAt: Date; version: number };
+/** Process-wide counts of how holds were decided, for /metrics and the benchmark. */
+export const holdStats = { held: 0, casRetries: 0, lockFallbacks: 0 };
 
-class LostRace extends Error {}
+/** SQLSTATE raised by holdfast_abort when a compare-and-swap found a seat changed (drizzle/0003). */
+const LOST_RACE = "HF001";
+
+/**
+ * The seats asked for, read plainly: one statement that settles most requests of a rush (the
+ * seats are already gone) without a transaction. The hold itself checks everything again.
+ */
+const READ_SEATS = `select id::int as id, label, status, expires_at, starts_at
+  from seats where show_id = $1 and id = any($2::bigint[]) order by id`;
+
+/**
+ * The hold in one statement, after BEGIN and the buyer's advisory lock on the show (so the
+ * per-buyer sum below sees every hold that committed before it). It reads the seats with their
+ * versions (`cur`; on the fallback path FOR UPDATE, in id order), decides (`verdict`), and only
+ * when everything is in order inserts the booking and compare-and-swaps each seat
+ * (`version = cur.version`, re-checked by PostgreSQL on the newest row version when another
+ * transaction got there first). If fewer seats swapped than were read, holdfast_abort undoes the
+ * whole statement: all or nothing. Parameters: $1 buyer, $2 show, $3 seat ids (sorted, distinct),
+ * $4 now, $5 the hold's end, $6 the per-buyer limit, $7 the new booking's reference.
+ */
+const holdStatement = (lockSeats: boolean) => `
+with show as (
+  select kind, price_cents, currency from shows where id = $2
+), buyer as (
+  select 1 from users where id = $1
+), cur as (
+  select id, label, status, expires_at, starts_at, version
+  from seats where show_id = $2 and id = any($3::bigint[])
+  order by id${lockSeats ? " for update" : ""}
+), held as (
+  select coalesce(sum(seat_count), 0)::int as n from bookings
+  where user_id = $1 and show_id = $2 and status = 'HELD' and expires_at > $4::timestamptz
+), verdict as (
+  select
+    (select kind from show) as kind,
+    exists (select 1 from buyer) as buyer_ok,
+    (select count(*) from cur)::int as found,
+    coalesce((select array_agg(label order by id) from cur where starts_at <= $4::timestamptz), '{}') as started,
+    coalesce((select array_agg(label order by id) from cur
+      where not (status = 'AVAILABLE' or (status = 'PENDING' and expires_at <= $4::timestamptz))), '{}') as taken,
+    (select n from held) as already
+), booking as (
+  insert into bookings (reference, user_id, show_id, status, expires_at, seat_count, amount_cents, currency, created_at, updated_at)
+  select $7, $1, $2, 'HELD', $5::timestamptz, v.found, s.price_cents * v.found, s.currency, $4::timestamptz, $4::timestamptz
+  from verdict v, show s
+  where v.buyer_ok and v.found = cardinality($3::bigint[]) and cardinality(v.started) = 0
+    and cardinality(v.taken) = 0 and v.already + v.found <= $6
+  returning *
+), swapped as (
+  update seats s set status = 'PENDING', holder_id = $1, booking_id = b.id, expires_at = $5::timestamptz, version = s.version + 1
+  from booking b, cur
+  where s.id = cur.id and s.version = cur.version
+  returning s.id
+), linked as (
+  insert into booking_seats (booking_id, seat_id) select b.id, cur.id from booking b, cur
+)
+select v.kind, v.buyer_ok, v.found, v.started, v.taken, v.already,
+  (select coalesce(json_agg(json_build_object('id', id, 'label', label) order by id), '[]') from cur) as seats,
+  to_jsonb(b) as booking,
+  case when b.id is not null and (select count(*) from swapped) <> v.found
+    then holdfast_abort('${LOST_RACE}', 'a seat changed while it was being held') end as aborted
+from verdict v left join booking b on true`;
+
+const HOLD_CAS = holdStatement(false);
+const HOLD_LOCKED = holdStatement(true);
+const LOCK_BUYER_ON_SHOW = "select pg_advisory_xact_lock(hashtextextended($1, 0))";
+
+type SeatRow = { id: number; label: string; status: StoredSeatStatus; expires_at: string | null; starts_at: string };
+const seatState = (r: SeatRow) => ({
+  status: r.status,
+  expiresAt: r.expires_at ? new Date(r.expires_at) : null,
+  startsAt: new Date(r.starts_at),
+});
+
+type HoldRequest = { userId: string; showId: string; ids: number[] };
 
 /**
  * Holds seats for a user, all or nothing.
  *
  * Invariants: a seat is held by at most one live hold and sold at most once; a user holds at most
- * `maxSeatsPerHold` seats of one show at a time; a hold that has ended frees its seats at once
- * (expiry never waits for the sweeper). Proven in tests/integration/holds.test.ts and
- * tests/integration/concurrency.test.ts.
+ * `maxSeatsPerHold` seats of one show at a time; a seat whose time has come cannot be held; a
+ * hold that has ended frees its seats at once (expiry never waits for the sweeper). Proven in
+ * tests/integration/holds.test.ts, concurrency.test.ts, seat-state.test.ts and model.test.ts.
  *
- * Optimistic path: read the seats and their versions without locks, then compare-and-swap each
- * one (`WHERE id = … AND version = …`, checking the row count). Losing a race on a seat that is
- * still free retries; after `casAttempts` the FOR UPDATE path does the same checks under row locks.
- * A seat that is really taken fails at once, naming it, and nothing is held.
+ * One round trip for a conflict (the plain read), two for a hold: the read, then BEGIN, the
+ * buyer's lock, the hold statement and COMMIT written together (see oneTripTransaction). Losing a
+ * compare-and-swap on a seat that is still free tries again; after `casAttempts` the same
+ * statement runs with the seats locked FOR UPDATE. A seat that is really taken fails at once,
+ * naming it, and nothing is held.
  */
 export async function placeHold(
   db: Db,
@@ -55,7 +133,6 @@ export async function placeHold(
   now: Date = new Date(),
   settings: BookingSettings = DEFAULT_BOOKING_SETTINGS,
 ): Promise<HoldResult> {
-  const { userId } = input;
   const showId = requireId(input.showId, "show");
   const { seatIds } = parseOrThrow(holdRequestSchema, { seatIds: input.seatIds });
   const ids = [...new Set(seatIds)].sort((a, b) => a - b);
@@ -63,177 +140,98 @@ export async function placeHold(
   if (ids.length > settings.maxSeatsPerHold) {
     throw new ValidationFailed({ seatIds: `You can hold at most ${settings.maxSeatsPerHold} seats at a time` });
   }
-  const request = { userId, showId, ids };
+  const request = { userId: input.userId, showId, ids };
   // In a rush most requests want seats that are already gone: one plain read answers them
-  // without opening a transaction. The transaction below checks again; this is only a shortcut.
-  await failFastIfTaken(db, request, now);
+  // without a transaction. The hold statement checks again; this is only a shortcut.
+  await failIfTaken(db, request, now);
 
   if (settings.holdStrategy === "cas") {
     for (let attempt = 1; attempt <= settings.casAttempts; attempt++) {
-      const held = await retryTransient(() => holdOptimistically(db, request, now, settings));
-      if (held) return { ...held, path: "cas", attempts: attempt };
+      const held = await retryTransient(() => hold(db, request, now, settings, false));
+      if (held) {
+        holdStats.held++;
+        return { ...held, path: "cas", attempts: attempt };
+      }
+      holdStats.casRetries++;
       // Lost a race. If a seat is really gone now, say so at once; if all are still free, go again.
       await failIfTaken(db, request, now);
     }
   }
-  const held = await retryTransient(() => holdWithLocks(db, request, now, settings));
+  const held = await retryTransient(() => hold(db, request, now, settings, true));
+  if (!held) throw new Error("A hold lost a compare-and-swap while its seats were locked");
+  holdStats.held++;
+  if (settings.holdStrategy === "cas") holdStats.lockFallbacks++;
   return { ...held, path: "lock", attempts: settings.holdStrategy === "cas" ? settings.casAttempts + 1 : 1 };
 }
 
-type HoldRequest = { userId: string; showId: string; ids: number[] };
-
-/**
- * The checks both paths share, in the one order every hold takes locks: the show, this user's
- * turn on it, the seats (read plainly, or locked FOR UPDATE in id order), the user's limit; then
- * the booking. Returns the seats as read, with their versions.
- */
-async function beginHold(tx: DbOrTx, req: HoldRequest, now: Date, settings: BookingSettings, lockSeats: boolean) {
-  const show = await checkShow(tx, req);
-  await lockUserOnShow(tx, req);
-  const rows = await readSeats(tx, req, lockSeats);
-  assertNotStarted(rows, now, show.kind);
-  assertAllFree(rows, now);
-  await checkUserLimit(tx, req, now, settings);
-  const booking = await insertBooking(tx, req, show, now, settings);
-  return { rows, booking, seats: rows.map(({ id, label }) => ({ id, label })) };
+/** Reads the seats plainly and fails with SeatsUnavailable if any is taken; everything else is left to the hold. */
+async function failIfTaken(db: Db, req: HoldRequest, now: Date) {
+  const rows = (await preparedQuery(
+    db.$client,
+    { text: READ_SEATS, params: [req.showId, `{${req.ids.join(",")}}`] },
+    db.$stats,
+  )) as unknown as SeatRow[];
+  // Unknown show, foreign seats and seats whose time has come get their own answers from the hold.
+  if (rows.length !== req.ids.length || rows.some((r) => hasStarted(seatState(r), now))) return;
+  const taken = rows.filter((r) => !isSeatFree(seatState(r), now));
+  if (taken.length > 0) throw new SeatsUnavailable(taken.map((r) => r.label));
 }
 
-async function holdOptimistically(db: Db, req: HoldRequest, now: Date, settings: BookingSettings) {
+interface Verdict {
+  kind: string | null;
+  buyer_ok: boolean;
+  found: number;
+  started: string[];
+  taken: string[];
+  already: number;
+  seats: Array<{ id: number; label: string }>;
+  booking: Record<string, unknown> | null;
+}
+
+/** One attempt: the held booking, null when a compare-and-swap lost, or the error the verdict calls for. */
+async function hold(db: Db, req: HoldRequest, now: Date, settings: BookingSettings, lockSeats: boolean) {
+  const expiresAt = new Date(now.getTime() + settings.holdTtlSeconds * 1000);
+  let result: postgres.RowList<postgres.Row[]>[];
   try {
-    return await db.transaction(async (tx) => {
-      const { rows, booking, seats: held } = await beginHold(tx, req, now, settings, false);
-      // One seat at a time in id order: two holds never wait on each other in a cycle.
-      for (const seat of rows) {
-        const swapped = await tx
-          .update(seats)
-          .set(heldBy(req.userId, booking))
-          .where(and(eq(seats.id, seat.id), eq(seats.version, seat.version)))
-          .returning({ id: seats.id });
-        if (swapped.length !== 1) throw new LostRace();
-      }
-      return { booking, seats: held };
-    });
+    result = await oneTripTransaction(
+      db.$client,
+      [
+        { text: LOCK_BUYER_ON_SHOW, params: [`${req.userId}:${req.showId}`] },
+        {
+          text: lockSeats ? HOLD_LOCKED : HOLD_CAS,
+          params: [
+            req.userId,
+            req.showId,
+            `{${req.ids.join(",")}}`,
+            now.toISOString(),
+            expiresAt.toISOString(),
+            settings.maxSeatsPerHold,
+            newReference(),
+          ],
+        },
+      ],
+      db.$stats,
+    );
   } catch (error) {
-    if (error instanceof LostRace) return null;
+    if (sqlStateOf(error) === LOST_RACE) return null;
     throw error;
   }
+  const verdict = result[1][0] as unknown as Verdict;
+  if (verdict.booking) return { booking: bookingFromRow(verdict.booking), seats: verdict.seats };
+  throw refusal(verdict, req, settings);
 }
 
-async function holdWithLocks(db: Db, req: HoldRequest, now: Date, settings: BookingSettings) {
-  return db.transaction(async (tx) => {
-    const { rows, booking, seats: held } = await beginHold(tx, req, now, settings, true);
-    const updated = await tx.update(seats).set(heldBy(req.userId, booking)).where(inArray(seats.id, req.ids)).returning({ id: seats.id });
-    if (updated.length !== rows.length) throw new Error("Locked seats changed under their lock");
-    return { booking, seats: held };
-  });
-}
-
-function heldBy(userId: string, booking: Booking) {
-  return {
-    status: "PENDING" as const,
-    holderId: userId,
-    bookingId: booking.id,
-    expiresAt: booking.expiresAt,
-    version: sql`${seats.version} + 1`,
-  };
-}
-
-async function checkShow(tx: DbOrTx, req: HoldRequest) {
-  const [show] = await tx
-    .select({ id: shows.id, kind: shows.kind, priceCents: shows.priceCents, currency: shows.currency })
-    .from(shows)
-    .where(eq(shows.id, req.showId));
-  if (!show) throw new NotFound("There is no such show");
-  return show;
-}
-
-/**
- * One user's holds on one show take turns, so two tabs cannot both pass the per-user limit.
- * Taken before any seat row on both paths: the same lock order everywhere, so no deadlock.
- */
-async function lockUserOnShow(tx: DbOrTx, req: HoldRequest) {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${req.userId}:${req.showId}`}, 0))`);
-}
-
-async function checkUserLimit(tx: DbOrTx, req: HoldRequest, now: Date, settings: BookingSettings) {
-  const [{ held }] = await tx
-    .select({ held: sql<number>`coalesce(sum(${bookings.seatCount}), 0)::int` })
-    .from(bookings)
-    .where(and(eq(bookings.userId, req.userId), eq(bookings.showId, req.showId), eq(bookings.status, "HELD"), gt(bookings.expiresAt, now)));
-  if (held + req.ids.length > settings.maxSeatsPerHold) {
-    throw new Conflict(
-      `You can hold at most ${settings.maxSeatsPerHold} seats of a show at a time; you already hold ${held}. Pay for or release them first.`,
-    );
+/** Why a hold was refused, in the order a buyer should hear it. */
+function refusal(v: Verdict, req: HoldRequest, settings: BookingSettings): Error {
+  if (v.kind === null) return new NotFound("There is no such show");
+  if (!v.buyer_ok) return new NotFound("There is no such user");
+  if (v.found !== req.ids.length) return new ValidationFailed({ seatIds: "Some of these seats are not part of this show" });
+  if (v.started.length > 0) {
+    if (v.kind !== "DOCTOR") return new Conflict("This show has already started; its seats can no longer be held");
+    return new Conflict(`${listLabels(v.started)} ${v.started.length === 1 ? "has" : "have"} already passed and can no longer be booked`);
   }
-}
-
-function selectSeats(tx: DbOrTx, req: HoldRequest) {
-  return tx
-    .select({
-      id: seats.id,
-      label: seats.label,
-      status: seats.status,
-      expiresAt: seats.expiresAt,
-      startsAt: seats.startsAt,
-      version: seats.version,
-    })
-    .from(seats)
-    .where(and(eq(seats.showId, req.showId), inArray(seats.id, req.ids)))
-    .orderBy(asc(seats.id));
-}
-
-async function readSeats(tx: DbOrTx, req: HoldRequest, lock: boolean): Promise<SeatRow[]> {
-  const rows = lock ? await selectSeats(tx, req).for("update") : await selectSeats(tx, req);
-  if (rows.length !== req.ids.length) throw new ValidationFailed({ seatIds: "Some of these seats are not part of this show" });
-  return rows;
-}
-
-/** Seats whose time has come cannot be held: per seat, so a clinic's later slots stay open. */
-function assertNotStarted(rows: SeatRow[], now: Date, kind: string) {
-  const started = rows.filter((s) => hasStarted(s, now));
-  if (started.length === 0) return;
-  if (kind !== "DOCTOR") throw new Conflict("This show has already started; its seats can no longer be held");
-  const labels = started.map((s) => s.label);
-  throw new Conflict(`${listLabels(labels)} ${labels.length === 1 ? "has" : "have"} already passed and can no longer be booked`);
-}
-
-function assertAllFree(rows: SeatRow[], now: Date) {
-  const taken = rows.filter((s) => !isSeatFree(s, now));
-  if (taken.length > 0) throw new SeatsUnavailable(taken.map((s) => s.label));
-}
-
-async function failIfTaken(db: Db, req: HoldRequest, now: Date) {
-  assertAllFree(await readSeats(db, req, false), now);
-}
-
-/** Like failIfTaken, but leaves every other complaint (unknown show, foreign or past seats) to the transaction. */
-async function failFastIfTaken(db: Db, req: HoldRequest, now: Date) {
-  const rows = await selectSeats(db, req);
-  if (rows.length === req.ids.length && !rows.some((s) => hasStarted(s, now))) assertAllFree(rows, now);
-}
-
-async function insertBooking(
-  tx: DbOrTx,
-  req: HoldRequest,
-  show: { priceCents: number; currency: string },
-  now: Date,
-  settings: BookingSettings,
-) {
-  const [booking] = await tx
-    .insert(bookings)
-    .values({
-      reference: newReference(),
-      userId: req.userId,
-      showId: req.showId,
-      status: "HELD",
-      expiresAt: new Date(now.getTime() + settings.holdTtlSeconds * 1000),
-      seatCount: req.ids.length,
-      amountCents: show.priceCents * req.ids.length,
-      currency: show.currency,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning();
-  await tx.insert(bookingSeats).values(req.ids.map((seatId) => ({ bookingId: booking.id, seatId })));
-  return booking;
+  if (v.taken.length > 0) return new SeatsUnavailable(v.taken);
+  return new Conflict(
+    `You can hold at most ${settings.maxSeatsPerHold} seats of a show at a time; you already hold ${v.already}. Pay for or release them first.`,
+  );
 }

@@ -48,3 +48,24 @@ export async function sweepExpiredHolds(db: DbOrTx, now: Date = new Date(), batc
     return { seatsFreed: rows[0].seats_freed, bookingsExpired: rows[0].expired ?? [] };
   });
 }
+
+/**
+ * One sweep as the job runs it: batch after batch until a batch comes back short, so a backlog
+ * (after downtime, or a flash sale's worth of abandoned holds) is cleared in one run.
+ */
+export async function sweepAllExpiredHolds(
+  db: DbOrTx,
+  now: Date = new Date(),
+  batchSize = 10_000,
+): Promise<{ seatsFreed: number; bookingsExpired: number; references: string[] }> {
+  let seatsFreed = 0;
+  let bookingsExpired = 0;
+  const references: string[] = [];
+  for (;;) {
+    const batch = await sweepExpiredHolds(db, now, batchSize);
+    seatsFreed += batch.seatsFreed;
+    bookingsExpired += batch.bookingsExpired.length;
+    if (references.length < 100) references.push(...batch.bookingsExpired.slice(0, 100 - references.length));
+    if (batch.seatsFreed < batchSize && batch.bookingsExpired.length < batchSize) return { seatsFreed, bookingsExpired, references };
+  }
+}

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, TypedResponse } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
-import { requireUser } from "~/auth/guards.server";
+import { requireUserId } from "~/auth/guards.server";
 import { EndedBooking, HeldBooking, Ticket } from "~/components/booking-details";
 import { FormError } from "~/components/form-field";
 import { cancelBooking, confirmBooking, getBookingForUser, releaseHold } from "~/domain/bookings.server";
@@ -16,7 +16,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export const loader = (args: LoaderFunctionArgs) =>
   pageLoader(args, async ({ request, params, context }) => {
-    const user = await requireUser(request, context);
+    const user = await requireUserId(request, context);
     const now = new Date();
     const booking = await getBookingForUser(context.db, user.id, params.bookingId ?? "", now);
     const { show } = booking;
@@ -44,7 +44,7 @@ export const loader = (args: LoaderFunctionArgs) =>
     });
   });
 
-type Args = PageActionArgs<Awaited<ReturnType<typeof requireUser>>>;
+type Args = PageActionArgs<Awaited<ReturnType<typeof requireUserId>>>;
 type Intent = (args: Args, input: { userId: string; bookingId: string }) => Promise<TypedResponse<never>>;
 const INTENTS: Record<string, Intent> = {
   pay: async (args, input) => {
@@ -67,7 +67,7 @@ const INTENTS: Record<string, Intent> = {
 
 // Nothing of the card number is ever sent back: the form keeps no values.
 export const action = (args: ActionFunctionArgs) =>
-  pageAction(args, { guard: requireUser, fields: ["card"] }, async (post) => {
+  pageAction(args, { guard: requireUserId, fields: ["card"] }, async (post) => {
     const intent = String(post.form.get("intent"));
     if (!Object.hasOwn(INTENTS, intent)) throw new ValidationFailed({ intent: "Unknown action" });
     return INTENTS[intent](post, { userId: post.user.id, bookingId: post.params.bookingId ?? "" });

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireUser } from "~/auth/guards.server";
+import { requireUserId } from "~/auth/guards.server";
 import { BookingList } from "~/components/booking-list";
 import { listBookingsForUser } from "~/domain/bookings.server";
 import { hasStarted } from "~/domain/seat-state";
@@ -12,7 +12,7 @@ export const meta: MetaFunction = () => [{ title: "My bookings · Holdfast" }];
 
 export const loader = (args: LoaderFunctionArgs) =>
   pageLoader(args, async ({ request, context }) => {
-    const user = await requireUser(request, context);
+    const user = await requireUserId(request, context);
     const now = new Date();
     const bookings = (await listBookingsForUser(context.db, user.id, now)).map((b) => ({
       id: b.id,

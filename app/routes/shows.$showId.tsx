@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
-import { getOptionalUser, requireUser } from "~/auth/guards.server";
+import { getOptionalUser, requireUserId } from "~/auth/guards.server";
 import { SEAT_MAP_HTML, SeatMapForm } from "~/components/seat-map";
 import { renderCachedSeatMap } from "~/components/seat-map-cache.server";
 import { ShowFacts, showView } from "~/components/show-facts";
@@ -38,7 +38,7 @@ export const loader = (args: LoaderFunctionArgs) =>
   });
 
 export const action = (args: ActionFunctionArgs) =>
-  pageAction(args, { guard: requireUser }, async (post) => {
+  pageAction(args, { guard: requireUserId }, async (post) => {
     const { params, context, form, user } = post;
     context.serverOnly.set(TICKED_SEATS, new Set(form.getAll("seat").map(String)));
     if (form.get("intent") !== "hold") throw new ValidationFailed({ intent: "Unknown action" });

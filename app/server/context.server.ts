@@ -20,6 +20,8 @@ export interface AppServices {
   authLimiter: AuthRateLimiter;
   /** Hold rules from config (MAX_SEATS_PER_HOLD, HOLD_TTL_SECONDS, HOLD_STRATEGY). */
   booking: BookingSettings;
+  /** Statements sent to PostgreSQL so far (for /metrics). */
+  dbStats: { statements: number };
   /** Answers whether the database is reachable, for /readyz. */
   pingDatabase(): Promise<void>;
 }

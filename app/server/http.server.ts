@@ -4,6 +4,7 @@ import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { Forbidden } from "~/domain/errors";
+import { holdStats } from "~/domain/holds.server";
 import { apiErrorBody } from "~/http/api.server";
 import { statusOf } from "~/http/errors.server";
 import type { AppServices } from "./context.server";
@@ -32,6 +33,8 @@ export function isCrossSiteWrite(req: Pick<Request, "method" | "get" | "hostname
   return !(trustProxy && from.hostname === req.hostname);
 }
 
+const isLoopback = (address: string | undefined) => address === "127.0.0.1" || address === "::1" || address === "::ffff:127.0.0.1";
+
 export function createHttpApp(options: { build: ServerBuild; services: AppServices; publicDir: string }) {
   const { build, services, publicDir } = options;
   const app = express();
@@ -41,7 +44,10 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
   app.use(compression());
 
   app.use("/build", express.static(path.join(publicDir, "build"), { immutable: true, maxAge: "1y" }));
-  app.use(express.static(publicDir, { maxAge: "1h", index: false }));
+  // Other public files (the favicon) are looked up only for paths that name a file: a stat per
+  // page request would be a system call wasted on every seat map and every hold.
+  const publicFiles = express.static(publicDir, { maxAge: "1h", index: false });
+  app.use((req, res, next) => (/\.[A-Za-z0-9]+$/.test(req.path) ? publicFiles(req, res, next) : next()));
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok", uptimeSeconds: Math.round(process.uptime()) });
@@ -53,6 +59,24 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
     } catch {
       res.status(503).json({ status: "unavailable", database: "down" });
     }
+  });
+
+  // Counters for operators and the benchmark, in Prometheus's text format. Loopback only: they
+  // say nothing secret, but nothing outside the machine needs them either.
+  app.get("/metrics", (req, res) => {
+    if (!isLoopback(req.socket.remoteAddress)) {
+      res.status(404).type("text/plain").send("Not found");
+      return;
+    }
+    const counters: Array<[string, string, number]> = [
+      ["holdfast_holds_total", "holds placed", holdStats.held],
+      ["holdfast_hold_cas_retries_total", "compare-and-swap attempts lost to a race and tried again", holdStats.casRetries],
+      ["holdfast_hold_lock_fallbacks_total", "holds decided by the FOR UPDATE fallback", holdStats.lockFallbacks],
+      ["holdfast_db_statements_total", "statements sent to PostgreSQL", services.dbStats.statements],
+    ];
+    res
+      .type("text/plain; version=0.0.4")
+      .send(counters.map(([name, help, value]) => `# HELP ${name} ${help}\n# TYPE ${name} counter\n${name} ${value}\n`).join(""));
   });
 
   app.use((req, res, next) => {

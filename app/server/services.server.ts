@@ -23,6 +23,7 @@ export function createAppServices(options: { config: Config; log: Logger; databa
       holdStrategy: config.booking.holdStrategy,
       casAttempts: DEFAULT_BOOKING_SETTINGS.casAttempts,
     },
+    dbStats: database.stats,
     pingDatabase: async () => {
       await database.sql`select 1`;
     },

@@ -1,0 +1,45 @@
+import type postgres from "postgres";
+
+export interface Step {
+  text: string;
+  params?: postgres.ParameterOrJSON<never>[];
+}
+
+/**
+ * A transaction in one round trip. BEGIN, the steps and COMMIT are queued on one reserved
+ * connection in the same tick, so postgres.js writes them together and PostgreSQL runs them in
+ * order; each step is a prepared statement (parsed once per connection). Under READ COMMITTED every
+ * step sees what committed before it started, so a step that takes a lock is followed by steps
+ * that read the locked state fresh. A step that fails aborts the transaction (the COMMIT then
+ * rolls back) and its error is thrown: the changes are all or nothing. Used by the hot paths
+ * (hold, pay, release, cancel), where Drizzle's transaction would cost a round trip per
+ * statement plus BEGIN and COMMIT (docs/decisions/0009-one-round-trip-transactions.md).
+ */
+export async function oneTripTransaction(
+  client: postgres.Sql,
+  steps: Step[],
+  stats?: { statements: number },
+): Promise<postgres.RowList<postgres.Row[]>[]> {
+  const conn = await client.reserve();
+  try {
+    const queries = [
+      conn.unsafe("begin"),
+      ...steps.map((step) => conn.unsafe(step.text, step.params ?? [], { prepare: true })),
+      conn.unsafe("commit"),
+    ];
+    if (stats) stats.statements += queries.length;
+    const settled = await Promise.allSettled(queries);
+    // The first failure is the cause; later steps only report the aborted transaction.
+    const failed = settled.find((s) => s.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    return settled.slice(1, -1).map((s) => (s as PromiseFulfilledResult<postgres.RowList<postgres.Row[]>>).value);
+  } finally {
+    conn.release();
+  }
+}
+
+/** One prepared statement on the pool (the fast conflict read). */
+export function preparedQuery(client: postgres.Sql, step: Step, stats?: { statements: number }) {
+  if (stats) stats.statements++;
+  return client.unsafe(step.text, step.params ?? [], { prepare: true });
+}

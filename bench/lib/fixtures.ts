@@ -1,0 +1,54 @@
+/** What a benchmark needs in the database: shows, buyers and their session cookies. */
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { createSessions } from "~/auth/session.server";
+import type { Db } from "~/db/client.server";
+import { users } from "~/db/schema";
+import type { LayoutSpec } from "~/domain/layouts";
+import { createShow } from "~/domain/shows.server";
+
+export const BENCH_SECRET = "holdfast-benchmark-session-secret-0123456789";
+
+export interface Buyer {
+  id: string;
+  cookie: string;
+}
+
+/** `count` buyers, inserted in bulk, each with a signed session cookie as a log-in would set it. */
+export async function makeBuyers(db: Db, count: number): Promise<Buyer[]> {
+  const ids = Array.from({ length: count }, () => randomUUID());
+  for (let i = 0; i < ids.length; i += 2000) {
+    await db
+      .insert(users)
+      .values(ids.slice(i, i + 2000).map((id) => ({ id, name: `Buyer ${id.slice(0, 6)}`, email: `${id}@bench.test`, passwordHash: "x" })));
+  }
+  const sessions = createSessions({ secret: BENCH_SECRET, secure: false });
+  return Promise.all(
+    ids.map(async (id) => {
+      const session = await sessions.getSession();
+      session.set("userId", id);
+      const [pair] = (await sessions.commitSession(session)).split(";");
+      return { id, cookie: pair };
+    }),
+  );
+}
+
+export async function makeShow(db: Db, name: string, layout: LayoutSpec): Promise<{ id: string; seconds: number }> {
+  const started = performance.now();
+  const show = await createShow(db, {
+    name,
+    venue: "Bench Arena",
+    city: "Benchville",
+    timeZone: "Europe/London",
+    startsAt: new Date(Date.now() + 30 * 86_400_000),
+    priceCents: 5000,
+    currency: "GBP",
+    layout,
+  });
+  return { id: show.id, seconds: (performance.now() - started) / 1000 };
+}
+
+export async function seatIdsOf(db: Db, showId: string): Promise<number[]> {
+  const rows = await db.execute<{ id: string }>(sql`select id from seats where show_id = ${showId} order by id`);
+  return rows.map((r) => Number(r.id));
+}

@@ -1,0 +1,49 @@
+/**
+ * The production server in its own process, as `npm start` runs it, so that its CPU time can be
+ * read from /proc apart from the load generator's.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
+
+export const PROJECT = path.resolve(import.meta.dirname, "../..");
+
+export interface ServerProcess {
+  pid: number;
+  url: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export async function startServerProcess(env: Record<string, string>, nodeFlags: string[] = []): Promise<ServerProcess> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...nodeFlags, ...(process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? []), "--import", "tsx", "app/server/main.ts"],
+    {
+      cwd: PROJECT,
+      env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", NODE_ENV: "production", LOG_LEVEL: "info", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let output = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1]);
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk));
+    child.on("exit", (code) => reject(new Error(`the server exited with ${code} before listening:\n${output}`)));
+  });
+  return {
+    pid: child.pid ?? 0,
+    url,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.on("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
