@@ -1,9 +1,9 @@
-import { PassThrough } from "node:stream";
 import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-run/node";
-import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
-import { renderToPipeableStream } from "react-dom/server";
+import { renderToString } from "react-dom/server";
 import { ServerOnlyContext } from "~/components/server-only";
+import { spliceDocument } from "~/http/splice.server";
+import { DOCUMENT_BODY, type DocumentBody } from "~/server/remix-handler.server";
 
 /**
  * The server entry also exports what the process entry needs from the app: it loads them from
@@ -15,16 +15,18 @@ export { createHttpApp } from "~/server/http.server";
 export { startJobs } from "~/server/jobs.server";
 export { createAppServices } from "~/server/services.server";
 
-const ABORT_DELAY = 5_000;
-
 /** Unexpected errors in loaders and actions: one safe line in the log (users see a plain page). */
 export const handleError: HandleErrorFunction = (error, { request, context }) => {
   if (request.signal.aborted) return;
   context.log.error(`${request.method} ${new URL(request.url).pathname}`, error);
 };
 
-// Pages hold no deferred data, so each response is rendered whole before it is sent: simpler
-// error handling, and the status code is final when the headers go out.
+/**
+ * Pages hold no deferred data, so each is rendered whole, as a string, before anything is sent:
+ * simpler error handling, the status is final when the headers go out, and the bytes go to the
+ * Remix handler (server/remix-handler.server.ts) beside the Response rather than through a web
+ * stream. Parts a loader prepared as bytes (the seat map) are spliced in where their marker is.
+ */
 export default function handleRequest(
   request: Request,
   responseStatusCode: number,
@@ -32,26 +34,15 @@ export default function handleRequest(
   remixContext: EntryContext,
   loadContext: AppLoadContext,
 ) {
-  return new Promise<Response>((resolve, reject) => {
-    let status = responseStatusCode;
-    const { pipe, abort } = renderToPipeableStream(
-      <ServerOnlyContext.Provider value={loadContext.serverOnly ?? new Map()}>
-        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} />
-      </ServerOnlyContext.Provider>,
-      {
-        onAllReady() {
-          const body = new PassThrough();
-          responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-          resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status }));
-          pipe(body);
-        },
-        onShellError: reject,
-        onError(error: unknown) {
-          status = 500;
-          loadContext.log.error(`rendering ${new URL(request.url).pathname}`, error);
-        },
-      },
-    );
-    setTimeout(abort, ABORT_DELAY);
-  });
+  const html = renderToString(
+    <ServerOnlyContext.Provider value={loadContext.serverOnly ?? new Map()}>
+      <RemixServer context={remixContext} url={request.url} />
+    </ServerOnlyContext.Provider>,
+  );
+  responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+  (loadContext as unknown as Record<symbol, DocumentBody>)[DOCUMENT_BODY] = spliceDocument(
+    `<!DOCTYPE html>${html}`,
+    loadContext.serverOnly,
+  );
+  return new Response(null, { headers: responseHeaders, status: responseStatusCode });
 }

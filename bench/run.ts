@@ -16,7 +16,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, inflateSync } from "node:zlib";
 import { sql } from "drizzle-orm";
 import { SeatsUnavailable } from "~/domain/errors";
 import { holdStats, placeHold } from "~/domain/holds.server";
@@ -113,7 +113,7 @@ const CANDIDATES: Candidate[] = [
     request: (showId, buyer, seatIds) => ({
       method: "POST",
       path: `/shows/${showId}`,
-      headers: { Cookie: buyer.cookie, "Content-Type": "application/x-www-form-urlencoded", "Accept-Encoding": "gzip" },
+      headers: { Cookie: buyer.cookie, "Content-Type": "application/x-www-form-urlencoded", "Accept-Encoding": "gzip, deflate, br" },
       body: form(seatIds),
     }),
     outcome: (a) => (a.status === 302 ? bookingIdIn(a.headers.location) : a.status === 409 ? null : undefined),
@@ -278,16 +278,19 @@ function report(r: HoldRow) {
 async function pageCell(name: string, pathName: string, clients: number) {
   if (!only(name)) return;
   const first = await fetch(`${server!.url}${pathName}`, { headers: { "Accept-Encoding": "identity" } });
-  const bytes = Buffer.byteLength(await first.text());
+  const bytes = Buffer.from(await first.arrayBuffer()).length;
   let gzipBytes = 0;
   const { r } = await measureHttp(
     name,
     clients,
     "–",
-    () => ({ method: "GET", path: pathName, headers: { "Accept-Encoding": "gzip" } }),
+    () => ({ method: "GET", path: pathName, headers: { "Accept-Encoding": "gzip, deflate, br" } }),
     (_c, _r, answer) => {
       gzipBytes = answer.body.length;
-      if (answer.headers["content-encoding"] === "gzip") gunzipSync(answer.body);
+      // The page must arrive whole and readable, whichever encoding the server chose.
+      const encoding = answer.headers["content-encoding"];
+      const page = encoding === "gzip" ? gunzipSync(answer.body) : encoding === "deflate" ? inflateSync(answer.body) : answer.body;
+      if (Math.abs(page.length - bytes) > 64) throw new Error(`${pathName}: ${page.length} bytes after decoding, about ${bytes} expected`);
     },
   );
   const page: PageRow = {

@@ -2,8 +2,16 @@ import { type AppLoadContext, redirect } from "@remix-run/node";
 import { findUserById, type PublicUser } from "~/domain/accounts.server";
 import { Forbidden } from "~/domain/errors";
 
-export async function getSession(request: Request, context: AppLoadContext) {
-  return context.sessions.getSession(request.headers.get("Cookie"));
+// The cookie is parsed and its signature checked once per request, however many steps ask.
+const sessionsOfRequests = new WeakMap<Request, ReturnType<AppLoadContext["sessions"]["getSession"]>>();
+
+export function getSession(request: Request, context: AppLoadContext) {
+  let session = sessionsOfRequests.get(request);
+  if (!session) {
+    session = context.sessions.getSession(request.headers.get("Cookie"));
+    sessionsOfRequests.set(request, session);
+  }
+  return session;
 }
 
 /** The signed-in user, read fresh from the database: a role is never trusted from the cookie. */

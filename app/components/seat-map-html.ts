@@ -2,7 +2,7 @@
  * The seat grid as an HTML string. Pure and isomorphic: the server renders it into the page
  * (it is never hydration data), and the browser builds the same string when it has to (after a
  * client-side navigation). A 20,000-seat map is 20,000 labels, so the markup per seat is kept to
- * the minimum and the static parts are built once per show (see seat-map-cache.server.ts): a
+ * the minimum and the static parts are built once per show (see app/http/seat-map.server.ts): a
  * request only joins strings.
  *
  * Seats appear in the document in id order, which is the order of the status codes string:
@@ -38,6 +38,8 @@ export interface SeatMapTemplate {
   mid: string[];
   after: string[];
   end: string;
+  /** Index of the first seat of each row: the server keeps each row's bytes between requests. */
+  rowStarts: number[];
 }
 
 type Kind = LayoutSpec["kind"];
@@ -74,7 +76,7 @@ export function buildSeatMapTemplate(layout: Pick<LayoutSpec, "kind">, places: r
   const kind = layout.kind;
   const theatre = kind === "THEATRE";
   const cols = places.reduce((max, p) => Math.max(max, p.col + 1), 0);
-  const template: SeatMapTemplate = { ids: [], before: [], mid: [], after: [], end: "" };
+  const template: SeatMapTemplate = { ids: [], before: [], mid: [], after: [], end: "", rowStarts: [] };
   let pending = `<div class="seat-map seat-map-${kind.toLowerCase()}">${theatre ? '<div class="seat-stage"><span>Stage</span></div>' : ""}`;
   let deck: string | null | undefined;
   let row = -1;
@@ -95,6 +97,7 @@ export function buildSeatMapTemplate(layout: Pick<LayoutSpec, "kind">, places: r
       row = -1;
     }
     if (place.row !== row) {
+      template.rowStarts.push(template.ids.length);
       pending += closeRow();
       row = place.row;
       col = -1;
@@ -119,14 +122,19 @@ export function buildSeatMapTemplate(layout: Pick<LayoutSpec, "kind">, places: r
  * disabled. `ticked` holds seat ids as a form sent them (strings), to re-tick after a failed hold.
  */
 export function joinSeatMap(template: SeatMapTemplate, codes: string, ticked: ReadonlySet<string> = new Set()): string {
+  return joinSeats(template, codes, ticked, 0, template.ids.length) + template.end;
+}
+
+/** The markup of seats `from` to `to` (exclusive): whole rows when cut at `rowStarts`. */
+export function joinSeats(template: SeatMapTemplate, codes: string, ticked: ReadonlySet<string>, from: number, to: number): string {
   const { ids, before, mid, after } = template;
   let html = "";
-  for (let i = 0; i < ids.length; i++) {
+  for (let i = from; i < to; i++) {
     const code = SEAT_CLASS[codes[i]] ? codes[i] : "H";
     const state = code !== "A" ? '" disabled' : ticked.size > 0 && ticked.has(String(ids[i])) ? '" checked' : '"';
     html += before[i] + SEAT_CLASS[code] + mid[i] + SEAT_STATE_SUFFIX[code] + state + after[i];
   }
-  return html + template.end;
+  return html;
 }
 
 /** The seat grid's HTML from a show's layout, its seats' places (id order) and their codes. */

@@ -61,6 +61,8 @@ export const shows = pgTable(
     /** IANA zone of the venue: times are shown as the audience will live them. */
     timeZone: text("time_zone").notNull().default("UTC"),
     startsAt: tstz("starts_at").notNull(),
+    /** When the last seat's time comes (a clinic day's last slot): after it nothing can be held. */
+    lastStartsAt: tstz("last_starts_at").notNull(),
     priceCents: integer("price_cents").notNull(),
     currency: text("currency").notNull(),
     totalSeats: integer("total_seats").notNull(),

@@ -6,19 +6,20 @@ import { type SQL, sql } from "drizzle-orm";
 import { seats } from "~/db/schema";
 import { SEAT_CODES } from "./seat-state";
 
-const at = (now: Date) => sql`${now.toISOString()}::timestamptz`;
+/** A time as SQL: a Date becomes a parameter; an SQL fragment (a placeholder) is used as it is. */
+const at = (now: Date | SQL) => (now instanceof Date ? sql`${now.toISOString()}::timestamptz` : sql`${now}::timestamptz`);
 /** A code as an SQL literal (they are single letters from SEAT_CODES, never user input). */
 const code = (c: string) => sql.raw(`'${c}'`);
 
 /** Twin of `isSeatFree`. */
-export const seatIsFree = (now: Date): SQL =>
+export const seatIsFree = (now: Date | SQL): SQL =>
   sql`(${seats.status} = 'AVAILABLE' or (${seats.status} = 'PENDING' and ${seats.expiresAt} <= ${at(now)}))`;
 
 /** Twin of `hasStarted`. */
-export const seatHasStarted = (now: Date): SQL => sql`(${seats.startsAt} <= ${at(now)})`;
+export const seatHasStarted = (now: Date | SQL): SQL => sql`(${seats.startsAt} <= ${at(now)})`;
 
 /** Twin of `seatCode`: one character per seat for a viewer (null when nobody is signed in). */
-export const seatCodeOf = (viewerId: string | null, now: Date): SQL<string> =>
+export const seatCodeOf = (viewerId: string | null | SQL, now: Date | SQL): SQL<string> =>
   sql<string>`case
     when ${seatIsFree(now)} then case when ${seatHasStarted(now)} then ${code(SEAT_CODES.past)} else ${code(SEAT_CODES.available)} end
     when ${seats.status} = 'BOOKED' then ${code(SEAT_CODES.booked)}
@@ -27,4 +28,4 @@ export const seatCodeOf = (viewerId: string | null, now: Date): SQL<string> =>
   end`;
 
 /** A seat a buyer could hold right now: free, and its time not yet come. */
-export const seatIsForSale = (now: Date): SQL => sql`(${seatIsFree(now)} and not ${seatHasStarted(now)})`;
+export const seatIsForSale = (now: Date | SQL): SQL => sql`(${seatIsFree(now)} and not ${seatHasStarted(now)})`;

@@ -1,5 +1,6 @@
 import { asc, eq, gt, type SQL, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "~/db/client.server";
+import { compileOnce, preparedQuery } from "~/db/one-trip.server";
 import { type Show, seats, shows } from "~/db/schema";
 import { NotFound } from "./errors";
 import { generateSeats, kindOfLayout, type LayoutSpec, seatCount } from "./layouts";
@@ -29,10 +30,11 @@ export async function createShow(db: Db, input: unknown): Promise<Show> {
     placements.map((p) => p.slot),
   );
   const startsAt = new Date(starts.reduce((first, s) => Math.min(s.getTime(), first), starts[0]?.getTime() ?? data.startsAt.getTime()));
+  const lastStartsAt = new Date(starts.reduce((last, s) => Math.max(s.getTime(), last), startsAt.getTime()));
   return db.transaction(async (tx) => {
     const [show] = await tx
       .insert(shows)
-      .values({ ...data, startsAt, kind: kindOfLayout(data.layout), totalSeats: seatCount(data.layout) })
+      .values({ ...data, startsAt, lastStartsAt, kind: kindOfLayout(data.layout), totalSeats: seatCount(data.layout) })
       .returning();
     // Ids follow layout order, which is the order of the compact status string.
     for (let i = 0; i < placements.length; i += 5000) {
@@ -52,8 +54,8 @@ export async function listUpcomingShows(db: DbOrTx, now: Date): Promise<ShowSumm
     .select({ show: shows, seatsLeft: sql<number>`(count(*) filter (where ${seatIsForSale(now)}))::int` })
     .from(shows)
     .innerJoin(seats, eq(seats.showId, shows.id))
+    .where(gt(shows.lastStartsAt, now))
     .groupBy(shows.id)
-    .having(gt(sql`max(${seats.startsAt})`, sql`${now.toISOString()}::timestamptz`))
     .orderBy(asc(shows.startsAt), asc(shows.name));
   return rows.map((r) => ({ ...r.show, seatsLeft: r.seatsLeft }));
 }
@@ -84,14 +86,9 @@ export async function getSeatPlaces(db: DbOrTx, showId: string): Promise<SeatPla
 }
 
 /** Every seat's code (see SEAT_CODES in seat-state.ts) in id order, as one string. */
-function seatCodesOf(showId: SQL | string, viewerId: string | null, now: Date) {
+function seatCodesOf(showId: SQL | string, viewerId: string | null | SQL, now: Date | SQL) {
   return sql<string>`(select coalesce(string_agg(${seatCodeOf(viewerId, now)}, '' order by ${seats.id}), '')
     from ${seats} where ${seats.showId} = ${showId})`;
-}
-
-/** When the show's last seat's time comes: after it nothing of the show can be held. */
-function lastStartOf(showId: SQL) {
-  return sql<string>`(select max(${seats.startsAt}) from ${seats} where ${seats.showId} = ${showId})`;
 }
 
 export async function getSeatCodes(db: DbOrTx, showId: string, viewerId: string | null, now: Date): Promise<string> {
@@ -99,20 +96,46 @@ export async function getSeatCodes(db: DbOrTx, showId: string, viewerId: string 
   return row.codes;
 }
 
-/** The show, its seat codes and its last seat's start in one round trip: what the seat map page needs on every load. */
+/** The seat map page's one read, compiled once: the show's row as JSON and its seats' codes for a viewer. */
+const SHOW_WITH_CODES = compileOnce(
+  sql`select to_jsonb(shows) as show, ${seatCodesOf(sql`${shows.id}`, sql`${sql.placeholder("viewer")}`, sql`${sql.placeholder("now")}`)} as codes
+    from ${shows} where ${shows.id} = ${sql.placeholder("show")}`,
+);
+
+/** The show and its seat codes in one round trip: what the seat map page needs on every load. */
 export async function getShowWithSeatCodes(
-  db: DbOrTx,
+  db: Db,
   showId: string,
   viewerId: string | null,
   now: Date,
-): Promise<{ show: Show; codes: string; lastStartsAt: Date }> {
+): Promise<{ show: Show; codes: string }> {
   const id = requireId(showId, "show");
-  const [row] = await db
-    .select({ show: shows, codes: seatCodesOf(sql`${shows.id}`, viewerId, now), lastStartsAt: lastStartOf(sql`${shows.id}`) })
-    .from(shows)
-    .where(eq(shows.id, id));
+  const params = SHOW_WITH_CODES.params({ show: id, viewer: viewerId, now: now.toISOString() });
+  const [row] = (await preparedQuery(db.$client, { text: SHOW_WITH_CODES.text, params }, db.$stats)) as unknown as Array<{
+    show: Record<string, unknown>;
+    codes: string;
+  }>;
   if (!row) throw new NotFound("There is no such show");
-  return { show: row.show, codes: row.codes, lastStartsAt: new Date(row.lastStartsAt) };
+  return { show: showFromRow(row.show), codes: row.codes };
+}
+
+/** A show as `to_jsonb(shows)` gives it, in Drizzle's shape. */
+function showFromRow(r: Record<string, unknown>): Show {
+  return {
+    id: String(r.id),
+    name: String(r.name),
+    kind: r.kind as Show["kind"],
+    venue: String(r.venue),
+    city: String(r.city),
+    timeZone: String(r.time_zone),
+    startsAt: new Date(String(r.starts_at)),
+    lastStartsAt: new Date(String(r.last_starts_at)),
+    priceCents: Number(r.price_cents),
+    currency: String(r.currency),
+    totalSeats: Number(r.total_seats),
+    layout: r.layout as Show["layout"],
+    createdAt: new Date(String(r.created_at)),
+  };
 }
 
 export interface SeatState extends SeatPlace {

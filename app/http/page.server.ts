@@ -13,6 +13,7 @@ import {
   redirectDocument,
   type TypedResponse,
 } from "@remix-run/node";
+import { getSession } from "~/auth/guards.server";
 import type { Flash } from "~/auth/session.server";
 import { DomainError, ValidationFailed } from "~/domain/errors";
 import { headersOf, statusOf } from "./errors.server";
@@ -129,7 +130,7 @@ export async function redirectWithFlash(
   message: string,
   options: { kind?: Flash["kind"]; document?: boolean; signIn?: string } = {},
 ): Promise<TypedResponse<never>> {
-  const session = await context.sessions.getSession(request.headers.get("Cookie"));
+  const session = await getSession(request, context);
   if (options.signIn) session.set("userId", options.signIn);
   session.flash("flash", { kind: options.kind ?? "success", message });
   const headers = { "Set-Cookie": await context.sessions.commitSession(session) };

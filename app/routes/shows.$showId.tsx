@@ -3,16 +3,19 @@ import { json } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { getOptionalUser, requireUserId } from "~/auth/guards.server";
 import { SEAT_MAP_HTML, SeatMapForm } from "~/components/seat-map";
-import { renderCachedSeatMap } from "~/components/seat-map-cache.server";
 import { ShowFacts, showView } from "~/components/show-facts";
 import { listLabels, ValidationFailed } from "~/domain/errors";
 import { placeHold } from "~/domain/holds.server";
 import { countAvailable } from "~/domain/seat-state";
 import { getShowWithSeatCodes } from "~/domain/shows.server";
 import { pageAction, pageLoader, redirectWithFlash } from "~/http/page.server";
+import { seatMapSegments } from "~/http/seat-map.server";
+import { spliceLater } from "~/http/splice.server";
 
 /** The seats a failed hold had ticked, as sent: the loader's re-render without JS keeps them ticked. */
 const TICKED_SEATS = "seat-map-ticked";
+/** Where the grid's bytes go in the page (the island renders this marker on the server). */
+const SEAT_MAP_MARKER = "<!--holdfast:seat-map-->";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.show.name} · Holdfast` : "Holdfast" }];
 
@@ -20,17 +23,18 @@ export const loader = (args: LoaderFunctionArgs) =>
   pageLoader(args, async ({ request, params, context }) => {
     const now = new Date();
     const user = await getOptionalUser(request, context);
-    const { show, codes, lastStartsAt } = await getShowWithSeatCodes(context.db, params.showId ?? "", user?.id ?? null, now);
+    const { show, codes } = await getShowWithSeatCodes(context.db, params.showId ?? "", user?.id ?? null, now);
     // The grid's markup only matters to a page render: a browser's data request (the 5-second
     // refresh) says Sec-Fetch-Dest: empty and skips building a string it would never send.
     if (request.headers.get("Sec-Fetch-Dest") !== "empty") {
       const ticked = (context.serverOnly.get(TICKED_SEATS) as ReadonlySet<string> | undefined) ?? new Set<string>();
-      context.serverOnly.set(SEAT_MAP_HTML, await renderCachedSeatMap(context.db, show, codes, ticked));
+      spliceLater(context.serverOnly, SEAT_MAP_MARKER, await seatMapSegments(context.db, show, codes, ticked));
+      context.serverOnly.set(SEAT_MAP_HTML, SEAT_MAP_MARKER);
     }
     return json({
       show: { ...showView(show), priceCents: show.priceCents, currency: show.currency },
       codes,
-      closed: lastStartsAt <= now,
+      closed: show.lastStartsAt <= now,
       seatsLeft: countAvailable(codes),
       maxSeatsPerHold: context.booking.maxSeatsPerHold,
       signedIn: Boolean(user),

@@ -1,5 +1,4 @@
 import path from "node:path";
-import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
@@ -8,6 +7,7 @@ import { holdStats } from "~/domain/holds.server";
 import { apiErrorBody } from "~/http/api.server";
 import { statusOf } from "~/http/errors.server";
 import type { AppServices } from "./context.server";
+import { BodyTooLarge, createRemixHandler } from "./remix-handler.server";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 /** Larger than any form here (a 1 MB name still gets its 400 and a message), small enough to refuse floods. */
@@ -33,6 +33,12 @@ export function isCrossSiteWrite(req: Pick<Request, "method" | "get" | "hostname
   return !(trustProxy && from.hostname === req.hostname);
 }
 
+/** The origin the client used: req.hostname and req.protocol respect TRUST_PROXY; the port comes from Host. */
+function originOf(req: Request): string {
+  const port = /:(\d+)$/.exec(req.get("X-Forwarded-Host") ?? req.get("host") ?? "")?.[1];
+  return `${req.protocol}://${req.hostname}${port ? `:${port}` : ""}`;
+}
+
 const isLoopback = (address: string | undefined) => address === "127.0.0.1" || address === "::1" || address === "::ffff:127.0.0.1";
 
 export function createHttpApp(options: { build: ServerBuild; services: AppServices; publicDir: string }) {
@@ -41,9 +47,12 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
   app.disable("x-powered-by");
   // req.ip is the socket's address unless TRUST_PROXY says which proxies may speak for clients.
   app.set("trust proxy", services.config.trustProxy);
-  app.use(compression());
+  // Remix reads the query string itself; express's parser (qs) would only cost time.
+  app.set("query parser", false);
 
-  app.use("/build", express.static(path.join(publicDir, "build"), { immutable: true, maxAge: "1y" }));
+  // Scripts and styles are compressed by the compression middleware; pages and data by the Remix
+  // handler (which knows their size), so the hot paths skip the middleware's per-request work.
+  app.use("/build", compression(), express.static(path.join(publicDir, "build"), { immutable: true, maxAge: "1y" }));
   // Other public files (the favicon) are looked up only for paths that name a file: a stat per
   // page request would be a system call wasted on every seat map and every hold.
   const publicFiles = express.static(publicDir, { maxAge: "1h", index: false });
@@ -80,11 +89,6 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
   });
 
   app.use((req, res, next) => {
-    if (Number(req.get("content-length") ?? 0) <= MAX_BODY_BYTES) return next();
-    res.status(413).type("text/plain").send("This request is too large (at most 2 MB).");
-  });
-
-  app.use((req, res, next) => {
     if (!isCrossSiteWrite(req, services.config.trustProxy !== false)) return next();
     const refused = new Forbidden("Cross-site request refused: this form must be sent from Holdfast itself.");
     const wantsJson = req.path.startsWith("/api/") || req.accepts(["html", "json"]) === "json";
@@ -93,18 +97,25 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
     else res.type("text/plain").send(refused.message);
   });
 
-  app.all(
-    "*",
-    createRequestHandler({
-      build,
-      mode: services.config.isProduction ? "production" : "development",
-      getLoadContext: (req) => ({
-        ...services,
-        clientAddress: req.ip ?? req.socket.remoteAddress ?? "unknown",
-        serverOnly: new Map(),
-      }),
+  const remix = createRemixHandler({
+    build,
+    mode: services.config.isProduction ? "production" : "development",
+    maxBodyBytes: MAX_BODY_BYTES,
+    origin: (req) => originOf(req as Request),
+    loadContext: (req) => ({
+      ...services,
+      clientAddress: (req as Request).ip ?? req.socket.remoteAddress ?? "unknown",
+      serverOnly: new Map(),
     }),
-  );
+  });
+  app.all("*", (req, res, next) => {
+    remix(req, res).catch((error) => {
+      if (!(error instanceof BodyTooLarge)) return next(error);
+      // Say so and close: the rest of the body is not worth reading.
+      res.setHeader("Connection", "close");
+      res.status(413).type("text/plain").send(error.message);
+    });
+  });
 
   // Last resort: never a stack trace to the user.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {

@@ -13,12 +13,15 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { type AppLoadContext, createRequestHandler, type ServerBuild } from "@remix-run/node";
+import { compressSegment, type Segment, stitch } from "~/http/deflate-stitch.server";
+import type { DocumentParts } from "~/http/splice.server";
 
 const gzipAsync = promisify(gzip);
 
 /** Bytes a page put aside for the response (entry.server.tsx); the Response it returns has no body. */
 export const DOCUMENT_BODY = Symbol("holdfast.documentBody");
-export type DocumentBody = Buffer | Buffer[];
+export type DocumentBody = DocumentParts;
+const isSegment = (part: Buffer | Segment): part is Segment => !Buffer.isBuffer(part);
 
 /** Bodies smaller than this go out as they are: gzip would cost more than it saves. */
 const GZIP_MIN_BYTES = 1024;
@@ -76,7 +79,11 @@ export function createRemixHandler(options: RemixHandlerOptions) {
     const method = req.method ?? "GET";
     const hasBody = method !== "GET" && method !== "HEAD";
     const body = hasBody ? await readBody(req, options.maxBodyBytes) : null;
-    const request = new Request(options.origin(req) + (req.url ?? "/"), { method, headers: toFetchHeaders(req), body });
+    const request = new Request(options.origin(req) + (req.url ?? "/"), {
+      method,
+      headers: toFetchHeaders(req),
+      body: body as BodyInit | null,
+    });
     const context = options.loadContext(req);
     const response = await handle(request, context);
     await send(req, res, response, (context as unknown as Record<symbol, DocumentBody | undefined>)[DOCUMENT_BODY]);
@@ -96,11 +103,16 @@ async function send(req: IncomingMessage, res: ServerResponse, response: Respons
     return;
   }
   let body: Buffer | null;
+  if (response.body === null && document !== undefined) {
+    await sendDocument(req, res, document);
+    return;
+  }
   if (response.body === null) {
-    body = document === undefined ? null : Array.isArray(document) ? Buffer.concat(document) : document;
+    body = null;
   } else if (/text\/event-stream/i.test(response.headers.get("Content-Type") ?? "")) {
     res.flushHeaders();
-    for await (const chunk of response.body) res.write(chunk);
+    const reader = response.body.getReader();
+    for (let next = await reader.read(); !next.done; next = await reader.read()) res.write(next.value);
     res.end();
     return;
   } else {
@@ -118,6 +130,35 @@ async function send(req: IncomingMessage, res: ServerResponse, response: Respons
       res.setHeader("Content-Encoding", "gzip");
     }
   }
+  res.setHeader("Content-Length", body.length);
+  res.end(body);
+}
+
+/** Below this a page is gzipped whole: it is fast enough, and smaller than stitched parts. */
+const STITCH_MIN_BYTES = 256 * 1024;
+const acceptsDeflate = (req: IncomingMessage) => /\bdeflate\b/.test(String(req.headers["accept-encoding"] ?? ""));
+
+/**
+ * A page: with segments compressed ahead (a big seat map) and a client that takes deflate (every
+ * browser), only the page's own small parts are compressed now and the rest is stitched in; a
+ * page without segments is gzipped whole; a client that takes neither gets it as it is.
+ */
+async function sendDocument(req: IncomingMessage, res: ServerResponse, parts: DocumentParts) {
+  const raw = parts.map((p) => (isSegment(p) ? p.raw : p));
+  res.setHeader("Vary", "Accept-Encoding");
+  let out: Buffer[];
+  const size = raw.reduce((n, b) => n + b.length, 0);
+  // Small pages compress better whole (and quickly); big ones are stitched from parts compressed ahead.
+  if (size >= STITCH_MIN_BYTES && parts.some(isSegment) && acceptsDeflate(req)) {
+    out = stitch(parts.map((p) => (isSegment(p) ? p : compressSegment(p))));
+    res.setHeader("Content-Encoding", "deflate");
+  } else if (/\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""))) {
+    out = [await gzipAsync(raw.length === 1 ? raw[0] : Buffer.concat(raw, size), { level: 6 })];
+    res.setHeader("Content-Encoding", "gzip");
+  } else {
+    out = raw;
+  }
+  const body = out.length === 1 ? out[0] : Buffer.concat(out);
   res.setHeader("Content-Length", body.length);
   res.end(body);
 }
