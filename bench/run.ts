@@ -359,13 +359,14 @@ try {
     },
     args.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args.profile)}`] : [],
   );
-  // Warm the server (JIT, pools, caches) on a throwaway show before anything is measured.
+  // Warm the server (JIT, every pooled connection's prepared statements, caches) on a throwaway
+  // show before anything is measured.
   const warm = await makeShow(db, "warm-up", ARENA);
   const warmSeats = await seatIdsOf(db, warm.id);
   await runLoad({
     baseUrl: server.url,
-    clients: 8,
-    seconds: SHORT ? 0.5 : 3,
+    clients: Math.max(...CLIENTS),
+    seconds: SHORT ? 0.5 : 4,
     next: (_c, s) =>
       s % 3 === 0
         ? { method: "GET", path: "/ping" }
