@@ -310,6 +310,7 @@ async function pageCell(name: string, pathName: string, clients: number) {
 
 /** SWEEP_HOLDS expired one-seat holds, made in bulk, then one sweep (as the job runs it) timed. */
 async function sweepTiming(buyers: Buyer[]) {
+  if (!only("sweep")) return;
   const showsNeeded = Math.ceil(SWEEP_HOLDS / 20_000);
   const layout: LayoutSpec = { kind: "THEATRE", rows: 100, seatsPerRow: Math.min(200, Math.ceil(SWEEP_HOLDS / 100)), aisleAfter: [] };
   const past = new Date(Date.now() - 60_000).toISOString();
@@ -400,12 +401,12 @@ try {
 
   console.log("\n— timings");
   const creations: number[] = [];
-  for (let i = 0; i < (SHORT ? 1 : 3); i++)
+  for (let i = 0; i < (only("create") ? (SHORT ? 1 : 3) : 0); i++)
     creations.push(
       (await makeShow(db, `creation ${i}`, { kind: "THEATRE", rows: 100, seatsPerRow: 200, aisleAfter: [50, 100, 150] })).seconds,
     );
   creations.sort((a, b) => a - b);
-  results.timings["create a 20,000-seat show (median)"] = creations[Math.floor(creations.length / 2)];
+  if (creations.length) results.timings["create a 20,000-seat show (median)"] = creations[Math.floor(creations.length / 2)];
   delete results.timings[`create a ${ARENA.kind === "THEATRE" ? ARENA.rows * ARENA.seatsPerRow : 0}-seat show (last)`];
   console.log(`create a 20,000-seat show: ${creations.map((s) => s.toFixed(3)).join(", ")} s`);
   await sweepTiming(buyers);

@@ -51,10 +51,10 @@ const READ_SEATS = `select id::int as id, label, status, expires_at, starts_at
  * The hold in one statement, after BEGIN and the buyer's advisory lock on the show (so the
  * per-buyer sum below sees every hold that committed before it). It reads the seats with their
  * versions (`cur`; on the fallback path FOR UPDATE, in id order), decides (`verdict`), and only
- * when everything is in order inserts the booking and compare-and-swaps each seat
- * (`version = cur.version`, re-checked by PostgreSQL on the newest row version when another
- * transaction got there first). If fewer seats swapped than were read, holdfast_abort undoes the
- * whole statement: all or nothing. Parameters: $1 buyer, $2 show, $3 seat ids (sorted, distinct),
+ * when everything is in order inserts the booking and compare-and-swaps each seat: `locked` takes
+ * the seats still at the version read (re-checked by PostgreSQL on the newest row version), in id
+ * order, skipping any another transaction is changing; `swapped` changes them. If fewer seats
+ * swapped than were read, holdfast_abort undoes the whole statement: all or nothing. Parameters: $1 buyer, $2 show, $3 seat ids (sorted, distinct),
  * $4 now, $5 the hold's end, $6 the per-buyer limit, $7 the new booking's reference.
  */
 const holdStatement = (lockSeats: boolean) => `
@@ -85,10 +85,19 @@ with show as (
   where v.buyer_ok and v.found = cardinality($3::bigint[]) and cardinality(v.started) = 0
     and cardinality(v.taken) = 0 and v.already + v.found <= $6
   returning *
+), locked as (
+  -- Each seat's newest version, locked in id order. SKIP LOCKED makes a seat another hold is in
+  -- the middle of swapping count as lost at once, instead of queueing behind it (a flash sale's
+  -- hot seats would otherwise gather waiting transactions).
+  select s.id, s.version from seats s
+  where s.id in (select id from cur) and exists (select 1 from booking)
+  order by s.id
+  for update of s${lockSeats ? "" : " skip locked"}
 ), swapped as (
+  -- The compare-and-swap: only seats still at the version read.
   update seats s set status = 'PENDING', holder_id = $1, booking_id = b.id, expires_at = $5::timestamptz, version = s.version + 1
-  from booking b, cur
-  where s.id = cur.id and s.version = cur.version
+  from booking b, locked l join cur c on c.id = l.id
+  where s.id = l.id and l.version = c.version
   returning s.id
 ), linked as (
   insert into booking_seats (booking_id, seat_id) select b.id, cur.id from booking b, cur
@@ -153,7 +162,9 @@ export async function placeHold(
         return { ...held, path: "cas", attempts: attempt };
       }
       holdStats.casRetries++;
-      // Lost a race. If a seat is really gone now, say so at once; if all are still free, go again.
+      // Lost a race: give the winner a moment to commit. If a seat is really gone now, say so at
+      // once; if all are still free, go again.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
       await failIfTaken(db, request, now);
     }
   }

@@ -25,7 +25,7 @@ export async function sweepExpiredHolds(db: DbOrTx, now: Date = new Date(), batc
       with due_seats as (
         select id from seats
         where status = 'PENDING' and expires_at <= ${at}::timestamptz
-        order by id
+        order by expires_at
         limit ${batchSize}
         for update skip locked
       ), freed as (
@@ -35,7 +35,7 @@ export async function sweepExpiredHolds(db: DbOrTx, now: Date = new Date(), batc
       ), due_bookings as (
         select id from bookings
         where status = 'HELD' and expires_at <= ${at}::timestamptz
-        order by id
+        order by expires_at
         limit ${batchSize}
         for update skip locked
       ), expired as (
