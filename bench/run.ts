@@ -20,7 +20,7 @@ import { gunzipSync, inflateSync } from "node:zlib";
 import { sql } from "drizzle-orm";
 import { SeatsUnavailable } from "~/domain/errors";
 import { holdStats, placeHold } from "~/domain/holds.server";
-import type { LayoutSpec } from "~/domain/layouts";
+import { type LayoutSpec, seatCount } from "~/domain/layouts";
 import { DEFAULT_BOOKING_SETTINGS } from "~/domain/settings";
 import { sweepAllExpiredHolds } from "~/domain/sweeper.server";
 import { freshDatabase } from "./lib/database";
@@ -168,7 +168,7 @@ let buyerCursor = 0;
 async function holdCell(candidate: Candidate, clients: number, pattern: SeatPattern, buyers: Buyer[]) {
   if (!only(candidate.name)) return;
   const show = await makeShow(db, `${candidate.name} · ${clients} · ${pattern.name}`, ARENA);
-  results.timings[`create a ${ARENA.kind === "THEATRE" ? ARENA.rows * ARENA.seatsPerRow : 0}-seat show (last)`] = show.seconds;
+  results.timings[`create a ${seatCount(ARENA)}-seat show (last)`] = show.seconds;
   const seats = await seatIdsOf(db, show.id);
   const seen: SeenHold[] = [];
   const unexpected: Record<string, number> = {};
@@ -407,7 +407,7 @@ try {
     );
   creations.sort((a, b) => a - b);
   if (creations.length) results.timings["create a 20,000-seat show (median)"] = creations[Math.floor(creations.length / 2)];
-  delete results.timings[`create a ${ARENA.kind === "THEATRE" ? ARENA.rows * ARENA.seatsPerRow : 0}-seat show (last)`];
+  delete results.timings[`create a ${seatCount(ARENA)}-seat show (last)`];
   console.log(`create a 20,000-seat show: ${creations.map((s) => s.toFixed(3)).join(", ")} s`);
   await sweepTiming(buyers);
 

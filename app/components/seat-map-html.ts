@@ -12,11 +12,18 @@ import type { LayoutSpec } from "~/domain/layouts";
 import type { SeatPlace } from "~/domain/shows.server";
 
 /** Status code (see SEAT_CODES in domain/seat-state.ts) → the class after `seat-`. Unknown codes count as taken. */
-export const SEAT_CLASS: Record<string, string> = { A: "available", H: "held", Y: "yours", B: "booked", P: "past" };
+export const SEAT_CLASS: Record<string, string> = { A: "available", H: "held", Y: "yours", B: "booked", X: "blocked", P: "past" };
 /** Status code → what follows the label in the accessible name. */
-export const SEAT_STATE_SUFFIX: Record<string, string> = { A: "", H: " (held)", Y: " (held by you)", B: " (booked)", P: " (past)" };
+export const SEAT_STATE_SUFFIX: Record<string, string> = {
+  A: "",
+  H: " (held)",
+  Y: " (held by you)",
+  B: " (booked)",
+  X: " (not for sale)",
+  P: " (past)",
+};
 
-const STATE_SUFFIX = / \((?:held|held by you|booked|past)\)$/;
+const STATE_SUFFIX = / \((?:held|held by you|booked|not for sale|past)\)$/;
 
 /** "A1" from "A1 (booked)": the seat's label from an accessible name made here. */
 export const labelFromAccessibleName = (name: string) => name.replace(STATE_SUFFIX, "");
@@ -53,11 +60,17 @@ function shortText(kind: Kind, place: SeatPlace): string {
   return /\d+$/.exec(place.label)?.[0] ?? place.label;
 }
 
-/** What starts a row: theatre row letters (labels are row name + seat number), clinic hours. */
+/** What starts a row: theatre row letters (labels are [section] row name + seat number), clinic hours. */
 function rowName(kind: Kind, first: SeatPlace): string {
-  if (kind === "THEATRE") return first.label.replace(/\d+$/, "");
+  if (kind === "THEATRE") return (first.section ? first.label.slice(first.section.length + 1) : first.label).replace(/\d+$/, "");
   if (kind === "DOCTOR") return first.slot ? `${first.slot.slice(0, 2)}:00` : "";
   return "";
+}
+
+/** A named block of a theatre: a group with its name above its rows. */
+function openTheatreSection(name: string | null): string {
+  if (!name) return "";
+  return `<div class="seat-section" role="group" aria-label="${escapeHtml(name)}"><h3 class="seat-section-title">${escapeHtml(name)}</h3>`;
 }
 
 function openSection(kind: Kind, deck: string | null): string {
@@ -77,8 +90,11 @@ export function buildSeatMapTemplate(layout: Pick<LayoutSpec, "kind">, places: r
   const theatre = kind === "THEATRE";
   const cols = places.reduce((max, p) => Math.max(max, p.col + 1), 0);
   const template: SeatMapTemplate = { ids: [], before: [], mid: [], after: [], end: "", rowStarts: [] };
-  let pending = `<div class="seat-map seat-map-${kind.toLowerCase()}">${theatre ? '<div class="seat-stage"><span>Stage</span></div>' : ""}`;
+  // Zones are coloured on the map only when there is more than one.
+  const zoned = places.some((p) => (p.zone ?? 0) !== (places[0]?.zone ?? 0));
+  let pending = `<div class="seat-map seat-map-${kind.toLowerCase()}${zoned ? " seat-map-zoned" : ""}">${theatre ? '<div class="seat-stage"><span>Stage</span></div>' : ""}`;
   let deck: string | null | undefined;
+  let section: string | null | undefined;
   let row = -1;
   let col = -1;
   let name = "";
@@ -91,6 +107,11 @@ export function buildSeatMapTemplate(layout: Pick<LayoutSpec, "kind">, places: r
   };
 
   for (const place of places) {
+    if (theatre && (place.section ?? null) !== (section ?? null)) {
+      pending += closeRow() + (section ? "</div>" : "") + openTheatreSection(place.section ?? null);
+      section = place.section ?? null;
+      row = -1;
+    }
     if (place.deck !== deck) {
       pending += closeRow() + (deck === undefined ? "" : closeSection(kind)) + openSection(kind, place.deck);
       deck = place.deck;
@@ -108,12 +129,12 @@ export function buildSeatMapTemplate(layout: Pick<LayoutSpec, "kind">, places: r
     pending += GAP.repeat(Math.max(0, place.col - col - 1));
     col = place.col;
     template.ids.push(place.id);
-    template.before.push(`${pending}<label class="seat seat-`);
+    template.before.push(`${pending}<label class="seat z${place.zone ?? 0} seat-`);
     template.mid.push(`"><input type="checkbox" name="seat" value="${place.id}" aria-label="${escapeHtml(place.label)}`);
     template.after.push(`><span aria-hidden="true">${escapeHtml(shortText(kind, place))}</span></label>`);
     pending = "";
   }
-  template.end = `${pending + closeRow() + (deck === undefined ? "" : closeSection(kind))}</div>`;
+  template.end = `${pending + closeRow() + (deck === undefined ? "" : closeSection(kind)) + (section ? "</div>" : "")}</div>`;
   return template;
 }
 

@@ -17,7 +17,8 @@ export interface SeatMapFormProps {
   showId: string;
   /** One status code per seat, in id order (document order of the island's inputs). */
   codes: string;
-  priceCents: number;
+  /** The show's price zones in order; a seat's zone is its label's `z<n>` class. */
+  zones: Array<{ name: string; priceCents: number; price: string }>;
   currency: string;
   maxSeatsPerHold: number;
   signedIn: boolean;
@@ -31,7 +32,7 @@ export interface SeatMapFormProps {
  * never again; selection, limits and fresh statuses are applied to its DOM directly, because
  * re-rendering 20,000 seats on each click or refresh would make a big map unusable.
  */
-export function SeatMapForm({ showId, codes, priceCents, currency, maxSeatsPerHold, signedIn, error, closedMessage }: SeatMapFormProps) {
+export function SeatMapForm({ showId, codes, zones, currency, maxSeatsPerHold, signedIn, error, closedMessage }: SeatMapFormProps) {
   const island = useRef<HTMLDivElement>(null);
   const [html, setHtml] = useIslandHtml(showId);
   // The codes the island's DOM shows at the moment.
@@ -39,7 +40,9 @@ export function SeatMapForm({ showId, codes, priceCents, currency, maxSeatsPerHo
   const latestCodes = useRef(codes);
   latestCodes.current = codes;
   // null until JavaScript runs: without it the page cannot count, so it says what to do instead.
-  const [count, setCount] = useState<number | null>(null);
+  const [tally, setTally] = useState<{ count: number; cents: number } | null>(null);
+  const prices = useRef(zones.map((z) => z.priceCents));
+  prices.current = zones.map((z) => z.priceCents);
   const [notice, setNotice] = useState<string | null>(null);
 
   const alreadyHeld = countOf(codes, "Y");
@@ -72,7 +75,7 @@ export function SeatMapForm({ showId, codes, priceCents, currency, maxSeatsPerHo
     const taken = applyCodes(root, applied.current, codes);
     applied.current = codes;
     if (taken.length) setNotice(`${listLabels(taken)} ${taken.length === 1 ? "was" : "were"} just taken`);
-    setCount(root.querySelectorAll("input:checked").length);
+    setTally(tallyOf(root, prices.current));
   }, [codes, html]);
 
   // One listener for the whole grid (event delegation), not one per seat.
@@ -90,7 +93,7 @@ export function SeatMapForm({ showId, codes, priceCents, currency, maxSeatsPerHo
       } else {
         setNotice(null);
       }
-      setCount(checked);
+      setTally(tallyOf(root, prices.current));
     };
     root.addEventListener("change", onChange);
     return () => root.removeEventListener("change", onChange);
@@ -99,9 +102,9 @@ export function SeatMapForm({ showId, codes, priceCents, currency, maxSeatsPerHo
   useSeatRefresh();
 
   const summary =
-    count === null
+    tally === null
       ? "Tick seats, then Hold seats"
-      : `${count} ${count === 1 ? "seat" : "seats"} selected · total ${formatMoney(count * priceCents, currency)}`;
+      : `${tally.count} ${tally.count === 1 ? "seat" : "seats"} selected · total ${formatMoney(tally.cents, currency)}`;
 
   return (
     <Form method="post" className="space-y-4" aria-labelledby="seat-map-heading">
@@ -110,7 +113,8 @@ export function SeatMapForm({ showId, codes, priceCents, currency, maxSeatsPerHo
         <h2 id="seat-map-heading" className="text-lg font-semibold">
           Pick your seats
         </h2>
-        <SeatLegend withPast={codes.includes("P")} />
+        <SeatLegend codes={codes} />
+        <ZoneLegend zones={zones} />
       </div>
       <div className="seat-map-scroll rounded-lg border border-slate-200 bg-white">
         <div
@@ -148,14 +152,29 @@ export function SeatMapForm({ showId, codes, priceCents, currency, maxSeatsPerHo
   );
 }
 
-function SeatLegend({ withPast }: { withPast: boolean }) {
+function ZoneLegend({ zones }: { zones: SeatMapFormProps["zones"] }) {
+  if (zones.length < 2) return null;
+  return (
+    <ul aria-label="Price zones" className="flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-700">
+      {zones.map((zone, i) => (
+        <li key={zone.name} className="flex items-center gap-1.5">
+          <span aria-hidden="true" className={`seat seat-swatch zone-swatch z${i} seat-available`} />
+          {zone.name} · {zone.price}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function SeatLegend({ codes }: { codes: string }) {
   const items = [
     ["seat-available", "Available"],
     ["seat-held", "Held"],
     ["seat-booked", "Booked"],
     ["seat-yours", "Held by you"],
     ["seat-selected", "Your selection"],
-    ...(withPast ? [["seat-past", "Past"]] : []),
+    ...(codes.includes("X") ? [["seat-blocked", "Not for sale"]] : []),
+    ...(codes.includes("P") ? [["seat-past", "Past"]] : []),
   ];
   return (
     <ul aria-label="Legend" className="flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-700">
@@ -218,7 +237,9 @@ function applyCodes(root: HTMLElement, previous: string, codes: string): string[
     }
     input.disabled = !free;
     input.setAttribute("aria-label", seatAccessibleName(label, code));
-    if (input.parentElement) input.parentElement.className = `seat seat-${SEAT_CLASS[code]}`;
+    // Only the state class changes; the seat's zone class stays.
+    if (input.parentElement)
+      input.parentElement.className = input.parentElement.className.replace(/\bseat-\w+/, `seat-${SEAT_CLASS[code]}`);
   }
   return taken;
 }
@@ -228,7 +249,7 @@ interface SeatsResponse {
   seats: Array<SeatPlace & { status: keyof typeof CODE_OF_STATUS }>;
 }
 
-const CODE_OF_STATUS = { AVAILABLE: "A", HELD: "H", BOOKED: "B", PAST: "P" } as const;
+const CODE_OF_STATUS = { AVAILABLE: "A", HELD: "H", BOOKED: "B", BLOCKED: "X", PAST: "P" } as const;
 
 /** The grid from the public seats API, with the page's codes when they describe the same seats. */
 async function loadSeatMap(showId: string, pageCodes: string) {
@@ -237,6 +258,14 @@ async function loadSeatMap(showId: string, pageCodes: string) {
   const { show, seats } = (await response.json()) as SeatsResponse;
   const codes = pageCodes.length === seats.length ? pageCodes : seats.map((s) => CODE_OF_STATUS[s.status]).join("");
   return { html: renderSeatMapHtml(show.layout, seats, codes), codes };
+}
+
+/** The ticked seats and what they cost: each seat's price is its zone's (the label's `z<n>` class). */
+function tallyOf(root: HTMLElement, prices: number[]) {
+  let cents = 0;
+  const ticked = root.querySelectorAll<HTMLInputElement>("input:checked");
+  for (const input of ticked) cents += prices[Number(/\bz(\d+)\b/.exec(input.parentElement?.className ?? "")?.[1] ?? 0)] ?? 0;
+  return { count: ticked.length, cents };
 }
 
 function countOf(text: string, char: string) {

@@ -44,7 +44,7 @@ export type NewUser = typeof users.$inferInsert;
 export type Role = User["role"];
 
 export const showKind = pgEnum("show_kind", ["SHOW", "BUS", "DOCTOR"]);
-export const seatStatus = pgEnum("seat_status", ["AVAILABLE", "PENDING", "BOOKED"]);
+export const seatStatus = pgEnum("seat_status", ["AVAILABLE", "PENDING", "BOOKED", "BLOCKED"]);
 export const bookingStatus = pgEnum("booking_status", ["HELD", "CONFIRMED", "RELEASED", "EXPIRED", "CANCELLED"]);
 export const paymentStatus = pgEnum("payment_status", ["SUCCEEDED", "DECLINED", "REFUNDED"]);
 
@@ -63,10 +63,15 @@ export const shows = pgTable(
     startsAt: tstz("starts_at").notNull(),
     /** When the last seat's time comes (a clinic day's last slot): after it nothing can be held. */
     lastStartsAt: tstz("last_starts_at").notNull(),
+    /** The lowest of the show's price zones ("from £35"), kept with the zones. */
     priceCents: integer("price_cents").notNull(),
     currency: text("currency").notNull(),
     totalSeats: integer("total_seats").notNull(),
     layout: jsonb("layout").$type<LayoutSpec>().notNull(),
+    /** Seats one customer may hold at a time; null: MAX_SEATS_PER_HOLD. */
+    maxSeatsPerCustomer: integer("max_seats_per_customer"),
+    /** Set when an admin cancels the show: it is off sale and every booking is refunded. */
+    cancelledAt: tstz("cancelled_at"),
     createdAt: tstz("created_at").notNull().defaultNow(),
   },
   (t) => [
@@ -75,6 +80,27 @@ export const shows = pgTable(
     check("shows_currency_iso", sql`${t.currency} ~ '^[A-Z]{3}$'`),
     check("shows_total_seats_positive", sql`${t.totalSeats} > 0`),
     check("shows_name_length", sql`char_length(${t.name}) between 1 and 200`),
+  ],
+);
+
+/** A show's price zones (Premium £60, Standard £35…): every seat is in one. */
+export const priceZones = pgTable(
+  "price_zones",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    showId: uuid("show_id")
+      .notNull()
+      .references(() => shows.id, { onDelete: "cascade" }),
+    /** Order on the map's legend and in the admin form (0 first). */
+    position: integer("position").notNull(),
+    name: text("name").notNull(),
+    priceCents: integer("price_cents").notNull(),
+  },
+  (t) => [
+    uniqueIndex("price_zones_show_name_key").on(t.showId, sql`lower(${t.name})`),
+    unique("price_zones_show_position_key").on(t.showId, t.position),
+    check("price_zones_price_nonnegative", sql`${t.priceCents} >= 0`),
+    check("price_zones_name_length", sql`char_length(${t.name}) between 1 and 40`),
   ],
 );
 
@@ -128,6 +154,11 @@ export const seats = pgTable(
     col: integer("col").notNull(),
     deck: text("deck"),
     slot: text("slot"),
+    /** The section's name, for theatres with named sections. */
+    section: text("section"),
+    zoneId: uuid("zone_id")
+      .notNull()
+      .references(() => priceZones.id, { onDelete: "cascade" }),
     /**
      * When this seat's time comes: the show's start, or a clinic slot's own time. After it the
      * seat can no longer be held, paid for or cancelled (see domain/seat-state.ts).
@@ -145,11 +176,13 @@ export const seats = pgTable(
     index("seats_show_idx").on(t.showId, t.id),
     index("seats_pending_expiry_idx").on(t.expiresAt).where(sql`${t.status} = 'PENDING'`),
     index("seats_booking_idx").on(t.bookingId),
+    index("seats_zone_idx").on(t.zoneId),
     // A seat's state and its links agree, or the row cannot be stored.
     check(
       "seats_state_consistent",
       sql`case ${t.status}
         when 'AVAILABLE' then ${t.holderId} is null and ${t.bookingId} is null and ${t.expiresAt} is null
+        when 'BLOCKED' then ${t.holderId} is null and ${t.bookingId} is null and ${t.expiresAt} is null
         when 'PENDING' then ${t.holderId} is not null and ${t.bookingId} is not null and ${t.expiresAt} is not null
         when 'BOOKED' then ${t.holderId} is not null and ${t.bookingId} is not null and ${t.expiresAt} is null
       end`,
@@ -201,7 +234,34 @@ export const payments = pgTable(
   ],
 );
 
+/**
+ * What happened, by whom, to which seats: every admin action and every buyer's hold, payment,
+ * release, expiry and cancellation, written in the same transaction as the change itself. Kept
+ * when a show, a booking or a user goes: ids are plain values here, and names are copied in.
+ */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    at: tstz("at").notNull(),
+    showId: uuid("show_id"),
+    /** null: the system (the sweeper). */
+    actorId: uuid("actor_id"),
+    actorName: text("actor_name"),
+    actorEmail: text("actor_email"),
+    action: text("action").notNull(),
+    seatIds: bigint("seat_ids", { mode: "number" }).array(),
+    seatLabels: text("seat_labels").array(),
+    bookingId: uuid("booking_id"),
+    bookingReference: text("booking_reference"),
+    details: jsonb("details").$type<Record<string, unknown>>(),
+  },
+  (t) => [index("audit_log_show_at_idx").on(t.showId, t.at), index("audit_log_labels_idx").using("gin", t.seatLabels)],
+);
+
 export type Show = typeof shows.$inferSelect;
+export type PriceZone = typeof priceZones.$inferSelect;
+export type AuditEntry = typeof auditLog.$inferSelect;
 export type Seat = typeof seats.$inferSelect;
 export type Booking = typeof bookings.$inferSelect;
 export type Payment = typeof payments.$inferSelect;

@@ -29,19 +29,35 @@ export interface BookingView extends Booking {
  * lock) and COMMIT (see oneTripTransaction). Someone else's booking is never locked, and answers
  * exactly like no booking at all.
  */
-const LOCK_OWN_BOOKING = "select 1 from bookings where id = $1 and user_id = $2 for no key update";
+const LOCK_OWN_BOOKING = `select pg_advisory_xact_lock_shared(hashtextextended('show:' || show_id::text, 0))
+  from bookings where id = $1 and user_id = $2 for no key update`;
 
 /** SQLSTATE raised by holdfast_abort when a hold ended while it was being paid for (drizzle/0003). */
 const HOLD_ENDED = "HF002";
 
-/** The head every deciding statement shares: the booking ($1, owned by $2), its show's zone, its first seat's start. */
+/**
+ * The head every deciding statement shares: the booking ($1, owned by $2), its show's zone, its
+ * first seat's start, its seats (for the audit log) and its owner's name.
+ */
 const OWN_BOOKING = `b as (
   select * from bookings where id = $1 and user_id = $2
 ), zone as (
   select time_zone from shows where id = (select show_id from b)
+), booked_seats as (
+  select s.id, s.label, s.starts_at from booking_seats bs join seats s on s.id = bs.seat_id where bs.booking_id = $1
 ), times as (
-  select min(s.starts_at) as first_start from booking_seats bs join seats s on s.id = bs.seat_id where bs.booking_id = $1
+  select min(starts_at) as first_start from booked_seats
+), owner as (
+  select name, email from users where id = $2
 )`;
+
+/** An audit entry for the booking's owner's action, written only when the verdict is one of `verdicts`. */
+const audit = (action: string, verdicts: string[], at: string) => `insert into audit_log
+    (at, show_id, actor_id, actor_name, actor_email, action, seat_ids, seat_labels, booking_id, booking_reference, details)
+  select ${at}, b.show_id, $2, (select name from owner), (select email from owner), '${action}',
+    (select array_agg(id order by id) from booked_seats), (select array_agg(label order by id) from booked_seats), b.id, b.reference,
+    jsonb_build_object('amountCents', b.amount_cents, 'currency', b.currency)
+  from b, verdict where verdict.v in (${verdicts.map((v) => `'${v}'`).join(", ")})`;
 
 /**
  * Pays: $3 the idempotency key, $4 the card's last four digits, $5 the simulated charge's result,
@@ -75,6 +91,8 @@ const PAY = `with ${OWN_BOOKING}, earlier as (
   update bookings set status = 'CONFIRMED', confirmed_at = $6::timestamptz, updated_at = $6::timestamptz, idempotency_key = $3
   where id = $1 and (select v from verdict) = 'pay'
   returning *
+), audited_pay as (${audit("pay", ["pay"], "$6::timestamptz")}
+), audited_decline as (${audit("payment_declined", ["decline"], "$6::timestamptz")}
 )
 select verdict.v, (select time_zone from zone) as time_zone, coalesce(to_jsonb(c), to_jsonb(b)) as booking,
   case when verdict.v = 'pay' and (select count(*) from booked) <> (select seat_count from b)
@@ -99,6 +117,7 @@ const RELEASE = `with ${OWN_BOOKING}, verdict as (
       updated_at = $3::timestamptz
   where id = $1 and (select v from verdict) = 'release'
   returning *
+), audited as (${audit("release", ["release"], "$3::timestamptz")}
 )
 select verdict.v, coalesce(to_jsonb(r), to_jsonb(b)) as booking, (select count(*) from freed)::int as freed
 from verdict left join released r on true left join b on true`;
@@ -123,6 +142,7 @@ const CANCEL = `with ${OWN_BOOKING}, verdict as (
   update bookings set status = 'CANCELLED', cancelled_at = $3::timestamptz, updated_at = $3::timestamptz
   where id = $1 and (select v from verdict) = 'cancel'
   returning *
+), audited as (${audit("cancel", ["cancel"], "$3::timestamptz")}
 )
 select verdict.v, coalesce(to_jsonb(c), to_jsonb(b)) as booking
 from verdict left join cancelled c on true left join b on true`;

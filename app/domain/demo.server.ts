@@ -44,8 +44,10 @@ export function demoShows(now: Date): ShowInput[] {
       ...base,
       name: "Dr Okafor · general practice",
       venue: "Riverside Clinic, room 3",
-      startsAt: daysFromNow(2, DEMO_LAYOUTS.clinic.kind === "DOCTOR" ? DEMO_LAYOUTS.clinic.start : "09:00", now),
+      startsAt: daysFromNow(2, DEMO_LAYOUTS.clinic.start, now),
       priceCents: 2500,
+      // One appointment per patient.
+      maxSeatsPerCustomer: 1,
       layout: DEMO_LAYOUTS.clinic,
     },
     {
@@ -53,7 +55,11 @@ export function demoShows(now: Date): ShowInput[] {
       name: "Flash Sale Live",
       venue: "Docklands Arena",
       startsAt: daysFromNow(30, "20:00", now),
-      priceCents: 6000,
+      priceZones: [
+        { name: "Premium", priceCents: 9000 },
+        { name: "Standard", priceCents: 6000 },
+        { name: "Value", priceCents: 3500 },
+      ],
       layout: DEMO_LAYOUTS.arena,
     },
   ];

@@ -59,31 +59,35 @@ const READ_SEATS = `select id::int as id, label, status, expires_at, starts_at
  */
 const holdStatement = (lockSeats: boolean) => `
 with show as (
-  select kind, price_cents, currency from shows where id = $2
+  select kind, currency, cancelled_at, max_seats_per_customer from shows where id = $2
 ), buyer as (
-  select 1 from users where id = $1
+  select name, email from users where id = $1
 ), cur as (
-  select id, label, status, expires_at, starts_at, version
-  from seats where show_id = $2 and id = any($3::bigint[])
-  order by id${lockSeats ? " for update" : ""}
+  select s.id, s.label, s.status, s.expires_at, s.starts_at, s.version, z.price_cents
+  from seats s join price_zones z on z.id = s.zone_id
+  where s.show_id = $2 and s.id = any($3::bigint[])
+  order by s.id${lockSeats ? " for update of s" : ""}
 ), held as (
   select coalesce(sum(seat_count), 0)::int as n from bookings
   where user_id = $1 and show_id = $2 and status = 'HELD' and expires_at > $4::timestamptz
 ), verdict as (
   select
     (select kind from show) as kind,
+    (select cancelled_at is not null from show) as cancelled,
     exists (select 1 from buyer) as buyer_ok,
     (select count(*) from cur)::int as found,
     coalesce((select array_agg(label order by id) from cur where starts_at <= $4::timestamptz), '{}') as started,
+    coalesce((select array_agg(label order by id) from cur where status = 'BLOCKED'), '{}') as blocked,
     coalesce((select array_agg(label order by id) from cur
       where not (status = 'AVAILABLE' or (status = 'PENDING' and expires_at <= $4::timestamptz))), '{}') as taken,
-    (select n from held) as already
+    (select n from held) as already,
+    coalesce((select max_seats_per_customer from show), $6) as max_seats
 ), booking as (
   insert into bookings (reference, user_id, show_id, status, expires_at, seat_count, amount_cents, currency, created_at, updated_at)
-  select $7, $1, $2, 'HELD', $5::timestamptz, v.found, s.price_cents * v.found, s.currency, $4::timestamptz, $4::timestamptz
+  select $7, $1, $2, 'HELD', $5::timestamptz, v.found, (select sum(price_cents) from cur), s.currency, $4::timestamptz, $4::timestamptz
   from verdict v, show s
-  where v.buyer_ok and v.found = cardinality($3::bigint[]) and cardinality(v.started) = 0
-    and cardinality(v.taken) = 0 and v.already + v.found <= $6
+  where v.buyer_ok and not v.cancelled and v.found = cardinality($3::bigint[]) and cardinality(v.started) = 0
+    and cardinality(v.taken) = 0 and v.already + v.found <= v.max_seats
   returning *
 ), locked as (
   -- Each seat's newest version, locked in id order. SKIP LOCKED makes a seat another hold is in
@@ -101,8 +105,13 @@ with show as (
   returning s.id
 ), linked as (
   insert into booking_seats (booking_id, seat_id) select b.id, cur.id from booking b, cur
+), audited as (
+  insert into audit_log (at, show_id, actor_id, actor_name, actor_email, action, seat_ids, seat_labels, booking_id, booking_reference)
+  select $4::timestamptz, $2, $1, (select name from buyer), (select email from buyer), 'hold',
+    (select array_agg(id order by id) from cur), (select array_agg(label order by id) from cur), b.id, b.reference
+  from booking b
 )
-select v.kind, v.buyer_ok, v.found, v.started, v.taken, v.already,
+select v.kind, v.cancelled, v.buyer_ok, v.found, v.started, v.blocked, v.taken, v.already, v.max_seats,
   (select coalesce(json_agg(json_build_object('id', id, 'label', label) order by id), '[]') from cur) as seats,
   to_jsonb(b) as booking,
   case when b.id is not null and (select count(*) from swapped) <> v.found
@@ -111,7 +120,13 @@ from verdict v left join booking b on true`;
 
 const HOLD_CAS = holdStatement(false);
 const HOLD_LOCKED = holdStatement(true);
-const LOCK_BUYER_ON_SHOW = "select pg_advisory_xact_lock(hashtextextended($1, 0))";
+/**
+ * Holds share the show's lock (an admin's reset or cancellation takes it alone, so it never runs
+ * in the middle of a hold), then take the buyer's own lock on the show (one buyer's holds take
+ * turns, so the per-buyer limit cannot be raced). Always in that order: no cycle, no deadlock.
+ */
+const LOCK_BUYER_ON_SHOW = `select pg_advisory_xact_lock_shared(hashtextextended('show:' || $1, 0)),
+  pg_advisory_xact_lock(hashtextextended($2, 0))`;
 
 type SeatRow = { id: number; label: string; status: StoredSeatStatus; expires_at: string | null; starts_at: string };
 const seatState = (r: SeatRow) => ({
@@ -146,9 +161,6 @@ export async function placeHold(
   const { seatIds } = parseOrThrow(holdRequestSchema, { seatIds: input.seatIds });
   const ids = [...new Set(seatIds)].sort((a, b) => a - b);
   if (ids.length !== seatIds.length) throw new ValidationFailed({ seatIds: "Each seat can be picked once" });
-  if (ids.length > settings.maxSeatsPerHold) {
-    throw new ValidationFailed({ seatIds: `You can hold at most ${settings.maxSeatsPerHold} seats at a time` });
-  }
   const request = { userId: input.userId, showId, ids };
   // In a rush most requests want seats that are already gone: one plain read answers them
   // without a transaction. The hold statement checks again; this is only a shortcut.
@@ -182,19 +194,22 @@ async function failIfTaken(db: Db, req: HoldRequest, now: Date) {
     { text: READ_SEATS, params: [req.showId, `{${req.ids.join(",")}}`] },
     db.$stats,
   )) as unknown as SeatRow[];
-  // Unknown show, foreign seats and seats whose time has come get their own answers from the hold.
-  if (rows.length !== req.ids.length || rows.some((r) => hasStarted(seatState(r), now))) return;
+  // Unknown show, foreign, blocked and past seats get their own answers from the hold.
+  if (rows.length !== req.ids.length || rows.some((r) => r.status === "BLOCKED" || hasStarted(seatState(r), now))) return;
   const taken = rows.filter((r) => !isSeatFree(seatState(r), now));
   if (taken.length > 0) throw new SeatsUnavailable(taken.map((r) => r.label));
 }
 
 interface Verdict {
   kind: string | null;
+  cancelled: boolean;
   buyer_ok: boolean;
   found: number;
   started: string[];
+  blocked: string[];
   taken: string[];
   already: number;
+  max_seats: number;
   seats: Array<{ id: number; label: string }>;
   booking: Record<string, unknown> | null;
 }
@@ -207,7 +222,7 @@ async function hold(db: Db, req: HoldRequest, now: Date, settings: BookingSettin
     result = await oneTripTransaction(
       db.$client,
       [
-        { text: LOCK_BUYER_ON_SHOW, params: [`${req.userId}:${req.showId}`] },
+        { text: LOCK_BUYER_ON_SHOW, params: [req.showId, `${req.userId}:${req.showId}`] },
         {
           text: lockSeats ? HOLD_LOCKED : HOLD_CAS,
           params: [
@@ -229,20 +244,23 @@ async function hold(db: Db, req: HoldRequest, now: Date, settings: BookingSettin
   }
   const verdict = result[1][0] as unknown as Verdict;
   if (verdict.booking) return { booking: bookingFromRow(verdict.booking), seats: verdict.seats };
-  throw refusal(verdict, req, settings);
+  throw refusal(verdict, req);
 }
 
 /** Why a hold was refused, in the order a buyer should hear it. */
-function refusal(v: Verdict, req: HoldRequest, settings: BookingSettings): Error {
+function refusal(v: Verdict, req: HoldRequest): Error {
   if (v.kind === null) return new NotFound("There is no such show");
   if (!v.buyer_ok) return new NotFound("There is no such user");
+  if (v.cancelled) return new Conflict("This show was cancelled; its seats can no longer be held");
   if (v.found !== req.ids.length) return new ValidationFailed({ seatIds: "Some of these seats are not part of this show" });
+  if (req.ids.length > v.max_seats) return new ValidationFailed({ seatIds: `You can hold at most ${v.max_seats} seats at a time` });
   if (v.started.length > 0) {
     if (v.kind !== "DOCTOR") return new Conflict("This show has already started; its seats can no longer be held");
     return new Conflict(`${listLabels(v.started)} ${v.started.length === 1 ? "has" : "have"} already passed and can no longer be booked`);
   }
+  if (v.blocked.length > 0) return new Conflict(`${listLabels(v.blocked)} ${v.blocked.length === 1 ? "is" : "are"} not for sale`);
   if (v.taken.length > 0) return new SeatsUnavailable(v.taken);
   return new Conflict(
-    `You can hold at most ${settings.maxSeatsPerHold} seats of a show at a time; you already hold ${v.already}. Pay for or release them first.`,
+    `You can hold at most ${v.max_seats} seats of a show at a time; you already hold ${v.already}. Pay for or release them first.`,
   );
 }

@@ -1,11 +1,29 @@
 /** Seat layouts: pure data shared by the server and the browser (no DB, no Node APIs). */
 import { z } from "zod";
+import { NO_CONTROL_CHARACTERS } from "./validation";
 
 export type ShowKind = "SHOW" | "BUS" | "DOCTOR";
+
+/** A block of a theatre or an arena (Stalls, Circle, Block 101…): rows of seats in one price zone. */
+export interface TheatreSection {
+  name: string;
+  rows: number;
+  seatsPerRow: number;
+  aisleAfter: number[];
+  /** The price zone's name; every seat of the section is in it. */
+  zone: string;
+}
+
+/**
+ * A show's seats. A theatre is a list of sections; the one-block form (rows, seats per row,
+ * aisles) is the same as a single unnamed section whose seats are in the show's first zone.
+ */
 export type LayoutSpec =
   | { kind: "THEATRE"; rows: number; seatsPerRow: number; aisleAfter: number[] }
+  | { kind: "THEATRE"; sections: TheatreSection[] }
   | { kind: "BUS"; arrangement: "2+2" | "2+1"; lowerSeats: number; upperSeats: number }
   | { kind: "DOCTOR"; start: string; end: string; everyMinutes: number };
+
 export type Deck = "LOWER" | "UPPER";
 export interface SeatPlacement {
   label: string;
@@ -14,6 +32,10 @@ export interface SeatPlacement {
   col: number;
   deck: Deck | null;
   slot: string | null;
+  /** The section's name, on a theatre with named sections. */
+  section?: string;
+  /** The price zone's name, when the layout says; otherwise the show's first zone. */
+  zone?: string;
 }
 export interface LayoutGrid {
   rows: number;
@@ -23,10 +45,11 @@ export interface LayoutGrid {
   decks: Deck[];
 }
 
-const MAX_SEATS = 50_000;
+export const MAX_SEATS = 20_000;
+const NAME_MAX = 40;
 
 const wholeNumber = (name: string, min: number, max: number) =>
-  z
+  z.coerce
     .number({ error: `${name} must be a number` })
     .int(`${name} must be a whole number`)
     .min(min, `${name} must be between ${min} and ${max}`)
@@ -39,39 +62,98 @@ const time = (name: string) =>
 const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 const toHHMM = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
 
-const theatreSchema = z
+/** Aisle positions: a list, or (from a form) text like "3, 9". */
+const aisles = z.preprocess(
+  (value) =>
+    typeof value === "string"
+      ? value
+          .split(/[\s,]+/)
+          .filter(Boolean)
+          .map(Number)
+      : value,
+  z.array(z.number({ error: "Aisle positions must be numbers" }).int("Aisle positions must be whole seat numbers")),
+);
+
+function checkAisles(spec: { seatsPerRow: number; aisleAfter: number[] }, ctx: z.RefinementCtx, path: PropertyKey[]) {
+  for (const [i, a] of spec.aisleAfter.entries()) {
+    if (a < 1 || a > spec.seatsPerRow - 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: [...path, "aisleAfter"],
+        message: `An aisle after seat ${a} is not between two seats of a ${spec.seatsPerRow}-seat row`,
+      });
+      return;
+    }
+    if (i > 0 && a <= spec.aisleAfter[i - 1]) {
+      ctx.addIssue({
+        code: "custom",
+        path: [...path, "aisleAfter"],
+        message: "Aisle positions must be in increasing order, without repeats",
+      });
+      return;
+    }
+  }
+}
+
+function checkTotal(total: number, ctx: z.RefinementCtx, path: PropertyKey[]) {
+  if (total > MAX_SEATS) {
+    ctx.addIssue({
+      code: "custom",
+      path,
+      message: `A layout can have at most ${MAX_SEATS.toLocaleString("en")} seats; this one has ${total.toLocaleString("en")}`,
+    });
+  }
+}
+
+const oneBlockSchema = z
   .strictObject({
     kind: z.literal("THEATRE"),
     rows: wholeNumber("Rows", 1, 1000),
     seatsPerRow: wholeNumber("Seats per row", 1, 500),
-    aisleAfter: z.array(z.number({ error: "Aisle positions must be numbers" }).int("Aisle positions must be whole seat numbers")),
+    aisleAfter: aisles,
   })
   .superRefine((spec, ctx) => {
-    const total = spec.rows * spec.seatsPerRow;
-    if (total > MAX_SEATS) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["seatsPerRow"],
-        message: `A layout can have at most ${MAX_SEATS.toLocaleString("en")} seats; this one has ${total.toLocaleString("en")}`,
-      });
-    }
-    for (const [i, a] of spec.aisleAfter.entries()) {
-      if (a < 1 || a > spec.seatsPerRow - 1) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["aisleAfter", i],
-          message: `An aisle after seat ${a} is not between two seats of a ${spec.seatsPerRow}-seat row`,
-        });
-        return;
-      }
-      if (i > 0 && a <= spec.aisleAfter[i - 1]) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["aisleAfter", i],
-          message: "Aisle positions must be in increasing order, without repeats",
-        });
-        return;
-      }
+    checkTotal(spec.rows * spec.seatsPerRow, ctx, ["seatsPerRow"]);
+    checkAisles(spec, ctx, []);
+  });
+
+export const sectionName = z
+  .string({ error: "Section name is required" })
+  .trim()
+  .min(1, "Section name is required")
+  .max(NAME_MAX, `Section names are at most ${NAME_MAX} characters`)
+  .regex(NO_CONTROL_CHARACTERS, "Section names cannot contain control characters");
+
+const sectionSchema = z
+  .strictObject({
+    name: sectionName,
+    rows: wholeNumber("Rows", 1, 1000),
+    seatsPerRow: wholeNumber("Seats per row", 1, 500),
+    aisleAfter: aisles,
+    zone: z.string({ error: "Pick a price zone" }).trim().min(1, "Pick a price zone"),
+  })
+  .superRefine((section, ctx) => checkAisles(section, ctx, []));
+
+const sectionsSchema = z
+  .strictObject({
+    kind: z.literal("THEATRE"),
+    sections: z
+      .array(sectionSchema, { error: "Add at least one section" })
+      .min(1, "Add at least one section")
+      .max(100, "At most 100 sections"),
+  })
+  .superRefine((spec, ctx) => {
+    checkTotal(
+      spec.sections.reduce((n, s) => n + s.rows * s.seatsPerRow, 0),
+      ctx,
+      ["sections"],
+    );
+    const seen = new Set<string>();
+    for (const [i, section] of spec.sections.entries()) {
+      const key = section.name.toLowerCase();
+      if (seen.has(key))
+        ctx.addIssue({ code: "custom", path: ["sections", i, "name"], message: `There are two sections called "${section.name}"` });
+      seen.add(key);
     }
   });
 
@@ -101,8 +183,35 @@ const doctorSchema = z
     }
   });
 
-export const layoutSpecSchema: z.ZodType<LayoutSpec> = z
-  .discriminatedUnion("kind", [theatreSchema, busSchema, doctorSchema], { error: "Layout kind must be THEATRE, BUS or DOCTOR" })
+/** The variant a layout claims to be, chosen by its kind (and, for a theatre, by having sections). */
+function variantOf(value: unknown): z.ZodType | null {
+  const spec = (value ?? {}) as { kind?: unknown };
+  if (spec.kind === "BUS") return busSchema;
+  if (spec.kind === "DOCTOR") return doctorSchema;
+  if (spec.kind === "THEATRE") return typeof spec === "object" && "sections" in spec ? sectionsSchema : oneBlockSchema;
+  return null;
+}
+
+/** Every layout variant, for documents that describe the input (the OpenAPI document). */
+export const layoutVariants = [oneBlockSchema, sectionsSchema, busSchema, doctorSchema] as const;
+
+/**
+ * A layout, validated by the variant its kind names, so that every message is about the layout
+ * the user meant (never "none of four alternatives matched").
+ */
+export const layoutSpecSchema = z
+  .unknown()
+  .transform((value, ctx): LayoutSpec => {
+    const variant = variantOf(value);
+    if (!variant) {
+      ctx.addIssue({ code: "custom", path: ["kind"], message: "Layout kind must be THEATRE, BUS or DOCTOR" });
+      return z.NEVER;
+    }
+    const result = variant.safeParse(value);
+    if (result.success) return result.data as LayoutSpec;
+    for (const issue of result.error.issues) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+    return z.NEVER;
+  })
   .meta({ id: "LayoutSpec" });
 
 /** Spreadsheet-style row names: A…Z, AA…AZ, BA… (bijective base 26). */
@@ -119,6 +228,12 @@ export function rowLabel(index: number): string {
 const BUS_SEAT_COLS = { "2+2": [0, 1, 3, 4], "2+1": [0, 1, 3] } as const;
 const BUS_AISLE_COL = 2;
 
+/** Where a coach seat is: by the window or by the gangway. The single seat of a 2+1 row is by the window. */
+export function busSeatPosition(col: number, arrangement: "2+2" | "2+1"): "WINDOW" | "AISLE" {
+  const cols = BUS_SEAT_COLS[arrangement];
+  return col === cols[0] || col === cols[cols.length - 1] ? "WINDOW" : "AISLE";
+}
+
 function doctorSlots(spec: Extract<LayoutSpec, { kind: "DOCTOR" }>): number[] {
   const slots: number[] = [];
   const end = toMinutes(spec.end);
@@ -126,20 +241,42 @@ function doctorSlots(spec: Extract<LayoutSpec, { kind: "DOCTOR" }>): number[] {
   return slots;
 }
 
+/** A theatre's sections, the one-block form included (as one unnamed section in no named zone). */
+export function sectionsOf(spec: Extract<LayoutSpec, { kind: "THEATRE" }>): Array<Omit<TheatreSection, "zone"> & { zone?: string }> {
+  return "sections" in spec ? spec.sections : [{ name: "", rows: spec.rows, seatsPerRow: spec.seatsPerRow, aisleAfter: spec.aisleAfter }];
+}
+
 /** Seats in reading order. Expects a spec that passed layoutSpecSchema. */
 export function generateSeats(spec: LayoutSpec): SeatPlacement[] {
   const seats: SeatPlacement[] = [];
   switch (spec.kind) {
-    case "THEATRE":
-      for (let row = 0; row < spec.rows; row++) {
-        const name = rowLabel(row);
-        let gaps = 0;
-        for (let n = 1; n <= spec.seatsPerRow; n++) {
-          while (gaps < spec.aisleAfter.length && spec.aisleAfter[gaps] < n) gaps++;
-          seats.push({ label: `${name}${n}`, row, col: n - 1 + gaps, deck: null, slot: null });
+    case "THEATRE": {
+      const sections = sectionsOf(spec);
+      // With several sections a seat says which: "Circle B12"; a single block keeps "B12".
+      const named = sections.length > 1 || sections[0].name !== "";
+      let firstRow = 0;
+      for (const section of sections) {
+        for (let r = 0; r < section.rows; r++) {
+          const name = rowLabel(r);
+          let gaps = 0;
+          for (let n = 1; n <= section.seatsPerRow; n++) {
+            while (gaps < section.aisleAfter.length && section.aisleAfter[gaps] < n) gaps++;
+            const seat: SeatPlacement = {
+              label: named ? `${section.name} ${name}${n}` : `${name}${n}`,
+              row: firstRow + r,
+              col: n - 1 + gaps,
+              deck: null,
+              slot: null,
+            };
+            if (named) seat.section = section.name;
+            if (section.zone !== undefined) seat.zone = section.zone;
+            seats.push(seat);
+          }
         }
+        firstRow += section.rows;
       }
       return seats;
+    }
     case "BUS": {
       const cols = BUS_SEAT_COLS[spec.arrangement];
       const decks: [Deck, string, number][] = [
@@ -170,14 +307,17 @@ export function generateSeats(spec: LayoutSpec): SeatPlacement[] {
 
 export function layoutGrid(spec: LayoutSpec): LayoutGrid {
   switch (spec.kind) {
-    case "THEATRE":
+    case "THEATRE": {
+      const sections = sectionsOf(spec);
+      const widest = sections.reduce((w, s) => Math.max(w, s.seatsPerRow + s.aisleAfter.length), 0);
       return {
-        rows: spec.rows,
-        cols: spec.seatsPerRow + spec.aisleAfter.length,
-        // Each earlier gap shifts the next one right by a column.
-        aisleCols: spec.aisleAfter.map((after, i) => after + i),
+        rows: sections.reduce((n, s) => n + s.rows, 0),
+        cols: widest,
+        // Each earlier gap shifts the next one right by a column (one-block layouts only).
+        aisleCols: sections.length === 1 ? sections[0].aisleAfter.map((after, i) => after + i) : [],
         decks: [],
       };
+    }
     case "BUS": {
       const perRow = BUS_SEAT_COLS[spec.arrangement].length;
       return {
@@ -202,7 +342,7 @@ export function layoutGrid(spec: LayoutSpec): LayoutGrid {
 export function seatCount(spec: LayoutSpec): number {
   switch (spec.kind) {
     case "THEATRE":
-      return spec.rows * spec.seatsPerRow;
+      return sectionsOf(spec).reduce((n, s) => n + s.rows * s.seatsPerRow, 0);
     case "BUS":
       return spec.lowerSeats + spec.upperSeats;
     case "DOCTOR":
@@ -214,9 +354,22 @@ export function kindOfLayout(spec: LayoutSpec): ShowKind {
   return spec.kind === "THEATRE" ? "SHOW" : spec.kind;
 }
 
-export const DEMO_LAYOUTS: { theatre: LayoutSpec; bus: LayoutSpec; clinic: LayoutSpec; arena: LayoutSpec } = {
+/** The zone names a layout refers to (sections' zones); other layouts use the show's first zone. */
+export function zonesUsed(spec: LayoutSpec): string[] {
+  return spec.kind === "THEATRE" && "sections" in spec ? [...new Set(spec.sections.map((s) => s.zone))] : [];
+}
+
+export const DEMO_LAYOUTS = {
   theatre: { kind: "THEATRE", rows: 10, seatsPerRow: 12, aisleAfter: [3, 9] },
   bus: { kind: "BUS", arrangement: "2+2", lowerSeats: 40, upperSeats: 0 },
   clinic: { kind: "DOCTOR", start: "09:00", end: "17:00", everyMinutes: 15 },
-  arena: { kind: "THEATRE", rows: 100, seatsPerRow: 200, aisleAfter: [50, 100, 150] },
-};
+  /** 20,000 seats in three tiers and three price zones. */
+  arena: {
+    kind: "THEATRE",
+    sections: [
+      { name: "Floor", rows: 40, seatsPerRow: 125, aisleAfter: [25, 50, 75, 100], zone: "Premium" },
+      { name: "Lower Tier", rows: 60, seatsPerRow: 125, aisleAfter: [25, 50, 75, 100], zone: "Standard" },
+      { name: "Upper Tier", rows: 60, seatsPerRow: 125, aisleAfter: [25, 50, 75, 100], zone: "Value" },
+    ],
+  },
+} as const satisfies Record<string, LayoutSpec>;

@@ -5,8 +5,9 @@
  * Objects are strict: a field nobody asked for is an error, not something silently dropped.
  */
 import { z } from "zod";
-import { layoutSpecSchema } from "./layouts";
+import { layoutSpecSchema, zonesUsed } from "./layouts";
 import { isValidCardNumber } from "./payments";
+import { zonedTimeToInstant } from "./time";
 import { NO_CONTROL_CHARACTERS } from "./validation";
 
 export const NAME_MAX = 100;
@@ -88,16 +89,111 @@ const label = (name: string, max: number) =>
     .max(max, `${name} must be at most ${max} characters`)
     .regex(NO_CONTROL_CHARACTERS, `${name} cannot contain control characters`);
 
+export const MAX_PRICE_CENTS = 10_000_000;
+const MONEY = /^\s*(\d{1,6})(?:\.(\d{1,2}))?\s*$/;
+
+/** "35", "35.5" or "35.50" (a form's price) in cents. */
+export const toCents = (text: string): number => {
+  const [, whole, fraction = ""] = MONEY.exec(text) ?? [];
+  return Number(whole) * 100 + Number(fraction.padEnd(2, "0"));
+};
+
+/** A price zone: its name and its price, as cents (`priceCents`, the API) or as money text (`price`, the admin form). */
+export const priceZoneSchema = z
+  .strictObject({
+    name: label("Zone name", 40),
+    priceCents: z.coerce
+      .number({ error: "Price must be a number" })
+      .int("Price must be in whole cents")
+      .min(0, "Price cannot be negative")
+      .max(MAX_PRICE_CENTS, "Price is too high")
+      .optional(),
+    price: z.string().regex(MONEY, "Price must be an amount like 35 or 35.50").optional(),
+  })
+  .superRefine((zone, ctx) => {
+    if (zone.priceCents === undefined && zone.price === undefined)
+      ctx.addIssue({ code: "custom", path: ["price"], message: "Price is required" });
+  })
+  .transform((zone) => ({ name: zone.name, priceCents: zone.priceCents ?? toCents(zone.price ?? "0") }))
+  .meta({ id: "PriceZone" });
+
+/**
+ * When a show starts: an instant with its offset ("2026-12-05T19:30:00Z", the API), or the
+ * venue's wall-clock time ("2026-12-05T19:30", a form's date-time field; "2026-12-05" for a
+ * clinic day), read in the show's time zone.
+ */
+const startsAtInput = z.union([z.date(), z.string({ error: "Start time must be a date and time" }).trim()], {
+  error: "Start time must be a date and time",
+});
+const LOCAL_DATE_TIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}))?$/;
+
+function instantOf(value: Date | string, timeZone: string): Date | null {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value;
+  const local = LOCAL_DATE_TIME.exec(value);
+  const instant = local ? zonedTimeToInstant(local[1], local[2] ?? "00:00", timeZone) : new Date(value);
+  return Number.isNaN(instant.getTime()) ? null : instant;
+}
+
 export const showInputSchema = z
   .strictObject({
     name: label("Name", 200),
     venue: label("Venue", 200),
     city: label("City", 100),
     timeZone: z.string().refine(isTimeZone, "Time zone must be an IANA name like Europe/London").default("UTC"),
-    startsAt: z.coerce.date({ error: "Start time must be a date and time" }),
-    priceCents: z.number().int("Price must be in whole cents").min(0, "Price cannot be negative").max(10_000_000, "Price is too high"),
+    startsAt: startsAtInput,
     currency: z.string().regex(/^[A-Z]{3}$/, "Currency must be a three-letter code like GBP"),
+    /** One price for every seat: the same as one zone, "Standard". */
+    priceCents: z.coerce
+      .number()
+      .int("Price must be in whole cents")
+      .min(0, "Price cannot be negative")
+      .max(MAX_PRICE_CENTS, "Price is too high")
+      .optional(),
+    priceZones: z.array(priceZoneSchema).min(1, "Add at least one price zone").max(8, "At most 8 price zones").optional(),
+    maxSeatsPerCustomer: z.coerce
+      .number({ error: "The limit per customer must be a number" })
+      .int("The limit per customer must be a whole number")
+      .min(1, "The limit per customer must be between 1 and 100")
+      .max(100, "The limit per customer must be between 1 and 100")
+      .optional(),
     layout: layoutSpecSchema,
+  })
+  .superRefine((show, ctx) => {
+    if (show.priceCents === undefined && show.priceZones === undefined) {
+      ctx.addIssue({ code: "custom", path: ["priceZones"], message: "Add at least one price zone" });
+    }
+    if (typeof show.timeZone === "string" && isTimeZone(show.timeZone) && !instantOf(show.startsAt, show.timeZone)) {
+      ctx.addIssue({ code: "custom", path: ["startsAt"], message: "Start time must be a date and time" });
+    }
+    const zones = show.priceZones ?? [];
+    const names = new Set<string>();
+    for (const [i, zone] of zones.entries()) {
+      if (names.has(zone.name.toLowerCase()))
+        ctx.addIssue({ code: "custom", path: ["priceZones", i, "name"], message: `There are two zones called "${zone.name}"` });
+      names.add(zone.name.toLowerCase());
+    }
+    for (const [i, zone] of zonesUsed(show.layout).entries()) {
+      if (!names.has(zone.toLowerCase())) {
+        const section =
+          show.layout.kind === "THEATRE" && "sections" in show.layout ? show.layout.sections.findIndex((s) => s.zone === zone) : i;
+        ctx.addIssue({ code: "custom", path: ["layout", "sections", section, "zone"], message: `There is no price zone called "${zone}"` });
+      }
+    }
+  })
+  .transform((show) => {
+    const priceZones = show.priceZones ?? [{ name: "Standard", priceCents: show.priceCents ?? 0 }];
+    return {
+      name: show.name,
+      venue: show.venue,
+      city: show.city,
+      timeZone: show.timeZone,
+      startsAt: instantOf(show.startsAt, show.timeZone) as Date,
+      currency: show.currency,
+      priceZones,
+      maxSeatsPerCustomer: show.maxSeatsPerCustomer ?? null,
+      layout: show.layout,
+    };
   })
   .meta({ id: "ShowInput" });
 export type ShowInput = z.input<typeof showInputSchema>;
+export type ShowData = z.output<typeof showInputSchema>;

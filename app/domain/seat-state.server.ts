@@ -23,6 +23,7 @@ export const seatCodeOf = (viewerId: string | null | SQL, now: Date | SQL): SQL<
   sql<string>`case
     when ${seatIsFree(now)} then case when ${seatHasStarted(now)} then ${code(SEAT_CODES.past)} else ${code(SEAT_CODES.available)} end
     when ${seats.status} = 'BOOKED' then ${code(SEAT_CODES.booked)}
+    when ${seats.status} = 'BLOCKED' then ${code(SEAT_CODES.blocked)}
     when ${seats.holderId} = ${viewerId}::uuid then ${code(SEAT_CODES.yours)}
     else ${code(SEAT_CODES.held)}
   end`;

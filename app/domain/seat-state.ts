@@ -5,16 +5,16 @@
  * checks each pair against the other on the same rows.
  */
 
-/** Stored seat statuses, the seed's words: free, held by a live or ended hold, sold. */
-export const SEAT_STATUSES = ["AVAILABLE", "PENDING", "BOOKED"] as const;
+/** Stored seat statuses, the seed's words: free, held by a live or ended hold, sold; and not for sale (an admin's block). */
+export const SEAT_STATUSES = ["AVAILABLE", "PENDING", "BOOKED", "BLOCKED"] as const;
 export type StoredSeatStatus = (typeof SEAT_STATUSES)[number];
 
 /**
  * Every seat's state for one viewer, as one character: it is what the seat map refreshes. A is
- * free to hold, H held by someone else, Y held by you, B booked, P past (its time has come and
- * it was never sold: a clinic slot earlier today).
+ * free to hold, H held by someone else, Y held by you, B booked, X not for sale (blocked by the
+ * venue), P past (its time has come and it was never sold: a clinic slot earlier today).
  */
-export const SEAT_CODES = { available: "A", held: "H", yours: "Y", booked: "B", past: "P" } as const;
+export const SEAT_CODES = { available: "A", held: "H", yours: "Y", booked: "B", blocked: "X", past: "P" } as const;
 export type SeatCode = (typeof SEAT_CODES)[keyof typeof SEAT_CODES];
 
 export interface SeatStateFields {
@@ -45,6 +45,7 @@ export function hasStarted(seat: Pick<SeatStateFields, "startsAt">, now: Date): 
 export function seatCode(seat: SeatStateFields, viewerId: string | null, now: Date): SeatCode {
   if (isSeatFree(seat, now)) return hasStarted(seat, now) ? SEAT_CODES.past : SEAT_CODES.available;
   if (seat.status === "BOOKED") return SEAT_CODES.booked;
+  if (seat.status === "BLOCKED") return SEAT_CODES.blocked;
   return viewerId !== null && seat.holderId === viewerId ? SEAT_CODES.yours : SEAT_CODES.held;
 }
 

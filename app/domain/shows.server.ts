@@ -1,8 +1,8 @@
 import { asc, eq, gt, type SQL, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "~/db/client.server";
 import { compileOnce, preparedQuery } from "~/db/one-trip.server";
-import { type Show, seats, shows } from "~/db/schema";
-import { NotFound } from "./errors";
+import { priceZones, type Show, seats, shows } from "~/db/schema";
+import { NotFound, ValidationFailed } from "./errors";
 import { generateSeats, kindOfLayout, type LayoutSpec, seatCount } from "./layouts";
 import { showInputSchema } from "./schemas";
 import { seatCodeOf, seatIsForSale } from "./seat-state.server";
@@ -24,8 +24,12 @@ function pgArray(values: ReadonlyArray<string | number | null>): string {
   return `{${values.map((v) => (v === null ? "NULL" : typeof v === "number" ? String(v) : `"${v.replace(/["\\]/g, "\\$&")}"`)).join(",")}}`;
 }
 
-/** Creates a show and all its seats in one transaction: a show never exists without its map. */
-export async function createShow(db: Db, input: unknown): Promise<Show> {
+/**
+ * Creates a show, its price zones and all its seats in one transaction: a show never exists
+ * without its map. Every seat is in a zone: its section's, or the first. The show's first seat
+ * must start after `now` (a clinic day: its last slot).
+ */
+export async function createShow(db: Db, input: unknown, now: Date = new Date()): Promise<Show> {
   const data = parseOrThrow(showInputSchema, input);
   const placements = generateSeats(data.layout);
   const starts = seatStarts(
@@ -36,22 +40,46 @@ export async function createShow(db: Db, input: unknown): Promise<Show> {
   );
   const startsAt = new Date(starts.reduce((first, s) => Math.min(s.getTime(), first), starts[0]?.getTime() ?? data.startsAt.getTime()));
   const lastStartsAt = new Date(starts.reduce((last, s) => Math.max(s.getTime(), last), startsAt.getTime()));
+  if ((data.layout.kind === "DOCTOR" ? lastStartsAt : startsAt) <= now) {
+    throw new ValidationFailed({ startsAt: "The start time must be in the future" });
+  }
+  const zoneOf = new Map(data.priceZones.map((z, i) => [z.name.toLowerCase(), i]));
   return db.transaction(async (tx) => {
     const [show] = await tx
       .insert(shows)
-      .values({ ...data, startsAt, lastStartsAt, kind: kindOfLayout(data.layout), totalSeats: seatCount(data.layout) })
+      .values({
+        name: data.name,
+        venue: data.venue,
+        city: data.city,
+        timeZone: data.timeZone,
+        currency: data.currency,
+        layout: data.layout,
+        maxSeatsPerCustomer: data.maxSeatsPerCustomer,
+        priceCents: Math.min(...data.priceZones.map((z) => z.priceCents)),
+        startsAt,
+        lastStartsAt,
+        kind: kindOfLayout(data.layout),
+        totalSeats: seatCount(data.layout),
+      })
       .returning();
+    const zones = await tx
+      .insert(priceZones)
+      .values(data.priceZones.map((z, position) => ({ showId: show.id, position, name: z.name, priceCents: z.priceCents })))
+      .returning({ id: priceZones.id, position: priceZones.position });
+    const zoneIds = zones.sort((a, b) => a.position - b.position).map((z) => z.id);
     // Every seat in one statement, from one array per column: a 20,000-seat show is one insert,
     // not 240,000 bound parameters. Ids follow layout order (the order of the compact status
     // string), hence `with ordinality … order by`.
     await tx.execute(sql`
-      insert into seats (show_id, label, row, col, deck, slot, starts_at)
-      select ${show.id}, t.label, t.row, t.col, t.deck, t.slot, t.starts_at
+      insert into seats (show_id, label, row, col, deck, slot, section, zone_id, starts_at)
+      select ${show.id}, t.label, t.row, t.col, t.deck, t.slot, t.section, t.zone_id, t.starts_at
       from unnest(
         ${pgArray(placements.map((p) => p.label))}::text[], ${pgArray(placements.map((p) => p.row))}::int[],
         ${pgArray(placements.map((p) => p.col))}::int[], ${pgArray(placements.map((p) => p.deck))}::text[],
-        ${pgArray(placements.map((p) => p.slot))}::text[], ${pgArray(starts.map((d) => d.toISOString()))}::timestamptz[]
-      ) with ordinality as t(label, row, col, deck, slot, starts_at, n)
+        ${pgArray(placements.map((p) => p.slot))}::text[], ${pgArray(placements.map((p) => p.section ?? null))}::text[],
+        ${pgArray(placements.map((p) => zoneIds[p.zone === undefined ? 0 : (zoneOf.get(p.zone.toLowerCase()) ?? 0)]))}::uuid[],
+        ${pgArray(starts.map((d) => d.toISOString()))}::timestamptz[]
+      ) with ordinality as t(label, row, col, deck, slot, section, zone_id, starts_at, n)
       order by t.n`);
     return show;
   });
@@ -87,15 +115,42 @@ export interface SeatPlace {
   col: number;
   deck: string | null;
   slot: string | null;
+  section: string | null;
+  /** The seat's price zone, by its position among the show's zones (0 first). */
+  zone: number;
 }
 
 /** The seats' places, in id order. They never change after the show is created, so callers cache them. */
 export async function getSeatPlaces(db: DbOrTx, showId: string): Promise<SeatPlace[]> {
   return db
-    .select({ id: seats.id, label: seats.label, row: seats.row, col: seats.col, deck: seats.deck, slot: seats.slot })
+    .select({
+      id: seats.id,
+      label: seats.label,
+      row: seats.row,
+      col: seats.col,
+      deck: seats.deck,
+      slot: seats.slot,
+      section: seats.section,
+      zone: priceZones.position,
+    })
     .from(seats)
+    .innerJoin(priceZones, eq(priceZones.id, seats.zoneId))
     .where(eq(seats.showId, showId))
     .orderBy(asc(seats.id));
+}
+
+export interface ZoneView {
+  name: string;
+  priceCents: number;
+}
+
+/** A show's price zones in their order. */
+export async function getPriceZones(db: DbOrTx, showId: string): Promise<ZoneView[]> {
+  return db
+    .select({ name: priceZones.name, priceCents: priceZones.priceCents })
+    .from(priceZones)
+    .where(eq(priceZones.showId, showId))
+    .orderBy(asc(priceZones.position));
 }
 
 /** Every seat's code (see SEAT_CODES in seat-state.ts) in id order, as one string. */
@@ -111,7 +166,9 @@ export async function getSeatCodes(db: DbOrTx, showId: string, viewerId: string 
 
 /** The seat map page's one read, compiled once: the show's row as JSON and its seats' codes for a viewer. */
 const SHOW_WITH_CODES = compileOnce(
-  sql`select to_jsonb(shows) as show, ${seatCodesOf(sql`${shows.id}`, sql`${sql.placeholder("viewer")}`, sql`${sql.placeholder("now")}`)} as codes
+  sql`select to_jsonb(shows) as show, ${seatCodesOf(sql`${shows.id}`, sql`${sql.placeholder("viewer")}`, sql`${sql.placeholder("now")}`)} as codes,
+      (select json_agg(json_build_object('name', z.name, 'priceCents', z.price_cents) order by z.position)
+       from ${priceZones} z where z.show_id = ${shows.id}) as zones
     from ${shows} where ${shows.id} = ${sql.placeholder("show")}`,
 );
 
@@ -121,15 +178,16 @@ export async function getShowWithSeatCodes(
   showId: string,
   viewerId: string | null,
   now: Date,
-): Promise<{ show: Show; codes: string }> {
+): Promise<{ show: Show; codes: string; zones: ZoneView[] }> {
   const id = requireId(showId, "show");
   const params = SHOW_WITH_CODES.params({ show: id, viewer: viewerId, now: now.toISOString() });
   const [row] = (await preparedQuery(db.$client, { text: SHOW_WITH_CODES.text, params }, db.$stats)) as unknown as Array<{
     show: Record<string, unknown>;
     codes: string;
+    zones: ZoneView[] | null;
   }>;
   if (!row) throw new NotFound("There is no such show");
-  return { show: showFromRow(row.show), codes: row.codes };
+  return { show: showFromRow(row.show), codes: row.codes, zones: row.zones ?? [] };
 }
 
 /** A show as `to_jsonb(shows)` gives it, in Drizzle's shape. */
@@ -147,13 +205,15 @@ function showFromRow(r: Record<string, unknown>): Show {
     currency: String(r.currency),
     totalSeats: Number(r.total_seats),
     layout: r.layout as Show["layout"],
+    maxSeatsPerCustomer: r.max_seats_per_customer === null ? null : Number(r.max_seats_per_customer),
+    cancelledAt: r.cancelled_at === null ? null : new Date(String(r.cancelled_at)),
     createdAt: new Date(String(r.created_at)),
   };
 }
 
 export interface SeatState extends SeatPlace {
-  /** PAST: never sold, and its time has come (a clinic slot earlier today). */
-  status: "AVAILABLE" | "HELD" | "BOOKED" | "PAST";
+  /** BLOCKED: not for sale. PAST: never sold, and its time has come (a clinic slot earlier today). */
+  status: "AVAILABLE" | "HELD" | "BOOKED" | "BLOCKED" | "PAST";
 }
 
 /** A plain list of every seat with its state (the JSON API's view). */
@@ -167,9 +227,14 @@ export async function listSeatStates(db: DbOrTx, showId: string, now: Date): Pro
       col: seats.col,
       deck: seats.deck,
       slot: seats.slot,
-      status: sql<SeatState["status"]>`case ${code} when 'A' then 'AVAILABLE' when 'B' then 'BOOKED' when 'P' then 'PAST' else 'HELD' end`,
+      section: seats.section,
+      zone: priceZones.position,
+      status: sql<
+        SeatState["status"]
+      >`case ${code} when 'A' then 'AVAILABLE' when 'B' then 'BOOKED' when 'X' then 'BLOCKED' when 'P' then 'PAST' else 'HELD' end`,
     })
     .from(seats)
+    .innerJoin(priceZones, eq(priceZones.id, seats.zoneId))
     .where(eq(seats.showId, showId))
     .orderBy(asc(seats.id));
 }

@@ -41,7 +41,13 @@ export async function sweepExpiredHolds(db: DbOrTx, now: Date = new Date(), batc
       ), expired as (
         update bookings set status = 'EXPIRED', updated_at = ${at}::timestamptz
         where id in (select id from due_bookings) and status = 'HELD' and expires_at <= ${at}::timestamptz
-        returning reference
+        returning id, reference, show_id, expires_at
+      ), audited as (
+        -- Each expiry in the audit log, by the system, at the moment the hold ended.
+        insert into audit_log (at, show_id, action, seat_ids, seat_labels, booking_id, booking_reference)
+        select e.expires_at, e.show_id, 'expire', array_agg(s.id order by s.id), array_agg(s.label order by s.id), e.id, e.reference
+        from expired e join booking_seats bs on bs.booking_id = e.id join seats s on s.id = bs.seat_id
+        group by e.id, e.reference, e.show_id, e.expires_at
       )
       select (select count(*) from freed)::int as seats_freed,
              (select array_agg(reference) from expired) as expired`);

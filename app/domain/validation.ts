@@ -2,11 +2,16 @@
 import { z } from "zod";
 import { NotFound, ValidationFailed } from "./errors";
 
-/** Turns a zod failure into one message per field, the first that applies. */
+/**
+ * Turns a zod failure into one message per field, the first that applies. Fields are named by
+ * their dotted path ("layout.sections.0.rows", as the admin form names its inputs); an element of
+ * a list of plain values is reported on the list ("seatIds", not "seatIds.3").
+ */
 export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
   const out: Record<string, string> = {};
   for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? "form");
+    const path = issue.path.length > 1 && typeof issue.path[issue.path.length - 1] === "number" ? issue.path.slice(0, -1) : issue.path;
+    const key = path.length ? path.map(String).join(".") : "form";
     out[key] ??= issue.message;
   }
   return out;

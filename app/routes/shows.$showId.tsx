@@ -8,6 +8,7 @@ import { listLabels, ValidationFailed } from "~/domain/errors";
 import { placeHold } from "~/domain/holds.server";
 import { countAvailable } from "~/domain/seat-state";
 import { getShowWithSeatCodes } from "~/domain/shows.server";
+import { formatMoney } from "~/domain/time";
 import { pageAction, pageLoader, redirectWithFlash } from "~/http/page.server";
 import { seatMapSegments } from "~/http/seat-map.server";
 import { spliceLater } from "~/http/splice.server";
@@ -23,7 +24,7 @@ export const loader = (args: LoaderFunctionArgs) =>
   pageLoader(args, async ({ request, params, context }) => {
     const now = new Date();
     const user = await getOptionalUser(request, context);
-    const { show, codes } = await getShowWithSeatCodes(context.db, params.showId ?? "", user?.id ?? null, now);
+    const { show, codes, zones } = await getShowWithSeatCodes(context.db, params.showId ?? "", user?.id ?? null, now);
     // The grid's markup only matters to a page render: a browser's data request (the 5-second
     // refresh) says Sec-Fetch-Dest: empty and skips building a string it would never send.
     if (request.headers.get("Sec-Fetch-Dest") !== "empty") {
@@ -32,11 +33,12 @@ export const loader = (args: LoaderFunctionArgs) =>
       context.serverOnly.set(SEAT_MAP_HTML, SEAT_MAP_MARKER);
     }
     return json({
-      show: { ...showView(show), priceCents: show.priceCents, currency: show.currency },
+      show: { ...showView(show), currency: show.currency },
+      zones: zones.map((z) => ({ ...z, price: formatMoney(z.priceCents, show.currency) })),
       codes,
       closed: show.lastStartsAt <= now,
       seatsLeft: countAvailable(codes),
-      maxSeatsPerHold: context.booking.maxSeatsPerHold,
+      maxSeatsPerHold: show.maxSeatsPerCustomer ?? context.booking.maxSeatsPerHold,
       signedIn: Boolean(user),
     });
   });
@@ -53,7 +55,7 @@ export const action = (args: ActionFunctionArgs) =>
   });
 
 export default function ShowPage() {
-  const { show, codes, closed, seatsLeft, maxSeatsPerHold, signedIn } = useLoaderData<typeof loader>();
+  const { show, codes, zones, closed, seatsLeft, maxSeatsPerHold, signedIn } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <div className="space-y-6">
@@ -62,7 +64,7 @@ export default function ShowPage() {
         key={show.id}
         showId={show.id}
         codes={codes}
-        priceCents={show.priceCents}
+        zones={zones}
         currency={show.currency}
         maxSeatsPerHold={maxSeatsPerHold}
         signedIn={signedIn}

@@ -162,7 +162,7 @@ describe("layoutSpecSchema", () => {
       { kind: "THEATRE", rows: 5, seatsPerRow: 12, aisleAfter: [12] },
       /aisle after seat 12 is not between two seats/,
     ],
-    ["too many seats", { kind: "THEATRE", rows: 1000, seatsPerRow: 500, aisleAfter: [] }, /at most 50,000 seats; this one has 500,000/],
+    ["too many seats", { kind: "THEATRE", rows: 1000, seatsPerRow: 500, aisleAfter: [] }, /at most 20,000 seats; this one has 500,000/],
     ["too many rows", { kind: "THEATRE", rows: 1001, seatsPerRow: 1, aisleAfter: [] }, /Rows must be between 1 and 1000/],
     [
       "a bus with no seats",
