@@ -1,10 +1,10 @@
 import bcrypt from "bcryptjs";
 import { eq, sql } from "drizzle-orm";
-import type { DbOrTx } from "~/db/client.server";
-import { type Role, type User, users } from "~/db/schema";
-import { InvalidCredentials, ValidationFailed } from "./errors";
-import { loginSchema, signupSchema } from "./schemas";
-import { isUuid, parseOrThrow } from "./validation";
+import type { Db, DbOrTx } from "~/db/client.server";
+import { auditLog, type Role, type User, users } from "~/db/schema";
+import { Conflict, Forbidden, InvalidCredentials, NotFound, ValidationFailed } from "./errors";
+import { loginSchema, roleSchema, signupSchema } from "./schemas";
+import { isUuid, parseOrThrow, requireId } from "./validation";
 
 /** Accounts: sign-up, log-in, roles, and the password hashing they rest on. */
 export type PublicUser = Pick<User, "id" | "name" | "email" | "role">;
@@ -83,4 +83,55 @@ export async function upsertAdmin(db: DbOrTx, input: unknown): Promise<{ user: P
     return { user: row, created: false };
   }
   return { user: await createUser(db, data, { role: "ADMIN" }), created: true };
+}
+
+export interface UserRow extends PublicUser {
+  createdAt: Date;
+}
+
+/** Accounts for the admin's list, newest first; `search` matches a name or an email. */
+export async function listUsers(db: DbOrTx, options: { search?: string; limit?: number } = {}): Promise<UserRow[]> {
+  const search = options.search?.trim().slice(0, 100);
+  const pattern = search ? `%${search.replace(/[\\%_]/g, "\\$&")}%` : null;
+  return db
+    .select({ ...publicColumns, createdAt: users.createdAt })
+    .from(users)
+    .where(pattern ? sql`${users.name} ilike ${pattern} or ${users.email} ilike ${pattern}` : undefined)
+    .orderBy(sql`${users.role} = 'ADMIN' desc`, sql`${users.createdAt} desc`)
+    .limit(options.limit ?? 200);
+}
+
+/**
+ * An admin makes another account an admin, or takes it back. Never the last admin: the admins are
+ * counted under one lock, so two admins demoting each other at once cannot leave none.
+ */
+export async function setUserRole(
+  db: Db,
+  actor: Pick<PublicUser, "id" | "role" | "name" | "email">,
+  input: { userId: string; role: unknown },
+  now: Date = new Date(),
+): Promise<PublicUser> {
+  if (actor.role !== "ADMIN") throw new Forbidden("Only administrators can do this.");
+  const userId = requireId(input.userId, "user");
+  const { role } = parseOrThrow(roleSchema, { role: input.role });
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended('admins', 0))`);
+    const [target] = await tx.select(publicColumns).from(users).where(eq(users.id, userId)).for("update");
+    if (!target) throw new NotFound("There is no such user");
+    if (target.role === role) return target;
+    if (role === "USER") {
+      const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(users).where(eq(users.role, "ADMIN"));
+      if (n <= 1) throw new Conflict("This is the last administrator: make someone else an administrator first");
+    }
+    const [updated] = await tx.update(users).set({ role }).where(eq(users.id, userId)).returning(publicColumns);
+    await tx.insert(auditLog).values({
+      at: now,
+      actorId: actor.id,
+      actorName: actor.name,
+      actorEmail: actor.email,
+      action: role === "ADMIN" ? "make_admin" : "remove_admin",
+      details: { userId: target.id, name: target.name, email: target.email },
+    });
+    return updated;
+  });
 }

@@ -48,6 +48,10 @@ export const loginSchema = z
   })
   .meta({ id: "LoginRequest" });
 
+export const roleSchema = z
+  .strictObject({ role: z.enum(["USER", "ADMIN"], { error: "Role must be USER or ADMIN" }) })
+  .meta({ id: "RoleRequest" });
+
 /** Seat ids arrive as numbers (JSON) or strings (a form's checkboxes). */
 const seatId = z.coerce.number({ error: "Unknown seat" }).int("Unknown seat").positive("Unknown seat");
 
@@ -133,6 +137,36 @@ function instantOf(value: Date | string, timeZone: string): Date | null {
   const instant = local ? zonedTimeToInstant(local[1], local[2] ?? "00:00", timeZone) : new Date(value);
   return Number.isNaN(instant.getTime()) ? null : instant;
 }
+
+/** Seats an admin picked on the map (block, unblock, release). */
+export const adminSeatsSchema = z
+  .strictObject({
+    seatIds: z.array(seatId, { error: "Pick at least one seat" }).min(1, "Pick at least one seat").max(20_000, "Too many seats"),
+  })
+  .meta({ id: "AdminSeatsRequest" });
+
+/** What an admin may change on a show while nothing is sold: its name, place, time and zone prices (by zone name). */
+export const showEditSchema = z
+  .strictObject({
+    name: label("Name", 200),
+    venue: label("Venue", 200),
+    city: label("City", 100),
+    startsAt: startsAtInput,
+    timeZone: z.string(),
+    priceZones: z.array(priceZoneSchema).max(8, "At most 8 price zones").default([]),
+  })
+  .superRefine((show, ctx) => {
+    if (!instantOf(show.startsAt, show.timeZone))
+      ctx.addIssue({ code: "custom", path: ["startsAt"], message: "Start time must be a date and time" });
+  })
+  .transform((show) => ({
+    name: show.name,
+    venue: show.venue,
+    city: show.city,
+    startsAt: instantOf(show.startsAt, show.timeZone) as Date,
+    zones: Object.fromEntries(show.priceZones.map((z) => [z.name, z.priceCents])),
+  }))
+  .meta({ id: "ShowEdit" });
 
 export const showInputSchema = z
   .strictObject({

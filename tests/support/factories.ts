@@ -59,13 +59,13 @@ export async function seatsInTwoLiveBookings(db: Db, now: Date) {
     group by bs.seat_id having count(*) > 1`);
 }
 
-/** Every PENDING/BOOKED seat points at a live-or-confirmed booking that lists it; must be none otherwise. */
+/** Every PENDING/BOOKED seat points at a live-or-confirmed booking that lists it; must be none otherwise. (BLOCKED seats have no booking.) */
 export async function inconsistentSeats(db: Db) {
   return db.execute(sql`
     select s.id from seats s
     left join bookings b on b.id = s.booking_id
     left join booking_seats bs on bs.booking_id = s.booking_id and bs.seat_id = s.id
-    where s.status <> 'AVAILABLE' and (
+    where s.status in ('PENDING', 'BOOKED') and (
       bs.seat_id is null
       or (s.status = 'BOOKED' and b.status <> 'CONFIRMED')
       or (s.status = 'PENDING' and b.status not in ('HELD', 'EXPIRED'))

@@ -1,0 +1,230 @@
+/**
+ * What admins read: the dashboard's totals and sales, a show's seats with who holds them, its
+ * audit trail. Reads only; each function refuses a non-admin (the second line behind the routes).
+ */
+import { sql } from "drizzle-orm";
+import type { Db } from "~/db/client.server";
+import type { Show } from "~/db/schema";
+import { type Actor, assertAdmin } from "./show-admin.server";
+import { getPriceZones, getShow, type ZoneView } from "./shows.server";
+import { requireId } from "./validation";
+
+const at = (now: Date) => sql`${now.toISOString()}::timestamptz`;
+
+export interface SeatCounts {
+  available: number;
+  held: number;
+  booked: number;
+  blocked: number;
+  past: number;
+}
+
+export interface ShowSales extends SeatCounts {
+  id: string;
+  name: string;
+  kind: Show["kind"];
+  venue: string;
+  startsAt: Date;
+  timeZone: string;
+  currency: string;
+  totalSeats: number;
+  takingsCents: number;
+  cancelled: boolean;
+}
+
+/** Per-seat counts by what a buyer would see (the same rules as the seat map: see seat-state.ts). */
+const countsSql = (now: Date) => sql`
+  count(*) filter (where s.status = 'AVAILABLE' or (s.status = 'PENDING' and s.expires_at <= ${at(now)}))::int
+    - count(*) filter (where (s.status = 'AVAILABLE' or (s.status = 'PENDING' and s.expires_at <= ${at(now)})) and s.starts_at <= ${at(now)})::int as available,
+  count(*) filter (where s.status = 'PENDING' and s.expires_at > ${at(now)})::int as held,
+  count(*) filter (where s.status = 'BOOKED')::int as booked,
+  count(*) filter (where s.status = 'BLOCKED')::int as blocked,
+  count(*) filter (where (s.status = 'AVAILABLE' or (s.status = 'PENDING' and s.expires_at <= ${at(now)})) and s.starts_at <= ${at(now)})::int as past`;
+
+export interface Dashboard {
+  totals: { upcomingShows: number; seatsSold: number; revenueCents: Record<string, number>; liveHolds: number };
+  shows: ShowSales[];
+  endingSoon: Array<{
+    reference: string;
+    showName: string;
+    seats: number;
+    expiresAt: Date;
+    holder: string;
+    bookingId: string;
+    showId: string;
+  }>;
+  latest: Array<{
+    reference: string;
+    showName: string;
+    status: string;
+    amountCents: number;
+    currency: string;
+    createdAt: Date;
+    holder: string;
+    showId: string;
+  }>;
+}
+
+export async function getDashboard(db: Db, actor: Actor, now: Date = new Date(), soonMinutes = 5): Promise<Dashboard> {
+  assertAdmin(actor);
+  const shows = await db.execute<Record<string, unknown>>(sql`
+    select sh.id, sh.name, sh.kind, sh.venue, sh.starts_at, sh.time_zone, sh.currency, sh.total_seats, sh.cancelled_at is not null as cancelled,
+      ${countsSql(now)},
+      coalesce((select sum(p.amount_cents) from payments p join bookings b on b.id = p.booking_id
+        where b.show_id = sh.id and p.status = 'SUCCEEDED'), 0)::int as takings_cents
+    from shows sh join seats s on s.show_id = sh.id
+    where sh.last_starts_at > ${at(now)}
+    group by sh.id order by sh.starts_at, sh.name`);
+  const [totals] = await db.execute<{ live_holds: number; seats_sold: number }>(sql`
+    select (select count(*) from bookings where status = 'HELD' and expires_at > ${at(now)})::int as live_holds,
+      (select count(*) from seats s join shows sh on sh.id = s.show_id where s.status = 'BOOKED' and sh.last_starts_at > ${at(now)})::int as seats_sold`);
+  const revenue = await db.execute<{ currency: string; cents: number }>(sql`
+    select currency, sum(amount_cents)::int as cents from payments where status = 'SUCCEEDED' group by currency order by currency`);
+  const endingSoon = await db.execute<Record<string, unknown>>(sql`
+    select b.id, b.reference, b.seat_count, b.expires_at, b.show_id, sh.name as show_name, u.name as holder
+    from bookings b join shows sh on sh.id = b.show_id join users u on u.id = b.user_id
+    where b.status = 'HELD' and b.expires_at > ${at(now)} and b.expires_at <= ${at(new Date(now.getTime() + soonMinutes * 60_000))}
+    order by b.expires_at limit 20`);
+  const latest = await db.execute<Record<string, unknown>>(sql`
+    select b.reference, b.status, b.amount_cents, b.currency, b.created_at, b.show_id, sh.name as show_name, u.name as holder, b.expires_at
+    from bookings b join shows sh on sh.id = b.show_id join users u on u.id = b.user_id
+    order by b.created_at desc limit 10`);
+  const salesRows = shows.map(salesOf);
+  return {
+    totals: {
+      upcomingShows: salesRows.filter((s) => !s.cancelled).length,
+      seatsSold: totals.seats_sold,
+      revenueCents: Object.fromEntries(revenue.map((r) => [r.currency, r.cents])),
+      liveHolds: totals.live_holds,
+    },
+    shows: salesRows,
+    endingSoon: endingSoon.map((r) => ({
+      bookingId: String(r.id),
+      reference: String(r.reference),
+      showId: String(r.show_id),
+      showName: String(r.show_name),
+      seats: Number(r.seat_count),
+      expiresAt: new Date(String(r.expires_at)),
+      holder: String(r.holder),
+    })),
+    latest: latest.map((r) => ({
+      reference: String(r.reference),
+      showId: String(r.show_id),
+      showName: String(r.show_name),
+      // What a person sees: a hold whose time is up is EXPIRED whether or not the sweeper has run.
+      status: r.status === "HELD" && new Date(String(r.expires_at)) <= now ? "EXPIRED" : String(r.status),
+      amountCents: Number(r.amount_cents),
+      currency: String(r.currency),
+      createdAt: new Date(String(r.created_at)),
+      holder: String(r.holder),
+    })),
+  };
+}
+
+function salesOf(r: Record<string, unknown>): ShowSales {
+  return {
+    id: String(r.id),
+    name: String(r.name),
+    kind: r.kind as Show["kind"],
+    venue: String(r.venue),
+    startsAt: new Date(String(r.starts_at)),
+    timeZone: String(r.time_zone),
+    currency: String(r.currency),
+    totalSeats: Number(r.total_seats),
+    cancelled: Boolean(r.cancelled),
+    available: Number(r.available),
+    held: Number(r.held),
+    booked: Number(r.booked),
+    blocked: Number(r.blocked),
+    past: Number(r.past),
+    takingsCents: Number(r.takings_cents),
+  };
+}
+
+export interface HolderInfo {
+  seatId: number;
+  status: "HELD" | "BOOKED";
+  reference: string;
+  name: string;
+  email: string;
+  expiresAt: Date | null;
+}
+
+export interface AuditRow {
+  id: number;
+  at: Date;
+  action: string;
+  actor: string | null;
+  seats: string[];
+  reference: string | null;
+  details: Record<string, unknown> | null;
+}
+
+export interface AdminShow {
+  show: Show;
+  zones: ZoneView[];
+  counts: SeatCounts;
+  takingsCents: number;
+  holders: HolderInfo[];
+  audit: AuditRow[];
+  bookings: number;
+}
+
+/** A show as its admin page shows it: counts, who holds each taken seat, and the audit trail (newest first, or about one seat). */
+export async function getShowForAdmin(
+  db: Db,
+  actor: Actor,
+  showId: string,
+  options: { now?: Date; seat?: string } = {},
+): Promise<AdminShow> {
+  assertAdmin(actor);
+  const now = options.now ?? new Date();
+  const id = requireId(showId, "show");
+  const show = await getShow(db, id);
+  const [counts] = await db.execute<Record<string, unknown>>(sql`
+    select ${countsSql(now)},
+      coalesce((select sum(p.amount_cents) from payments p join bookings b on b.id = p.booking_id where b.show_id = ${id} and p.status = 'SUCCEEDED'), 0)::int as takings_cents,
+      (select count(*) from bookings where show_id = ${id})::int as bookings
+    from seats s where s.show_id = ${id}`);
+  const zones = await getPriceZones(db, id);
+  const holders = await db.execute<Record<string, unknown>>(sql`
+    select s.id, s.status, s.expires_at, b.reference, u.name, u.email
+    from seats s join bookings b on b.id = s.booking_id join users u on u.id = s.holder_id
+    where s.show_id = ${id} and (s.status = 'BOOKED' or (s.status = 'PENDING' and s.expires_at > ${at(now)}))
+    order by s.id`);
+  const seat = options.seat?.trim().slice(0, 60);
+  const audit = await db.execute<Record<string, unknown>>(sql`
+    select id, at, action, actor_name, seat_labels, booking_reference, details from audit_log
+    where show_id = ${id} ${seat ? sql`and seat_labels @> array[${seat}]::text[]` : sql``}
+    order by at desc, id desc limit 200`);
+  return {
+    show,
+    zones,
+    counts: {
+      available: Number(counts.available),
+      held: Number(counts.held),
+      booked: Number(counts.booked),
+      blocked: Number(counts.blocked),
+      past: Number(counts.past),
+    },
+    takingsCents: Number(counts.takings_cents),
+    bookings: Number(counts.bookings),
+    holders: holders.map((h) => ({
+      seatId: Number(h.id),
+      status: h.status === "BOOKED" ? "BOOKED" : "HELD",
+      reference: String(h.reference),
+      name: String(h.name),
+      email: String(h.email),
+      expiresAt: h.expires_at ? new Date(String(h.expires_at)) : null,
+    })),
+    audit: audit.map((a) => ({
+      id: Number(a.id),
+      at: new Date(String(a.at)),
+      action: String(a.action),
+      actor: a.actor_name === null ? null : String(a.actor_name),
+      seats: (a.seat_labels as string[] | null) ?? [],
+      reference: a.booking_reference === null ? null : String(a.booking_reference),
+      details: (a.details as Record<string, unknown> | null) ?? null,
+    })),
+  };
+}

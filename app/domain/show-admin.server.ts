@@ -1,0 +1,308 @@
+/**
+ * What admins do to a show: block and unblock seats, release holds, edit, reset, cancel and
+ * delete. Each function takes the acting user and refuses anyone who is not an admin (the routes
+ * check the role too: this is the second line), runs as one transaction, and writes its audit
+ * entry in that same transaction.
+ *
+ * Invariants: a seat is never both BLOCKED and held or sold (blocking is a compare-and-swap on
+ * free seats, all or none); reset, cancel, edit and delete take the show's lock alone, so no hold,
+ * payment, release or cancel of that show runs in the middle of them (those share the lock; see
+ * holds.server.ts and bookings.server.ts). Proven in tests/integration/show-admin.test.ts.
+ */
+import type { Db } from "~/db/client.server";
+import { oneTripTransaction } from "~/db/one-trip.server";
+import type { PublicUser } from "./accounts.server";
+import { Conflict, Forbidden, listLabels, NotFound, ValidationFailed } from "./errors";
+import { retryTransient, sqlStateOf } from "./retry.server";
+import { adminSeatsSchema, showEditSchema } from "./schemas";
+import { parseOrThrow, requireId } from "./validation";
+
+export type Actor = Pick<PublicUser, "id" | "role" | "name" | "email">;
+
+/** The second line: whatever a route checked, a non-admin changes nothing here. */
+export function assertAdmin(actor: Actor | null | undefined): asserts actor is Actor {
+  if (!actor || actor.role !== "ADMIN") throw new Forbidden("Only administrators can do this.");
+}
+
+const LOST_RACE = "HF001";
+/** Admin work that must not interleave with buyers' transactions takes the show's lock alone. */
+const LOCK_SHOW_ALONE = "select pg_advisory_xact_lock(hashtextextended('show:' || $1, 0))";
+const FREE = "(status = 'AVAILABLE' or (status = 'PENDING' and expires_at <= $4::timestamptz))";
+
+/** $1 show, $2 seat ids, $3 actor (id, name, email as jsonb), $4 now. */
+const blockStatement = (block: boolean) => `
+with cur as (
+  select id, label, status, expires_at, version from seats where show_id = $1 and id = any($2::bigint[]) order by id
+), verdict as (
+  select (select count(*) from cur)::int as found,
+    coalesce((select array_agg(label order by id) from cur where ${block ? `not ${FREE} and status <> 'BLOCKED'` : "status <> 'BLOCKED'"}), '{}') as refused
+), changed as (
+  update seats s set status = '${block ? "BLOCKED" : "AVAILABLE"}', holder_id = null, booking_id = null, expires_at = null, version = s.version + 1
+  from cur c, verdict v
+  where s.id = c.id and s.version = c.version and v.found = cardinality($2::bigint[]) and cardinality(v.refused) = 0
+    and ${block ? `(s.status = 'AVAILABLE' or (s.status = 'PENDING' and s.expires_at <= $4::timestamptz))` : "s.status = 'BLOCKED'"}
+  returning s.id
+), audited as (
+  insert into audit_log (at, show_id, actor_id, actor_name, actor_email, action, seat_ids, seat_labels)
+  select $4::timestamptz, $1, ($3::jsonb->>'id')::uuid, $3::jsonb->>'name', $3::jsonb->>'email', '${block ? "block" : "unblock"}',
+    (select array_agg(id order by id) from cur), (select array_agg(label order by id) from cur)
+  where exists (select 1 from changed)
+)
+select v.found, v.refused, (select count(*) from changed)::int as changed,
+  case when v.found = cardinality($2::bigint[]) and cardinality(v.refused) = 0
+        and (select count(*) from changed) <> (select count(*) from cur where ${block ? "status <> 'BLOCKED'" : "status = 'BLOCKED'"})
+    then holdfast_abort('${LOST_RACE}', 'a seat changed while it was being blocked') end as aborted
+from verdict v`;
+const BLOCK = blockStatement(true);
+const UNBLOCK = blockStatement(false);
+
+const actorJson = (actor: Actor) => JSON.stringify({ id: actor.id, name: actor.name, email: actor.email });
+
+/**
+ * Takes seats off sale (house seats, broken seats), or puts them back. All or none: a seat that
+ * is held or sold cannot be blocked (release it first), and the answer names it.
+ */
+export async function setSeatsBlocked(
+  db: Db,
+  actor: Actor,
+  input: { showId: string; seatIds: unknown; blocked: boolean },
+  now: Date = new Date(),
+): Promise<{ changed: number }> {
+  assertAdmin(actor);
+  const showId = requireId(input.showId, "show");
+  const { seatIds } = parseOrThrow(adminSeatsSchema, { seatIds: input.seatIds });
+  const ids = `{${[...new Set(seatIds)].sort((a, b) => a - b).join(",")}}`;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const [rows] = await retryTransient(() =>
+        oneTripTransaction(
+          db.$client,
+          [{ text: input.blocked ? BLOCK : UNBLOCK, params: [showId, ids, actorJson(actor), now.toISOString()] }],
+          db.$stats,
+        ),
+      );
+      const v = rows[0] as { found: number; refused: string[]; changed: number };
+      if (v.found !== new Set(seatIds).size) throw new ValidationFailed({ seatIds: "Some of these seats are not part of this show" });
+      if (v.refused.length) {
+        throw new Conflict(
+          input.blocked
+            ? `${listLabels(v.refused)} ${v.refused.length === 1 ? "is" : "are"} held or sold: release ${v.refused.length === 1 ? "it" : "them"} first`
+            : `${listLabels(v.refused)} ${v.refused.length === 1 ? "is" : "are"} not blocked`,
+        );
+      }
+      return { changed: v.changed };
+    } catch (error) {
+      // A buyer's hold changed a seat while it was being blocked: look again.
+      if (sqlStateOf(error) !== LOST_RACE || attempt >= 5) throw error;
+    }
+  }
+}
+
+/** $1 show, $2 seat ids, $3 actor, $4 now: releases every live hold that holds one of the seats. */
+const RELEASE_HOLDS = `
+with target as (
+  select distinct b.id from bookings b join seats s on s.booking_id = b.id
+  where s.show_id = $1 and s.id = any($2::bigint[]) and b.status = 'HELD'
+), seat_rows as (
+  select s.id, s.label, s.booking_id from seats s where s.booking_id in (select id from target) and s.status = 'PENDING'
+), freed as (
+  update seats s set status = 'AVAILABLE', holder_id = null, booking_id = null, expires_at = null, version = s.version + 1
+  where s.id in (select id from seat_rows)
+  returning s.id
+), released as (
+  update bookings set status = case when expires_at <= $4::timestamptz then 'EXPIRED'::booking_status else 'RELEASED'::booking_status end,
+    updated_at = $4::timestamptz
+  where id in (select id from target)
+  returning id, reference
+), audited as (
+  insert into audit_log (at, show_id, actor_id, actor_name, actor_email, action, seat_ids, seat_labels, booking_id, booking_reference)
+  select $4::timestamptz, $1, ($3::jsonb->>'id')::uuid, $3::jsonb->>'name', $3::jsonb->>'email', 'admin_release',
+    (select array_agg(id order by id) from seat_rows where booking_id = r.id), (select array_agg(label order by id) from seat_rows where booking_id = r.id),
+    r.id, r.reference
+  from released r
+)
+select (select count(*) from released)::int as bookings, (select count(*) from freed)::int as seats`;
+
+/** Releases the holds on the given seats (whole bookings), as the holder's own Release would. Paid seats are left alone. */
+export async function releaseHoldsOnSeats(
+  db: Db,
+  actor: Actor,
+  input: { showId: string; seatIds: unknown },
+  now: Date = new Date(),
+): Promise<{ bookings: number; seats: number }> {
+  assertAdmin(actor);
+  const showId = requireId(input.showId, "show");
+  const { seatIds } = parseOrThrow(adminSeatsSchema, { seatIds: input.seatIds });
+  const ids = `{${seatIds.join(",")}}`;
+  const lockHolds = `select 1 from bookings where id in (select booking_id from seats where show_id = $1 and id = any($2::bigint[])) and status = 'HELD' order by id for no key update`;
+  const [, rows] = await retryTransient(() =>
+    oneTripTransaction(
+      db.$client,
+      [
+        { text: lockHolds, params: [showId, ids] },
+        { text: RELEASE_HOLDS, params: [showId, ids, actorJson(actor), now.toISOString()] },
+      ],
+      db.$stats,
+    ),
+  );
+  return rows[0] as { bookings: number; seats: number };
+}
+
+/** $1 show, $2 actor, $3 now, $4 'reset' or 'cancel'. Every hold released, every sale cancelled and refunded, every seat free. */
+const CLEAR_SHOW = `
+with show as (
+  select id, cancelled_at from shows where id = $1
+), seat_rows as (
+  update seats set status = 'AVAILABLE', holder_id = null, booking_id = null, expires_at = null, version = version + 1
+  where show_id = $1 and status in ('PENDING', 'BOOKED')
+  returning id
+), released as (
+  update bookings set status = 'RELEASED', updated_at = $3::timestamptz
+  where show_id = $1 and status = 'HELD'
+  returning id
+), cancelled as (
+  update bookings set status = 'CANCELLED', cancelled_at = $3::timestamptz, updated_at = $3::timestamptz
+  where show_id = $1 and status = 'CONFIRMED'
+  returning id
+), refunded as (
+  update payments set status = 'REFUNDED', refunded_at = $3::timestamptz
+  where booking_id in (select id from cancelled) and status = 'SUCCEEDED'
+  returning amount_cents
+), closed as (
+  update shows set cancelled_at = $3::timestamptz where id = $1 and $4 = 'cancel' and cancelled_at is null
+  returning id
+), audited as (
+  insert into audit_log (at, show_id, actor_id, actor_name, actor_email, action, details)
+  select $3::timestamptz, $1, ($2::jsonb->>'id')::uuid, $2::jsonb->>'name', $2::jsonb->>'email', case when $4 = 'cancel' then 'cancel_show' else 'reset' end,
+    jsonb_build_object('seatsFreed', (select count(*) from seat_rows), 'holdsReleased', (select count(*) from released),
+      'bookingsCancelled', (select count(*) from cancelled), 'refundedCents', (select coalesce(sum(amount_cents), 0) from refunded))
+  from show
+)
+select exists (select 1 from show) as found, (select count(*) from seat_rows)::int as seats, (select count(*) from released)::int as holds,
+  (select count(*) from cancelled)::int as bookings, (select coalesce(sum(amount_cents), 0) from refunded)::int as refunded_cents`;
+
+export interface ClearedShow {
+  seats: number;
+  holds: number;
+  bookings: number;
+  refundedCents: number;
+}
+
+async function clearShow(db: Db, actor: Actor, showId: string, mode: "reset" | "cancel", now: Date): Promise<ClearedShow> {
+  assertAdmin(actor);
+  const id = requireId(showId, "show");
+  const [, rows] = await retryTransient(() =>
+    oneTripTransaction(
+      db.$client,
+      [
+        { text: LOCK_SHOW_ALONE, params: [id] },
+        { text: CLEAR_SHOW, params: [id, actorJson(actor), now.toISOString(), mode] },
+      ],
+      db.$stats,
+    ),
+  );
+  const r = rows[0] as { found: boolean; seats: number; holds: number; bookings: number; refunded_cents: number };
+  if (!r.found) throw new NotFound("There is no such show");
+  return { seats: r.seats, holds: r.holds, bookings: r.bookings, refundedCents: r.refunded_cents };
+}
+
+/** The seed's "reset data": every hold and booking of the show back to AVAILABLE, sales refunded. Blocked seats stay blocked. */
+export function resetShow(db: Db, actor: Actor, showId: string, now: Date = new Date()) {
+  return clearShow(db, actor, showId, "reset", now);
+}
+
+/** Takes the show off sale for good: every booking cancelled and refunded, every hold released, seats freed. */
+export function cancelShow(db: Db, actor: Actor, showId: string, now: Date = new Date()) {
+  return clearShow(db, actor, showId, "cancel", now);
+}
+
+/** $1 show, $2 actor, $3 now: deletes a show nobody ever booked. */
+const DELETE_SHOW = `
+with show as (select id, name from shows where id = $1),
+booked as (select count(*) as n from bookings where show_id = $1),
+gone as (delete from shows where id = $1 and (select n from booked) = 0 returning id),
+audited as (
+  insert into audit_log (at, show_id, actor_id, actor_name, actor_email, action, details)
+  select $3::timestamptz, $1, ($2::jsonb->>'id')::uuid, $2::jsonb->>'name', $2::jsonb->>'email', 'delete_show', jsonb_build_object('name', name)
+  from show where exists (select 1 from gone)
+)
+select exists (select 1 from show) as found, (select n from booked)::int as bookings, exists (select 1 from gone) as deleted`;
+
+export async function deleteShow(db: Db, actor: Actor, showId: string, now: Date = new Date()): Promise<void> {
+  assertAdmin(actor);
+  const id = requireId(showId, "show");
+  const [, rows] = await oneTripTransaction(
+    db.$client,
+    [
+      { text: LOCK_SHOW_ALONE, params: [id] },
+      { text: DELETE_SHOW, params: [id, actorJson(actor), now.toISOString()] },
+    ],
+    db.$stats,
+  );
+  const r = rows[0] as { found: boolean; bookings: number; deleted: boolean };
+  if (!r.found) throw new NotFound("There is no such show");
+  if (!r.deleted)
+    throw new Conflict(`This show has ${r.bookings} booking${r.bookings === 1 ? "" : "s"} (held, paid or ended): cancel it instead`);
+}
+
+/**
+ * $1 show, $2 actor, $3 now, $4 the new facts (jsonb: name, venue, city, startsAt, zones {name: cents}).
+ * Only while nothing is held or sold. A new start moves every seat's start by the same amount.
+ */
+const EDIT_SHOW = `
+with show as (select * from shows where id = $1),
+busy as (
+  select count(*)::int as n from bookings
+  where show_id = $1 and (status = 'CONFIRMED' or (status = 'HELD' and expires_at > $3::timestamptz))
+),
+shift as (select (($4::jsonb->>'startsAt')::timestamptz - (select starts_at from show)) as d),
+moved as (
+  update seats set starts_at = starts_at + (select d from shift), version = version + 1
+  where show_id = $1 and (select n from busy) = 0 and (select d from shift) <> interval '0'
+  returning id
+),
+priced as (
+  update price_zones z set price_cents = (($4::jsonb->'zones')->>z.name)::int
+  where z.show_id = $1 and (select n from busy) = 0 and ($4::jsonb->'zones') ? z.name
+  returning z.price_cents
+),
+updated as (
+  update shows set name = $4::jsonb->>'name', venue = $4::jsonb->>'venue', city = $4::jsonb->>'city',
+    starts_at = starts_at + (select d from shift), last_starts_at = last_starts_at + (select d from shift),
+    price_cents = coalesce((select min(price_cents) from priced), price_cents)
+  where id = $1 and (select n from busy) = 0
+  returning id
+),
+audited as (
+  insert into audit_log (at, show_id, actor_id, actor_name, actor_email, action, details)
+  select $3::timestamptz, $1, ($2::jsonb->>'id')::uuid, $2::jsonb->>'name', $2::jsonb->>'email', 'edit', $4::jsonb
+  where exists (select 1 from updated)
+)
+select exists (select 1 from show) as found, (select n from busy) as busy, exists (select 1 from updated) as updated`;
+
+/** Edits a show's name, place, time and zone prices while nothing is held or sold. The time is read in the show's own zone. */
+export async function editShow(db: Db, actor: Actor, showId: string, input: unknown, now: Date = new Date()): Promise<void> {
+  assertAdmin(actor);
+  const id = requireId(showId, "show");
+  const [show] = (await db.$client.unsafe("select time_zone from shows where id = $1", [id], { prepare: true })) as unknown as Array<{
+    time_zone: string;
+  }>;
+  if (!show) throw new NotFound("There is no such show");
+  const data = parseOrThrow(showEditSchema, { ...(input as object), timeZone: show.time_zone });
+  if (data.startsAt <= now) throw new ValidationFailed({ startsAt: "The start time must be in the future" });
+  const facts = { name: data.name, venue: data.venue, city: data.city, startsAt: data.startsAt.toISOString(), zones: data.zones };
+  const [, rows] = await oneTripTransaction(
+    db.$client,
+    [
+      { text: LOCK_SHOW_ALONE, params: [id] },
+      { text: EDIT_SHOW, params: [id, actorJson(actor), now.toISOString(), JSON.stringify(facts)] },
+    ],
+    db.$stats,
+  );
+  const r = rows[0] as { found: boolean; busy: number; updated: boolean };
+  if (!r.found) throw new NotFound("There is no such show");
+  if (r.busy > 0)
+    throw new Conflict(
+      `${r.busy} booking${r.busy === 1 ? " is" : "s are"} held or paid for: a show can be edited only while nothing is sold`,
+    );
+}
