@@ -162,3 +162,19 @@ export function joinSeats(template: SeatMapTemplate, codes: string, ticked: Read
 export function renderSeatMapHtml(layout: Pick<LayoutSpec, "kind">, places: readonly SeatPlace[], codes: string): string {
   return joinSeatMap(buildSeatMapTemplate(layout, places), codes);
 }
+
+/**
+ * The admin's map: the same template, every seat tickable (to block, unblock or release it), and
+ * each taken seat named with who has it (`about`: seat id → "held by … · ref …").
+ */
+export function joinAdminSeatMap(template: SeatMapTemplate, codes: string, about: ReadonlyMap<number, string>): string {
+  const { ids, before, mid, after } = template;
+  let html = "";
+  for (let i = 0; i < ids.length; i++) {
+    const code = SEAT_CLASS[codes[i]] ? codes[i] : "H";
+    const note = about.get(ids[i]);
+    const suffix = note ? ` (${escapeHtml(note)})` : SEAT_STATE_SUFFIX[code];
+    html += `${before[i] + SEAT_CLASS[code] + (note ? " seat-noted" : "") + mid[i] + suffix}"${note ? ` title="${escapeHtml(note)}"` : ""}${after[i]}`;
+  }
+  return html + template.end;
+}

@@ -228,3 +228,36 @@ export async function getShowForAdmin(
     })),
   };
 }
+
+export interface ShowListRow {
+  id: string;
+  name: string;
+  kind: Show["kind"];
+  venue: string;
+  city: string;
+  startsAt: Date;
+  timeZone: string;
+  totalSeats: number;
+  cancelled: boolean;
+  past: boolean;
+}
+
+/** Every show, upcoming first (soonest first), then past ones (latest first). */
+export async function listShowsForAdmin(db: Db, actor: Actor, now: Date = new Date()): Promise<ShowListRow[]> {
+  assertAdmin(actor);
+  const rows = await db.execute<Record<string, unknown>>(sql`
+    select id, name, kind, venue, city, starts_at, time_zone, total_seats, cancelled_at is not null as cancelled, last_starts_at <= ${at(now)} as past
+    from shows order by last_starts_at <= ${at(now)}, case when last_starts_at > ${at(now)} then starts_at end, starts_at desc limit 500`);
+  return rows.map((r) => ({
+    id: String(r.id),
+    name: String(r.name),
+    kind: r.kind as Show["kind"],
+    venue: String(r.venue),
+    city: String(r.city),
+    startsAt: new Date(String(r.starts_at)),
+    timeZone: String(r.time_zone),
+    totalSeats: Number(r.total_seats),
+    cancelled: Boolean(r.cancelled),
+    past: Boolean(r.past),
+  }));
+}

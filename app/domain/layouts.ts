@@ -65,12 +65,14 @@ const toHHMM = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart
 /** Aisle positions: a list, or (from a form) text like "3, 9". */
 const aisles = z.preprocess(
   (value) =>
-    typeof value === "string"
-      ? value
-          .split(/[\s,]+/)
-          .filter(Boolean)
-          .map(Number)
-      : value,
+    value === undefined
+      ? []
+      : typeof value === "string"
+        ? value
+            .split(/[\s,]+/)
+            .filter(Boolean)
+            .map(Number)
+        : value,
   z.array(z.number({ error: "Aisle positions must be numbers" }).int("Aisle positions must be whole seat numbers")),
 );
 

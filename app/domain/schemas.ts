@@ -126,10 +126,17 @@ export const priceZoneSchema = z
  * venue's wall-clock time ("2026-12-05T19:30", a form's date-time field; "2026-12-05" for a
  * clinic day), read in the show's time zone.
  */
-const startsAtInput = z.union([z.date(), z.string({ error: "Start time must be a date and time" }).trim()], {
-  error: "Start time must be a date and time",
-});
 const LOCAL_DATE_TIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}))?$/;
+const startsAtInput = z.union(
+  [
+    z.date(),
+    z
+      .string({ error: "Start time must be a date and time" })
+      .trim()
+      .refine((s) => instantOf(s, "UTC") !== null, "Start time must be a date and time"),
+  ],
+  { error: "Start time must be a date and time" },
+);
 
 function instantOf(value: Date | string, timeZone: string): Date | null {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value;

@@ -1,4 +1,4 @@
-import { asc, eq, gt, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "~/db/client.server";
 import { compileOnce, preparedQuery } from "~/db/one-trip.server";
 import { priceZones, type Show, seats, shows } from "~/db/schema";
@@ -95,7 +95,7 @@ export async function listUpcomingShows(db: DbOrTx, now: Date): Promise<ShowSumm
     .select({ show: shows, seatsLeft: sql<number>`(count(*) filter (where ${seatIsForSale(now)}))::int` })
     .from(shows)
     .innerJoin(seats, eq(seats.showId, shows.id))
-    .where(gt(shows.lastStartsAt, now))
+    .where(and(gt(shows.lastStartsAt, now), isNull(shows.cancelledAt)))
     .groupBy(shows.id)
     .orderBy(asc(shows.startsAt), asc(shows.name));
   return rows.map((r) => ({ ...r.show, seatsLeft: r.seatsLeft }));

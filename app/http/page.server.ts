@@ -66,8 +66,11 @@ type Guard<U> = (request: Request, context: AppLoadContext) => Promise<U>;
 export interface PageActionOptions<U, V extends Record<string, string>> {
   /** Runs first: requireUser, requireAdmin (it may throw a redirect to log in, or a 403). */
   guard?: Guard<U>;
-  /** Fields the form shows next to their inputs; errors about any other field join formError. */
-  fields?: readonly string[];
+  /**
+   * Fields the form shows next to their inputs; errors about any other field join formError.
+   * "all": every field has its place (a big form); formError then sums up.
+   */
+  fields?: readonly string[] | "all";
   /** What goes back into the form as typed. Never a password or a card number. */
   keep?: (form: FormData) => V;
   /** For handlers that hand the request to remix-auth, which reads the body itself. */
@@ -81,12 +84,13 @@ export type PageActionArgs<U> = ActionFunctionArgs & { form: FormData; user: U }
  * function and returns a redirect). A DomainError it throws becomes a FormFailure with the
  * table's status and headers, so the page re-renders with messages; nothing else is caught.
  */
-export async function pageAction<U = undefined, V extends Record<string, string> = Record<string, never>>(
+export async function pageAction<U = undefined, V extends Record<string, string> = Record<string, never>, R = never>(
   args: ActionFunctionArgs,
   options: PageActionOptions<U, V>,
-  handle: (args: PageActionArgs<U>) => Promise<TypedResponse<never>>,
-): Promise<TypedResponse<FormFailure<V>>> {
-  const user = options.guard ? await options.guard(args.request, args.context) : (undefined as U);
+  handle: (args: PageActionArgs<U>) => Promise<TypedResponse<R>>,
+): Promise<TypedResponse<FormFailure<V>> | TypedResponse<R>> {
+  // A guard's refusal (403) is the error page, as from a loader; its redirect to log in passes through.
+  const user = options.guard ? await options.guard(args.request, args.context).catch((error) => Promise.reject(asPageError(error))) : (undefined as U);
   const form = await readForm(options.readCopy ? args.request.clone() : args.request);
   try {
     return await handle({ ...args, form, user });
@@ -103,6 +107,14 @@ export function formFailure<V extends Record<string, string>>(
 ): FormFailure<V> {
   const values = options.keep ? options.keep(form) : ({} as V);
   if (!(error instanceof ValidationFailed)) return { values, fieldErrors: {}, formError: error.message };
+  if (options.fields === "all") {
+    const n = Object.keys(error.fieldErrors).length;
+    return {
+      values,
+      fieldErrors: error.fieldErrors,
+      formError: `${n === 1 ? "One field needs" : `${n} fields need`} attention: see the messages below.`,
+    };
+  }
   const shown = new Set(options.fields ?? []);
   const fieldErrors: Record<string, string> = {};
   const others: string[] = [];
@@ -136,3 +148,5 @@ export async function redirectWithFlash(
   const headers = { "Set-Cookie": await context.sessions.commitSession(session) };
   return options.document ? redirectDocument(to, { headers }) : redirect(to, { headers });
 }
+
+export { formToObject } from "./form-object";

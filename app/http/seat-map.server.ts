@@ -94,3 +94,11 @@ export async function seatMapSegments(
   out.push(entry.end);
   return out;
 }
+
+/** The show's map template (cached like the buyer's map): the admin page fills it with holders. */
+export async function seatMapTemplate(db: DbOrTx, show: { id: string; layout: Pick<LayoutSpec, "kind"> }): Promise<SeatMapTemplate> {
+  const entry = entryFor(db, show.id);
+  const places = await entry.places;
+  entry.template ??= buildSeatMapTemplate(show.layout, places);
+  return entry.template;
+}

@@ -36,7 +36,11 @@ export const loader = (args: LoaderFunctionArgs) =>
       show: { ...showView(show), currency: show.currency },
       zones: zones.map((z) => ({ ...z, price: formatMoney(z.priceCents, show.currency) })),
       codes,
-      closed: show.lastStartsAt <= now,
+      closed: show.cancelledAt
+        ? "This show was cancelled; its seats can no longer be held."
+        : show.lastStartsAt <= now
+          ? "This show has started; its seats can no longer be held."
+          : null,
       seatsLeft: countAvailable(codes),
       maxSeatsPerHold: show.maxSeatsPerCustomer ?? context.booking.maxSeatsPerHold,
       signedIn: Boolean(user),
@@ -69,7 +73,7 @@ export default function ShowPage() {
         maxSeatsPerHold={maxSeatsPerHold}
         signedIn={signedIn}
         error={result?.formError}
-        closedMessage={closed ? "This show has started; its seats can no longer be held." : undefined}
+        closedMessage={closed ?? undefined}
       />
     </div>
   );

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  busSeatPosition,
   DEMO_LAYOUTS,
   generateSeats,
   kindOfLayout,
@@ -250,5 +251,106 @@ describe("any valid layout", () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("sections and price zones", () => {
+  const spec: LayoutSpec = {
+    kind: "THEATRE",
+    sections: [
+      { name: "Stalls", rows: 2, seatsPerRow: 4, aisleAfter: [2], zone: "Premium" },
+      { name: "Circle", rows: 27, seatsPerRow: 3, aisleAfter: [], zone: "Standard" },
+    ],
+  };
+  const seats = generateSeats(spec);
+  const seat = byLabel(seats);
+
+  it("names each seat by its section, row and number, rows continuing down the map", () => {
+    expect(seats).toHaveLength(2 * 4 + 27 * 3);
+    expect(seats[0]).toEqual({ label: "Stalls A1", row: 0, col: 0, deck: null, slot: null, section: "Stalls", zone: "Premium" });
+    expect(seat.get("Stalls A3")).toMatchObject({ col: 3 });
+    expect(seat.get("Circle A1")).toMatchObject({ row: 2, col: 0, zone: "Standard" });
+    // The 27th row of a section is AA.
+    expect(seat.get("Circle AA3")).toMatchObject({ row: 28, col: 2 });
+    expect(layoutGrid(spec)).toEqual({ rows: 29, cols: 5, aisleCols: [], decks: [] });
+    expect(seatCount(spec)).toBe(seats.length);
+  });
+
+  it("keeps a single row, and aisles right after the first or before the last seat", () => {
+    const edges: LayoutSpec = { kind: "THEATRE", sections: [{ name: "Box", rows: 1, seatsPerRow: 5, aisleAfter: [1, 4], zone: "Box" }] };
+    expect(errorsOf(edges)).toEqual([]);
+    expect(generateSeats(edges).map((s) => [s.label, s.col])).toEqual([
+      ["Box A1", 0],
+      ["Box A2", 2],
+      ["Box A3", 3],
+      ["Box A4", 4],
+      ["Box A5", 6],
+    ]);
+  });
+
+  it.each([
+    [
+      "an aisle before the first seat",
+      { name: "S", rows: 1, seatsPerRow: 5, aisleAfter: [0], zone: "Z" },
+      /aisle after seat 0 is not between two seats/,
+    ],
+    [
+      "an aisle after the last seat",
+      { name: "S", rows: 1, seatsPerRow: 5, aisleAfter: [5], zone: "Z" },
+      /aisle after seat 5 is not between two seats/,
+    ],
+    ["a section with no name", { name: " ", rows: 1, seatsPerRow: 5, aisleAfter: [], zone: "Z" }, /Section name is required/],
+    ["a section with no zone", { name: "S", rows: 1, seatsPerRow: 5, aisleAfter: [] }, /Pick a price zone/],
+  ])("refuses %s", (_name, section, message) => {
+    const errors = errorsOf({ kind: "THEATRE", sections: [section] });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(message);
+  });
+
+  it("refuses two sections of one name, and more than 20,000 seats across sections", () => {
+    const twice = errorsOf({
+      kind: "THEATRE",
+      sections: [
+        { name: "Stalls", rows: 1, seatsPerRow: 2, aisleAfter: [], zone: "Z" },
+        { name: "stalls", rows: 1, seatsPerRow: 2, aisleAfter: [], zone: "Z" },
+      ],
+    });
+    expect(twice).toEqual(['There are two sections called "stalls"']);
+    const big = errorsOf({
+      kind: "THEATRE",
+      sections: [
+        { name: "A", rows: 100, seatsPerRow: 150, aisleAfter: [], zone: "Z" },
+        { name: "B", rows: 100, seatsPerRow: 60, aisleAfter: [], zone: "Z" },
+      ],
+    });
+    expect(big).toEqual(["A layout can have at most 20,000 seats; this one has 21,000"]);
+  });
+
+  it("reads aisles typed in a form as text", () => {
+    expect(layoutSpecSchema.parse({ kind: "THEATRE", rows: "2", seatsPerRow: "10", aisleAfter: "3, 7" })).toEqual({
+      kind: "THEATRE",
+      rows: 2,
+      seatsPerRow: 10,
+      aisleAfter: [3, 7],
+    });
+  });
+});
+
+describe("coach seats by the window and by the gangway", () => {
+  it("marks 2+2 and 2+1 rows, an odd seat count leaving the last row short", () => {
+    const spec: LayoutSpec = { kind: "BUS", arrangement: "2+2", lowerSeats: 7, upperSeats: 0 };
+    const seats = generateSeats(spec);
+    expect(seats.map((s) => `${s.label}:${busSeatPosition(s.col, "2+2")}`)).toEqual([
+      "L1:WINDOW",
+      "L2:AISLE",
+      "L3:AISLE",
+      "L4:WINDOW",
+      "L5:WINDOW",
+      "L6:AISLE",
+      "L7:AISLE",
+    ]);
+    expect(
+      generateSeats({ kind: "BUS", arrangement: "2+1", lowerSeats: 3, upperSeats: 0 }).map((s) => busSeatPosition(s.col, "2+1")),
+    ).toEqual(["WINDOW", "AISLE", "WINDOW"]);
   });
 });

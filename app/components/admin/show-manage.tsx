@@ -1,0 +1,176 @@
+import { Form, Link } from "@remix-run/react";
+import { FormError, SubmitButton } from "~/components/form-field";
+import { formatMoney } from "~/domain/time";
+
+export interface AuditView {
+  id: number;
+  at: string;
+  action: string;
+  actor: string | null;
+  seats: string[];
+  reference: string | null;
+  details: string | null;
+}
+
+const ACTIONS: Record<string, string> = {
+  hold: "held",
+  pay: "paid for",
+  payment_declined: "had a card declined for",
+  release: "released",
+  expire: "hold ended on",
+  cancel: "cancelled",
+  admin_release: "released (admin)",
+  block: "blocked",
+  unblock: "unblocked",
+  reset: "reset the show",
+  cancel_show: "cancelled the show",
+  edit: "edited the show",
+  create_show: "created the show",
+};
+
+/** The map to act on: tick seats, then block, unblock or release their holds. */
+export function AdminSeatMap({ html, error }: { html: string; error?: string }) {
+  return (
+    <Form method="post" className="space-y-3" aria-labelledby="admin-map-heading">
+      <h2 id="admin-map-heading" className="text-lg font-semibold">
+        Seats
+      </h2>
+      <p className="text-sm text-slate-600">Tick seats, then choose what to do. A taken seat's name says who has it.</p>
+      <FormError message={error} />
+      <div className="seat-map-scroll rounded-lg border border-slate-200 bg-white">
+        {/* biome-ignore lint/security/noDangerouslySetInnerHtml: built by seat-map-html.ts, which escapes every label and name */}
+        <div dangerouslySetInnerHTML={{ __html: html }} />
+      </div>
+      <div className="flex flex-wrap gap-2">
+        <SubmitButton intent="block" variant="secondary" busyLabel="Blocking…">
+          Block (not for sale)
+        </SubmitButton>
+        <SubmitButton intent="unblock" variant="secondary" busyLabel="Unblocking…">
+          Unblock
+        </SubmitButton>
+        <SubmitButton intent="release" variant="secondary" busyLabel="Releasing…">
+          Release holds
+        </SubmitButton>
+      </div>
+    </Form>
+  );
+}
+
+export interface Confirmation {
+  intent: "reset" | "cancel" | "delete";
+  title: string;
+  consequence: string;
+  button: string;
+}
+
+/** The second step of a destructive action: what it will do, in numbers, and one button to do it. */
+export function ConfirmPanel({ confirm, showId }: { confirm: Confirmation; showId: string }) {
+  return (
+    <section role="alertdialog" aria-labelledby="confirm-heading" className="space-y-3 rounded-lg border-2 border-red-300 bg-red-50 p-4">
+      <h2 id="confirm-heading" className="text-lg font-semibold text-red-900">
+        {confirm.title}
+      </h2>
+      <p className="text-red-900">{confirm.consequence}</p>
+      <Form method="post" className="flex flex-wrap gap-3">
+        <button
+          type="submit"
+          name="intent"
+          value={confirm.intent}
+          className="rounded bg-red-700 px-4 py-2 font-semibold text-white hover:bg-red-800"
+        >
+          {confirm.button}
+        </button>
+        <Link to={`/admin/shows/${showId}`} className="rounded border border-slate-300 bg-white px-4 py-2">
+          Keep it as it is
+        </Link>
+      </Form>
+    </section>
+  );
+}
+
+/** Who did what to which seats, newest first; a seat's history with ?seat=F7. */
+export function AuditList({ entries, seat }: { entries: AuditView[]; seat: string | null }) {
+  return (
+    <section aria-labelledby="audit-heading" className="space-y-3">
+      <h2 id="audit-heading" className="text-lg font-semibold">
+        Audit
+      </h2>
+      <Form method="get" className="flex flex-wrap items-end gap-2">
+        <div>
+          <label htmlFor="audit-seat" className="block text-sm font-medium">
+            Seat
+          </label>
+          <input
+            id="audit-seat"
+            name="seat"
+            defaultValue={seat ?? ""}
+            className="rounded border border-slate-300 px-3 py-2"
+            placeholder="F7"
+          />
+        </div>
+        <button type="submit" className="rounded border border-slate-300 bg-white px-3 py-2">
+          Show its history
+        </button>
+      </Form>
+      {entries.length === 0 ? <p className="text-sm text-slate-600">Nothing recorded{seat ? ` for ${seat}` : ""}.</p> : null}
+      <ol className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white text-sm">
+        {entries.map((e) => (
+          <li key={e.id} className="flex flex-wrap gap-x-3 gap-y-1 p-3" data-testid="audit-entry">
+            <time className="tabular-nums text-slate-500">{e.at}</time>
+            <span>
+              <strong>{e.actor ?? "The system"}</strong> {ACTIONS[e.action] ?? e.action}
+              {e.seats.length ? ` ${e.seats.join(", ")}` : ""}
+              {e.reference ? ` · ref ${e.reference}` : ""}
+              {e.details ? ` · ${e.details}` : ""}
+            </span>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+/** An audit entry's numbers in words: "86 seats", "12 seats freed, 3 holds released, 2 bookings refunded (£70.00)". */
+export function detailsOf(d: Record<string, unknown> | null, currency: string): string | null {
+  if (!d) return null;
+  if (typeof d.seatsFreed === "number") {
+    return `${d.seatsFreed} seats freed, ${d.holdsReleased} holds released, ${d.bookingsCancelled} bookings refunded (${formatMoney(Number(d.refundedCents), currency)})`;
+  }
+  if (typeof d.amountCents === "number") return formatMoney(d.amountCents, String(d.currency ?? currency));
+  if (typeof d.seats === "number") return `${d.seats} seats`;
+  return null;
+}
+
+/** What a destructive action will do, in numbers, for its confirmation step. */
+export function confirmationOf(
+  intent: Confirmation["intent"],
+  counts: { held: number; booked: number },
+  bookings: number,
+  refund: string,
+): Confirmation {
+  switch (intent) {
+    case "reset":
+      return {
+        intent,
+        title: "Reset this show?",
+        button: "Yes, reset every seat",
+        consequence: `All ${counts.held} held and ${counts.booked} sold seats go back on sale; sales are refunded (${refund}). Blocked seats stay blocked.`,
+      };
+    case "cancel":
+      return {
+        intent,
+        title: "Cancel this show?",
+        button: "Yes, cancel the show",
+        consequence: `It goes off sale for good. ${counts.booked} sold seats are refunded (${refund}) and ${counts.held} holds released.`,
+      };
+    case "delete":
+      return {
+        intent,
+        title: "Delete this show?",
+        button: "Yes, delete it",
+        consequence: bookings
+          ? `It has ${bookings} bookings, so it cannot be deleted: cancel it instead.`
+          : "It has never been booked; it and its seats are removed.",
+      };
+  }
+}

@@ -1,0 +1,145 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, TypedResponse } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { requireAdmin } from "~/auth/guards.server";
+import { AdminNav, OccupancyBar } from "~/components/admin/occupancy";
+import { AdminSeatMap, AuditList, ConfirmPanel, confirmationOf, detailsOf } from "~/components/admin/show-manage";
+import { joinAdminSeatMap } from "~/components/seat-map-html";
+import { getShowForAdmin } from "~/domain/dashboard.server";
+import { ValidationFailed } from "~/domain/errors";
+import { cancelShow, deleteShow, releaseHoldsOnSeats, resetShow, setSeatsBlocked } from "~/domain/show-admin.server";
+import { getSeatCodes } from "~/domain/shows.server";
+import { clockIn, formatMoney, formatShowTime } from "~/domain/time";
+import { type PageActionArgs, pageAction, pageLoader, redirectWithFlash } from "~/http/page.server";
+import { seatMapTemplate } from "~/http/seat-map.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.show.name} · Admin · Holdfast` : "Admin · Holdfast" },
+];
+
+const CONFIRMS = ["reset", "cancel", "delete"] as const;
+
+export const loader = (args: LoaderFunctionArgs) =>
+  pageLoader(args, async ({ request, params, context }) => {
+    const admin = await requireAdmin(request, context);
+    const url = new URL(request.url);
+    const seat = url.searchParams.get("seat")?.trim() || null;
+    const now = new Date();
+    const view = await getShowForAdmin(context.db, admin, params.showId ?? "", { now, seat: seat ?? undefined });
+    const { show } = view;
+    const zone = show.timeZone;
+    const about = new Map(
+      view.holders.map((h) => [
+        h.seatId,
+        `${h.status === "BOOKED" ? "sold to" : "held by"} ${h.name} <${h.email}> · ref ${h.reference}${h.expiresAt ? ` · until ${clockIn(h.expiresAt, zone)}` : ""}`,
+      ]),
+    );
+    const codes = await getSeatCodes(context.db, show.id, null, now);
+    const html = joinAdminSeatMap(await seatMapTemplate(context.db, show), codes, about);
+    const asked = CONFIRMS.find((c) => c === url.searchParams.get("confirm"));
+    const refund = formatMoney(view.takingsCents, show.currency);
+    return json({
+      show: {
+        id: show.id,
+        name: show.name,
+        venue: show.venue,
+        city: show.city,
+        time: formatShowTime(show.startsAt, zone),
+        totalSeats: show.totalSeats,
+        cancelled: Boolean(show.cancelledAt),
+      },
+      counts: view.counts,
+      takings: refund,
+      zones: view.zones.map((z) => `${z.name} ${formatMoney(z.priceCents, show.currency)}`),
+      editable: view.counts.held === 0 && view.counts.booked === 0,
+      html,
+      seat,
+      confirm: asked ? confirmationOf(asked, view.counts, view.bookings, refund) : null,
+      audit: view.audit.map((a) => ({
+        ...a,
+        at: `${formatShowTime(a.at, zone)}:${String(a.at.getUTCSeconds()).padStart(2, "0")}`,
+        details: detailsOf(a.details, show.currency),
+      })),
+    });
+  });
+
+type Args = PageActionArgs<Awaited<ReturnType<typeof requireAdmin>>>;
+const INTENTS: Record<string, (a: Args, showId: string) => Promise<TypedResponse<never>>> = {
+  block: async (a, showId) => {
+    const { changed } = await setSeatsBlocked(a.context.db, a.user, { showId, seatIds: a.form.getAll("seat"), blocked: true });
+    return redirectWithFlash(a, `/admin/shows/${showId}`, `${changed} seat${changed === 1 ? "" : "s"} blocked`);
+  },
+  unblock: async (a, showId) => {
+    const { changed } = await setSeatsBlocked(a.context.db, a.user, { showId, seatIds: a.form.getAll("seat"), blocked: false });
+    return redirectWithFlash(a, `/admin/shows/${showId}`, `${changed} seat${changed === 1 ? "" : "s"} back on sale`);
+  },
+  release: async (a, showId) => {
+    const { bookings, seats } = await releaseHoldsOnSeats(a.context.db, a.user, { showId, seatIds: a.form.getAll("seat") });
+    return redirectWithFlash(a, `/admin/shows/${showId}`, `${bookings} hold${bookings === 1 ? "" : "s"} released (${seats} seats)`);
+  },
+  reset: async (a, showId) => {
+    const r = await resetShow(a.context.db, a.user, showId);
+    return redirectWithFlash(
+      a,
+      `/admin/shows/${showId}`,
+      `Reset: ${r.seats} seats back on sale, ${r.holds} holds released, ${r.bookings} bookings refunded`,
+    );
+  },
+  cancel: async (a, showId) => {
+    const r = await cancelShow(a.context.db, a.user, showId);
+    return redirectWithFlash(a, `/admin/shows/${showId}`, `Cancelled: ${r.bookings} bookings refunded, ${r.holds} holds released`);
+  },
+  delete: async (a, showId) => {
+    await deleteShow(a.context.db, a.user, showId);
+    return redirectWithFlash(a, "/admin/shows", "The show was deleted");
+  },
+};
+
+export const action = (args: ActionFunctionArgs) =>
+  pageAction(args, { guard: requireAdmin }, async (post) => {
+    const intent = String(post.form.get("intent"));
+    if (!Object.hasOwn(INTENTS, intent)) throw new ValidationFailed({ intent: "Unknown action" });
+    return INTENTS[intent](post, post.params.showId ?? "");
+  });
+
+export default function AdminShow() {
+  const { show, counts, takings, zones, editable, html, seat, confirm, audit } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  return (
+    <div className="space-y-8">
+      <div className="space-y-3">
+        <AdminNav />
+        <h1 className="text-2xl font-bold">{show.name}</h1>
+        <p className="text-slate-700">
+          {show.time} · {show.venue}, {show.city} · {zones.join(" · ")} · takings {takings}
+          {show.cancelled ? " · cancelled" : ""}
+        </p>
+        <OccupancyBar counts={counts} total={show.totalSeats} />
+        <p className="flex flex-wrap gap-3 text-sm">
+          <Link to={`/shows/${show.id}`} reloadDocument className="text-brand-600 underline">
+            Public page
+          </Link>
+          {editable ? (
+            <Link to={`/admin/shows/${show.id}/edit`} className="text-brand-600 underline">
+              Edit
+            </Link>
+          ) : (
+            <span className="text-slate-500">Edit (only while nothing is held or sold)</span>
+          )}
+          <Link to="?confirm=reset" className="text-red-700 underline">
+            Reset…
+          </Link>
+          <Link to="?confirm=cancel" className="text-red-700 underline">
+            Cancel show…
+          </Link>
+          <Link to="?confirm=delete" className="text-red-700 underline">
+            Delete…
+          </Link>
+        </p>
+      </div>
+      {confirm ? <ConfirmPanel confirm={confirm} showId={show.id} /> : null}
+      <AdminSeatMap html={html} error={result?.formError} />
+      <AuditList entries={audit} seat={seat} />
+    </div>
+  );
+}

@@ -1,0 +1,98 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { requireAdmin } from "~/auth/guards.server";
+import { AdminNav } from "~/components/admin/occupancy";
+import { FormError, FormField, SubmitButton } from "~/components/form-field";
+import { getShowForAdmin } from "~/domain/dashboard.server";
+import { editShow } from "~/domain/show-admin.server";
+import { clockIn, dateIn } from "~/domain/time";
+import { formToObject, pageAction, pageLoader, redirectWithFlash } from "~/http/page.server";
+
+export const meta: MetaFunction = () => [{ title: "Edit show · Admin · Holdfast" }];
+
+export const loader = (args: LoaderFunctionArgs) =>
+  pageLoader(args, async ({ request, params, context }) => {
+    const admin = await requireAdmin(request, context);
+    const { show, zones } = await getShowForAdmin(context.db, admin, params.showId ?? "");
+    return json({
+      id: show.id,
+      values: {
+        name: show.name,
+        venue: show.venue,
+        city: show.city,
+        startsAt: `${dateIn(show.startsAt, show.timeZone)}T${clockIn(show.startsAt, show.timeZone)}`,
+        ...Object.fromEntries(
+          zones.flatMap((z, i) => [
+            [`priceZones.${i}.name`, z.name],
+            [`priceZones.${i}.price`, (z.priceCents / 100).toFixed(2)],
+          ]),
+        ),
+      } as Record<string, string>,
+      timeZone: show.timeZone,
+      zones: zones.length,
+    });
+  });
+
+const allValues = (form: FormData) =>
+  Object.fromEntries([...form].filter(([k, v]) => typeof v === "string" && k !== "intent")) as Record<string, string>;
+
+export const action = (args: ActionFunctionArgs) =>
+  pageAction(
+    args,
+    {
+      guard: requireAdmin,
+      keep: allValues,
+      fields: "all",
+    },
+    async (post) => {
+      const showId = post.params.showId ?? "";
+      await editShow(post.context.db, post.user, showId, formToObject(post.form, ["name", "venue", "city", "startsAt", "priceZones"]));
+      return redirectWithFlash(post, `/admin/shows/${showId}`, "Saved");
+    },
+  );
+
+export default function EditShow() {
+  const { id, values: saved, timeZone, zones } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const values: Record<string, string> = { ...saved, ...(result?.values ?? {}) };
+  const errors: Record<string, string> = result?.fieldErrors ?? {};
+  return (
+    <div className="mx-auto max-w-2xl space-y-6">
+      <AdminNav />
+      <h1 className="text-2xl font-bold">Edit {saved.name}</h1>
+      <p className="text-sm text-slate-600">Only while nothing is held or sold. A new start time moves every seat's time with it.</p>
+      <Form method="post" className="space-y-4" noValidate>
+        <FormError message={result?.formError} />
+        <FormField label="Name" name="name" defaultValue={values.name} error={errors.name} />
+        <FormField label="Venue" name="venue" defaultValue={values.venue} error={errors.venue} />
+        <FormField label="City" name="city" defaultValue={values.city} error={errors.city} />
+        <FormField
+          label={`Starts at (${timeZone})`}
+          name="startsAt"
+          type="datetime-local"
+          defaultValue={values.startsAt}
+          error={errors.startsAt}
+        />
+        {Array.from({ length: zones }, (_, i) => (
+          <div key={values[`priceZones.${i}.name`]}>
+            <input type="hidden" name={`priceZones.${i}.name`} value={values[`priceZones.${i}.name`]} />
+            <FormField
+              label={`${values[`priceZones.${i}.name`]} price`}
+              name={`priceZones.${i}.price`}
+              inputMode="decimal"
+              defaultValue={values[`priceZones.${i}.price`]}
+              error={errors[`priceZones.${i}.price`]}
+            />
+          </div>
+        ))}
+        <div className="flex gap-3">
+          <SubmitButton busyLabel="Saving…">Save</SubmitButton>
+          <a href={`/admin/shows/${id}`} className="rounded border border-slate-300 bg-white px-4 py-2">
+            Back
+          </a>
+        </div>
+      </Form>
+    </div>
+  );
+}

@@ -1,0 +1,154 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { users } from "~/db/schema";
+import { FIXTURE_PASSWORD, FIXTURE_PASSWORD_HASH, makeShow, seatIdsByLabel } from "../support/factories";
+import { TestClient, textOf } from "../support/http";
+import { serverEnv, useServer } from "../support/server";
+import { useTestDatabase } from "../support/test-database";
+
+const t = useTestDatabase();
+const server = useServer(() => serverEnv(t.url, { AUTH_RATE_LIMIT_PER_MINUTE: "0" }));
+
+async function adminClient() {
+  const id = randomUUID();
+  const email = `${id}@example.com`;
+  await t.db.insert(users).values({ id, name: "Ada Admin", email, passwordHash: FIXTURE_PASSWORD_HASH, role: "ADMIN" });
+  const client = new TestClient(server.url);
+  expect((await client.post("/login", { email, password: FIXTURE_PASSWORD })).status).toBe(302);
+  return client;
+}
+const countShows = async () => (await t.db.execute<{ n: number }>(sql`select count(*)::int as n from shows`))[0].n;
+
+const theatre = {
+  intent: "create",
+  name: "Hamlet",
+  venue: "Old Vic",
+  city: "London",
+  timeZone: "Europe/London",
+  startsAt: "2031-03-01T19:30",
+  currency: "GBP",
+  "priceZones.0.name": "Premium",
+  "priceZones.0.price": "60",
+  "priceZones.1.name": "Standard",
+  "priceZones.1.price": "35.50",
+  "layout.kind": "THEATRE",
+  "layout.sections.0.name": "Stalls",
+  "layout.sections.0.rows": "5",
+  "layout.sections.0.seatsPerRow": "10",
+  "layout.sections.0.aisleAfter": "5",
+  "layout.sections.0.zone": "Premium",
+  "layout.sections.1.name": "Circle",
+  "layout.sections.1.rows": "3",
+  "layout.sections.1.seatsPerRow": "12",
+  "layout.sections.1.zone": "Standard",
+};
+
+describe("the new-show form", () => {
+  it("creates a theatre with sections and zones in one go, priced by zone", async () => {
+    const admin = await adminClient();
+    const response = await admin.post("/admin/shows/new", { ...theatre, name: "Hamlet (ok)" });
+    expect(response.status).toBe(302);
+    const showId = /\/admin\/shows\/([0-9a-f-]{36})$/.exec(response.headers.get("location") ?? "")?.[1];
+    const rows = await t.db.execute<{ label: string; zone: string; price_cents: number }>(sql`
+      select s.label, z.name as zone, z.price_cents from seats s join price_zones z on z.id = s.zone_id where s.show_id = ${showId} order by s.id`);
+    expect(rows).toHaveLength(86);
+    expect(rows[0]).toEqual({ label: "Stalls A1", zone: "Premium", price_cents: 6000 });
+    expect(rows[85]).toEqual({ label: "Circle C12", zone: "Standard", price_cents: 3550 });
+    const [show] = await t.db.execute<{ starts_at: string }>(sql`select starts_at from shows where id = ${showId}`);
+    // 19:30 in London on 1 March is 19:30 UTC (no summer time yet).
+    expect(new Date(show.starts_at).toISOString()).toBe("2031-03-01T19:30:00.000Z");
+  });
+
+  it.each([
+    ["no name", { name: "" }, "name", "Name is required"],
+    ["a start in the past", { startsAt: "2020-01-01T10:00" }, "startsAt", "The start time must be in the future"],
+    ["a bad time zone", { timeZone: "Mars/Olympus" }, "timeZone", "Time zone must be an IANA name"],
+    ["a bad price", { "priceZones.1.price": "cheap" }, "priceZones.1.price", "Price must be an amount like 35 or 35.50"],
+    ["two zones with one name", { "priceZones.1.name": "premium" }, "priceZones.1.name", 'There are two zones called "premium"'],
+    [
+      "a section in no known zone",
+      { "layout.sections.1.zone": "Balcony" },
+      "layout.sections.1.zone",
+      'There is no price zone called "Balcony"',
+    ],
+    [
+      "two sections with one name",
+      { "layout.sections.1.name": "Stalls" },
+      "layout.sections.1.name",
+      'There are two sections called "Stalls"',
+    ],
+    [
+      "an aisle outside the row",
+      { "layout.sections.0.aisleAfter": "10" },
+      "layout.sections.0.aisleAfter",
+      "An aisle after seat 10 is not between two seats",
+    ],
+    [
+      "too many seats",
+      { "layout.sections.0.rows": "1000", "layout.sections.0.seatsPerRow": "500" },
+      "layout.sections",
+      "at most 20,000 seats",
+    ],
+    ["rows that are not a number", { "layout.sections.0.rows": "many" }, "layout.sections.0.rows", "Rows must be"],
+    ["a control character in the name", { name: "Ham\u0007let" }, "name", "Name cannot contain control characters"],
+  ])("refuses %s with a message at the field, keeps what was typed, stores nothing", async (_, patch, field, message) => {
+    const admin = await adminClient();
+    const before = await countShows();
+    const response = await admin.post("/admin/shows/new", { ...theatre, ...patch });
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(textOf(html)).toContain(message);
+    // The message sits by its field: the input says it is invalid and points at it.
+    if (field !== "layout.sections")
+      expect(html).toMatch(
+        new RegExp(
+          `name="${field.replace(/\./g, "\\.")}"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*name="${field.replace(/\./g, "\\.")}"|id="f-${field.replace(/\./g, "-")}-error"`,
+        ),
+      );
+    expect(html).toContain('value="Old Vic"');
+    expect(await countShows()).toBe(before);
+  });
+
+  it("previews without saving, and adds a section without losing what was typed", async () => {
+    const admin = await adminClient();
+    const before = await countShows();
+    const preview = await admin.post("/admin/shows/new", { ...theatre, intent: "preview" });
+    expect(preview.status).toBe(200);
+    const html = await preview.text();
+    expect(textOf(html)).toContain("86 seats");
+    expect(html.match(/type="checkbox" disabled tabindex="-1"/g)).toHaveLength(86);
+    const added = await admin.post("/admin/shows/new", { ...theatre, intent: "add-section" });
+    const again = await added.text();
+    expect(again).toContain('name="layout.sections.2.name"');
+    expect(again).toContain('value="Circle"');
+    expect(await countShows()).toBe(before);
+  });
+});
+
+describe("the other admin forms", () => {
+  it("explain bad input and change nothing: seats of another show, an unknown user, a bad edit", async () => {
+    const admin = await adminClient();
+    const show = await makeShow(t.db, { startsAt: new Date(Date.now() + 7 * 86_400_000) });
+    const other = await makeShow(t.db, { startsAt: new Date(Date.now() + 7 * 86_400_000) });
+    const { A1 } = await seatIdsByLabel(t.db, other.id);
+    const blocked = await admin.post(`/admin/shows/${show.id}`, { intent: "block", seat: String(A1) });
+    expect(blocked.status).toBe(400);
+    expect(textOf(await blocked.text())).toContain("Some of these seats are not part of this show");
+    const none = await admin.post(`/admin/shows/${show.id}`, { intent: "block" });
+    expect(none.status).toBe(400);
+    expect(textOf(await none.text())).toContain("Pick at least one seat");
+    const role = await admin.post("/admin/users", { userId: randomUUID(), role: "ADMIN" });
+    expect(role.status).toBe(404);
+    const badRole = await admin.post("/admin/users", { userId: randomUUID(), role: "GOD" });
+    expect(badRole.status).toBe(400);
+    const edit = await admin.post(`/admin/shows/${show.id}/edit`, { name: "", venue: "V", city: "C", startsAt: "nonsense" });
+    expect(edit.status).toBe(400);
+    const editHtml = textOf(await edit.text());
+    expect(editHtml).toContain("Name is required");
+    expect(editHtml).toContain("Start time must be a date and time");
+    const [row] = await t.db.execute<{ name: string; blocked: number }>(sql`
+      select (select name from shows where id = ${show.id}) as name, (select count(*)::int from seats where status = 'BLOCKED') as blocked`);
+    expect(row).toEqual({ name: show.name, blocked: 0 });
+  });
+});
