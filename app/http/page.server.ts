@@ -90,7 +90,9 @@ export async function pageAction<U = undefined, V extends Record<string, string>
   handle: (args: PageActionArgs<U>) => Promise<TypedResponse<R>>,
 ): Promise<TypedResponse<FormFailure<V>> | TypedResponse<R>> {
   // A guard's refusal (403) is the error page, as from a loader; its redirect to log in passes through.
-  const user = options.guard ? await options.guard(args.request, args.context).catch((error) => Promise.reject(asPageError(error))) : (undefined as U);
+  const user = options.guard
+    ? await options.guard(args.request, args.context).catch((error) => Promise.reject(asPageError(error)))
+    : (undefined as U);
   const form = await readForm(options.readCopy ? args.request.clone() : args.request);
   try {
     return await handle({ ...args, form, user });

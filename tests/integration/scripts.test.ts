@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
+import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { findUserByEmail, verifyLogin } from "~/domain/accounts.server";
 import { useTestDatabase } from "../support/test-database";
@@ -56,4 +57,35 @@ describe("npm run db:migrate", () => {
     expect(result.output).toContain("Migrations applied.");
     expect(result.code).toBe(0);
   });
+});
+
+describe("npm run db:seed", () => {
+  it("puts the demo logins and shows on DATABASE_URL, once, and refuses production", async () => {
+    const refused = await run("app/scripts/db-seed.ts", [], {
+      DATABASE_URL: t.url,
+      NODE_ENV: "production",
+      SESSION_SECRET: "x".repeat(40),
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain("Refusing to seed demo data with NODE_ENV=production");
+    expect(await findUserByEmail(t.db, "admin@holdfast.test")).toBeUndefined();
+
+    for (let i = 0; i < 2; i++) {
+      const result = await run("app/scripts/db-seed.ts", [], { DATABASE_URL: t.url });
+      expect(result.code, result.output).toBe(0);
+    }
+    expect((await findUserByEmail(t.db, "admin@holdfast.test"))?.role).toBe("ADMIN");
+    const shows = await t.db.execute<{ name: string; total_seats: number; zones: number }>(
+      sql`select name, total_seats, (select count(*)::int from price_zones z where z.show_id = s.id) as zones from shows s order by name`,
+    );
+    expect(shows.map((s) => [s.total_seats, s.zones])).toEqual(
+      expect.arrayContaining([
+        [20_000, 3],
+        [40, 1],
+        [32, 1],
+        [120, 1],
+      ]),
+    );
+    expect(shows).toHaveLength(4);
+  }, 60_000);
 });
