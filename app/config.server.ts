@@ -58,6 +58,8 @@ const envSchema = z
       .optional(),
     HOLDFAST_DATA_DIR: z.string().min(1).optional(),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    JWT_TTL_SECONDS: intSetting(3600, 60, 86_400 * 30),
     AUTH_RATE_LIMIT_PER_MINUTE: intSetting(10, 0, 100_000),
     TRUST_PROXY: z
       .string()
@@ -94,6 +96,9 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   sessionSecret: string | undefined;
+  /** Signs the API's bearer tokens; without it, a key derived from the session secret. */
+  jwtSecret: string | undefined;
+  jwtTtlSeconds: number;
   authRateLimitPerMinute: number;
   /** Express's `trust proxy` value; false means the socket address is the client. */
   trustProxy: boolean | number | string;
@@ -149,6 +154,8 @@ export function loadConfig(
     databaseUrl: env.DATABASE_URL,
     dataDir: env.HOLDFAST_DATA_DIR ?? defaults.dataDir,
     sessionSecret: env.SESSION_SECRET,
+    jwtSecret: env.JWT_SECRET,
+    jwtTtlSeconds: env.JWT_TTL_SECONDS,
     authRateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     dbPoolSize: env.DB_POOL_SIZE,

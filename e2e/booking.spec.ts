@@ -93,6 +93,21 @@ test("a declined card keeps the hold; releasing frees the seats", async ({ page,
   await expect(seat(page, "A4")).toBeEnabled();
 });
 
+test("after a declined card, another card pays (each attempt is a payment of its own)", async ({ page, createUser, loginAs, createShow }) => {
+  const user = await createUser();
+  await loginAs(user);
+  const show = await createShow();
+  await page.goto(`/shows/${show.id}`);
+  await seat(page, "B2").check();
+  await page.getByRole("button", { name: "Hold seats" }).click();
+  await page.getByLabel("Card number").fill(TEST_CARDS.decline);
+  await page.getByRole("button", { name: /^Pay/ }).click();
+  await expect(page.getByRole("alert")).toContainText("Your card was declined");
+  await page.getByLabel("Card number").fill(TEST_CARDS.approve);
+  await page.getByRole("button", { name: /^Pay/ }).click();
+  await expect(page.getByRole("heading", { name: "Ticket" })).toBeVisible();
+});
+
 test("a hold that runs out shows its expired state", async ({
   page,
   createUser,

@@ -5,6 +5,7 @@ import { labelFromAccessibleName, renderSeatMapHtml, SEAT_CLASS, seatAccessibleN
 import { useServerOnly } from "~/components/server-only";
 import { listLabels } from "~/domain/errors";
 import type { LayoutSpec } from "~/domain/layouts";
+import { type StoredSeatStatus, seatCodeOfStatus } from "~/domain/seat-state";
 import type { SeatPlace } from "~/domain/shows.server";
 import { formatMoney } from "~/domain/time";
 
@@ -244,20 +245,21 @@ function applyCodes(root: HTMLElement, previous: string, codes: string): string[
   return taken;
 }
 
-interface SeatsResponse {
-  show: { layout: LayoutSpec };
-  seats: Array<SeatPlace & { status: keyof typeof CODE_OF_STATUS }>;
+/** The parts of the API's show answer (GET /api/v1/shows/{showId}, see http/contract.ts) the map draws. */
+interface ShowResponse {
+  show: { layout: LayoutSpec; priceZones: Array<{ name: string }> };
+  seats: Array<Omit<SeatPlace, "col" | "zone"> & { column: number; zone: string; status: StoredSeatStatus; mine: boolean }>;
 }
 
-const CODE_OF_STATUS = { AVAILABLE: "A", HELD: "H", BOOKED: "B", BLOCKED: "X", PAST: "P" } as const;
-
-/** The grid from the public seats API, with the page's codes when they describe the same seats. */
+/** The grid from the public show API, with the page's codes when they describe the same seats. */
 async function loadSeatMap(showId: string, pageCodes: string) {
-  const response = await fetch(`/api/v1/shows/${encodeURIComponent(showId)}/seats`, { headers: { Accept: "application/json" } });
+  const response = await fetch(`/api/v1/shows/${encodeURIComponent(showId)}`, { headers: { Accept: "application/json" } });
   if (!response.ok) throw new Error(`Seat map request failed with ${response.status}`);
-  const { show, seats } = (await response.json()) as SeatsResponse;
-  const codes = pageCodes.length === seats.length ? pageCodes : seats.map((s) => CODE_OF_STATUS[s.status]).join("");
-  return { html: renderSeatMapHtml(show.layout, seats, codes), codes };
+  const { show, seats } = (await response.json()) as ShowResponse;
+  const zoneIndex = new Map(show.priceZones.map((zone, i) => [zone.name, i]));
+  const places = seats.map(({ column, zone, status, mine, ...seat }) => ({ ...seat, col: column, zone: zoneIndex.get(zone) ?? 0 }));
+  const codes = pageCodes.length === seats.length ? pageCodes : seats.map((s) => seatCodeOfStatus(s.status, s.mine)).join("");
+  return { html: renderSeatMapHtml(show.layout, places, codes), codes };
 }
 
 /** The ticked seats and what they cost: each seat's price is its zone's (the label's `z<n>` class). */

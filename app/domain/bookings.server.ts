@@ -3,7 +3,7 @@ import type { Db, DbOrTx } from "~/db/client.server";
 import { oneTripTransaction } from "~/db/one-trip.server";
 import { type Booking, bookingSeats, bookings, type Show, seats, shows } from "~/db/schema";
 import { bookingFromRow } from "./booking-rows.server";
-import { Conflict, HoldExpired, NotFound, PaymentDeclined } from "./errors";
+import { Conflict, HoldExpired, IdempotencyMismatch, NotFound, PaymentDeclined } from "./errors";
 import { normaliseCard, simulateCharge } from "./payments";
 import { retryTransient, sqlStateOf } from "./retry.server";
 import { confirmRequestSchema } from "./schemas";
@@ -65,10 +65,11 @@ const audit = (action: string, verdicts: string[], at: string) => `insert into a
  * not, holdfast_abort undoes the statement (HoldExpired): the payment completes whole or not at all.
  */
 const PAY = `with ${OWN_BOOKING}, earlier as (
-  select status from payments where booking_id = $1 and idempotency_key = $3
+  select status, card_last4 from payments where booking_id = $1 and idempotency_key = $3
 ), verdict as (
   select case
     when not exists (select 1 from b) then 'not_found'
+    when (select card_last4 from earlier) <> $4 then 'key_reused'
     when exists (select 1 from earlier) then case when (select status from earlier) = 'DECLINED' then 'declined_before' else 'paid_before' end
     when (select status from b) in ('CONFIRMED', 'CANCELLED') then 'already_paid'
     when (select status from b) = 'RELEASED' then 'released'
@@ -172,7 +173,8 @@ export type ConfirmOutcome = { booking: Booking; charged: boolean };
  * booking, kept by a unique index); the same idempotency key always gives the same answer; a hold
  * that has ended fails with HoldExpired and nothing changes; a payment racing the sweeper either
  * completes (every seat BOOKED) or fails with HoldExpired — never half. A declined card leaves
- * the hold as it is, and is recorded so that the same key answers the same. Proven in
+ * the hold as it is, and is recorded so that the same key answers the same; the same key with
+ * another card (its last four digits differ) is IdempotencyMismatch. Proven in
  * tests/integration/bookings.test.ts and sweeper.test.ts.
  */
 export async function confirmBooking(
@@ -200,6 +202,8 @@ export async function confirmBooking(
     case "decline":
     case "declined_before":
       throw new PaymentDeclined();
+    case "key_reused":
+      throw new IdempotencyMismatch();
     case "already_paid":
       throw new Conflict("This booking is already paid for");
     case "released":

@@ -11,6 +11,8 @@ import { clockIn } from "./time";
 export type ErrorCode =
   | "VALIDATION_FAILED"
   | "INVALID_CREDENTIALS"
+  | "UNAUTHENTICATED"
+  | "IDEMPOTENCY_MISMATCH"
   | "NOT_FOUND"
   | "FORBIDDEN"
   | "RATE_LIMITED"
@@ -46,6 +48,19 @@ export class InvalidCredentials extends DomainError {
   constructor() {
     // The same words whether the email is unknown or the password wrong: no account enumeration.
     super("Invalid email or password");
+  }
+}
+
+/** No valid credentials came with the request (an API call without a good token). */
+export class Unauthenticated extends DomainError {
+  readonly code = "UNAUTHENTICATED";
+}
+
+/** A payment key already used for a different request: the same key must come with the same body. */
+export class IdempotencyMismatch extends DomainError {
+  readonly code = "IDEMPOTENCY_MISMATCH";
+  constructor() {
+    super("This payment key was already used with a different card: use a new key for a new payment");
   }
 }
 

@@ -117,7 +117,8 @@ const oneBlockSchema = z
   .superRefine((spec, ctx) => {
     checkTotal(spec.rows * spec.seatsPerRow, ctx, ["seatsPerRow"]);
     checkAisles(spec, ctx, []);
-  });
+  })
+  .meta({ id: "TheatreLayout", description: "A theatre in one block of rows" });
 
 export const sectionName = z
   .string({ error: "Section name is required" })
@@ -157,14 +158,17 @@ const sectionsSchema = z
         ctx.addIssue({ code: "custom", path: ["sections", i, "name"], message: `There are two sections called "${section.name}"` });
       seen.add(key);
     }
-  });
+  })
+  .meta({ id: "TheatreSectionsLayout", description: "A theatre in named sections (stalls, circle), each priced by a zone" });
 
-const busSchema = z.strictObject({
-  kind: z.literal("BUS"),
-  arrangement: z.enum(["2+2", "2+1"], { error: 'Seat arrangement must be "2+2" or "2+1"' }),
-  lowerSeats: wholeNumber("Lower deck seats", 1, 120),
-  upperSeats: wholeNumber("Upper deck seats", 0, 120),
-});
+const busSchema = z
+  .strictObject({
+    kind: z.literal("BUS"),
+    arrangement: z.enum(["2+2", "2+1"], { error: 'Seat arrangement must be "2+2" or "2+1"' }),
+    lowerSeats: wholeNumber("Lower deck seats", 1, 120),
+    upperSeats: wholeNumber("Upper deck seats", 0, 120),
+  })
+  .meta({ id: "CoachLayout", description: "A coach: seats on a lower and an optional upper deck" });
 
 const doctorSchema = z
   .strictObject({
@@ -183,7 +187,8 @@ const doctorSchema = z
     } else if (start + spec.everyMinutes > end) {
       ctx.addIssue({ code: "custom", path: ["everyMinutes"], message: "No slot fits between start and end" });
     }
-  });
+  })
+  .meta({ id: "ClinicDayLayout", description: "A clinic day: one appointment slot every so many minutes between start and end" });
 
 /** The variant a layout claims to be, chosen by its kind (and, for a theatre, by having sections). */
 function variantOf(value: unknown): z.ZodType | null {

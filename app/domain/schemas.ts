@@ -127,16 +127,20 @@ export const priceZoneSchema = z
  * clinic day), read in the show's time zone.
  */
 const LOCAL_DATE_TIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}))?$/;
-const startsAtInput = z.union(
-  [
-    z.date(),
-    z
-      .string({ error: "Start time must be a date and time" })
-      .trim()
-      .refine((s) => instantOf(s, "UTC") !== null, "Start time must be a date and time"),
-  ],
-  { error: "Start time must be a date and time" },
-);
+const startsAtInput = z
+  .union(
+    [
+      z.date(),
+      z
+        .string({ error: "Start time must be a date and time" })
+        .trim()
+        .refine((s) => instantOf(s, "UTC") !== null, "Start time must be a date and time"),
+    ],
+    { error: "Start time must be a date and time" },
+  )
+  .describe(
+    "An instant with its offset (2026-12-05T19:30:00Z), or the venue's wall-clock time (2026-12-05T19:30; a clinic day: 2026-12-05) read in timeZone",
+  );
 
 function instantOf(value: Date | string, timeZone: string): Date | null {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value;
@@ -151,6 +155,32 @@ export const adminSeatsSchema = z
     seatIds: z.array(seatId, { error: "Pick at least one seat" }).min(1, "Pick at least one seat").max(20_000, "Too many seats"),
   })
   .meta({ id: "AdminSeatsRequest" });
+
+/** Block (take off sale) or unblock seats: the API's form of the admin map's two buttons. */
+export const seatBlocksSchema = adminSeatsSchema
+  .extend({ blocked: z.boolean({ error: "blocked must be true or false" }) })
+  .meta({ id: "SeatBlocksRequest" });
+
+const SHOW_KINDS = ["SHOW", "BUS", "DOCTOR"] as const;
+const instantText = (name: string) =>
+  z.iso.datetime({ offset: true, error: `${name} must be a date and time with its offset, like 2026-12-01T00:00:00Z` });
+
+/** Which upcoming shows to list, and where the previous page ended (its `nextCursor`). */
+export const showListQuerySchema = z
+  .strictObject({
+    kind: z.enum(SHOW_KINDS, { error: "kind must be SHOW, BUS or DOCTOR" }).optional(),
+    city: z.string().trim().min(1, "city cannot be empty").max(100, "city must be at most 100 characters").optional(),
+    from: instantText("from").optional().describe("Shows starting at or after this instant"),
+    to: instantText("to").optional().describe("Shows starting before this instant"),
+    cursor: z.string().max(200, "The cursor is not valid: pass nextCursor from the previous page").optional(),
+    limit: z.coerce
+      .number({ error: "limit must be a number between 1 and 100" })
+      .int("limit must be a number between 1 and 100")
+      .min(1, "limit must be a number between 1 and 100")
+      .max(100, "limit must be a number between 1 and 100")
+      .default(20),
+  })
+  .meta({ id: "ShowListQuery" });
 
 /** What an admin may change on a show while nothing is sold: its name, place, time and zone prices (by zone name). */
 export const showEditSchema = z

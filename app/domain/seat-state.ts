@@ -55,3 +55,23 @@ export function countAvailable(codes: string): number {
   for (let i = 0; i < codes.length; i++) if (codes[i] === SEAT_CODES.available) n++;
   return n;
 }
+
+/**
+ * A seat's code in the stored words the API uses: held by anyone is PENDING, and a seat that is
+ * not for sale, whether blocked by the venue or past its time, is BLOCKED. Whose hold it is
+ * travels separately (`mine`), and only for the viewer's own.
+ */
+export const STATUS_OF_SEAT_CODE: Record<SeatCode, StoredSeatStatus> = {
+  A: "AVAILABLE",
+  H: "PENDING",
+  Y: "PENDING",
+  B: "BOOKED",
+  X: "BLOCKED",
+  P: "BLOCKED",
+};
+
+/** The inverse, for a viewer: the code the seat map shows for a seat the API described. */
+export function seatCodeOfStatus(status: StoredSeatStatus, mine: boolean): SeatCode {
+  if (status === "PENDING") return mine ? SEAT_CODES.yours : SEAT_CODES.held;
+  return status === "AVAILABLE" ? SEAT_CODES.available : status === "BOOKED" ? SEAT_CODES.booked : SEAT_CODES.blocked;
+}

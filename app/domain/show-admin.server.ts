@@ -15,7 +15,7 @@ import type { PublicUser } from "./accounts.server";
 import { Conflict, Forbidden, listLabels, NotFound, ValidationFailed } from "./errors";
 import { retryTransient, sqlStateOf } from "./retry.server";
 import { adminSeatsSchema, showEditSchema } from "./schemas";
-import { createShow } from "./shows.server";
+import { createShow, getShow } from "./shows.server";
 import { parseOrThrow, requireId } from "./validation";
 
 export type Actor = Pick<PublicUser, "id" | "role" | "name" | "email">;
@@ -83,7 +83,10 @@ export async function setSeatsBlocked(
         ),
       );
       const v = rows[0] as { found: number; refused: string[]; changed: number };
-      if (v.found !== new Set(seatIds).size) throw new ValidationFailed({ seatIds: "Some of these seats are not part of this show" });
+      if (v.found !== new Set(seatIds).size) {
+        await getShow(db, showId); // NotFound when there is no such show at all
+        throw new ValidationFailed({ seatIds: "Some of these seats are not part of this show" });
+      }
       if (v.refused.length) {
         throw new Conflict(
           input.blocked

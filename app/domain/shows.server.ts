@@ -4,10 +4,11 @@ import { compileOnce, preparedQuery } from "~/db/one-trip.server";
 import { priceZones, type Show, seats, shows } from "~/db/schema";
 import { NotFound, ValidationFailed } from "./errors";
 import { generateSeats, kindOfLayout, type LayoutSpec, seatCount } from "./layouts";
-import { showInputSchema } from "./schemas";
+import { showInputSchema, showListQuerySchema } from "./schemas";
+import { SEAT_CODES, type SeatCode, STATUS_OF_SEAT_CODE, type StoredSeatStatus } from "./seat-state";
 import { seatCodeOf, seatIsForSale } from "./seat-state.server";
 import { dateIn, zonedTimeToInstant } from "./time";
-import { parseOrThrow, requireId } from "./validation";
+import { isUuid, parseOrThrow, requireId } from "./validation";
 
 /**
  * When each seat's time comes. A clinic slot's own time on the show's day in the venue's zone;
@@ -211,30 +212,109 @@ function showFromRow(r: Record<string, unknown>): Show {
   };
 }
 
-export interface SeatState extends SeatPlace {
-  /** BLOCKED: not for sale. PAST: never sold, and its time has come (a clinic slot earlier today). */
-  status: "AVAILABLE" | "HELD" | "BOOKED" | "BLOCKED" | "PAST";
+export interface SeatView extends SeatPlace {
+  status: StoredSeatStatus;
+  /** Held or booked by the viewer. Whose any other seat is, only an admin sees (dashboard.server.ts). */
+  mine: boolean;
 }
 
-/** A plain list of every seat with its state (the JSON API's view). */
-export async function listSeatStates(db: DbOrTx, showId: string, now: Date): Promise<SeatState[]> {
-  const code = seatCodeOf(null, now);
+/**
+ * A show, its zones and every seat's state for a viewer (null: nobody signed in), in the API's
+ * words (STATUS_OF_SEAT_CODE in seat-state.ts).
+ */
+export async function getShowSeats(
+  db: DbOrTx,
+  showId: string,
+  viewerId: string | null,
+  now: Date,
+): Promise<{ show: Show; zones: ZoneView[]; seats: SeatView[] }> {
+  const show = await getShow(db, showId);
+  const [zones, rows] = await Promise.all([
+    getPriceZones(db, show.id),
+    db
+      .select({
+        id: seats.id,
+        label: seats.label,
+        row: seats.row,
+        col: seats.col,
+        deck: seats.deck,
+        slot: seats.slot,
+        section: seats.section,
+        zone: priceZones.position,
+        code: seatCodeOf(viewerId, now),
+        holderIsViewer: sql<boolean>`coalesce(${seats.holderId} = ${viewerId}::uuid, false)`,
+      })
+      .from(seats)
+      .innerJoin(priceZones, eq(priceZones.id, seats.zoneId))
+      .where(eq(seats.showId, show.id))
+      .orderBy(asc(seats.id)),
+  ]);
+  return {
+    show,
+    zones,
+    seats: rows.map(({ code, holderIsViewer, ...place }) => ({
+      ...place,
+      status: STATUS_OF_SEAT_CODE[code as SeatCode],
+      mine: code === SEAT_CODES.yours || (code === SEAT_CODES.booked && holderIsViewer),
+    })),
+  };
+}
+
+export interface ShowListing extends Show {
+  zones: ZoneView[];
+  /** Seats a buyer could hold now. */
+  availableSeats: number;
+}
+
+/** Shows with their zones and seats for sale, soonest first. */
+async function selectListings(db: DbOrTx, conditions: SQL[], now: Date, limit: number) {
   return db
     .select({
-      id: seats.id,
-      label: seats.label,
-      row: seats.row,
-      col: seats.col,
-      deck: seats.deck,
-      slot: seats.slot,
-      section: seats.section,
-      zone: priceZones.position,
-      status: sql<
-        SeatState["status"]
-      >`case ${code} when 'A' then 'AVAILABLE' when 'B' then 'BOOKED' when 'X' then 'BLOCKED' when 'P' then 'PAST' else 'HELD' end`,
+      show: shows,
+      // Spelled out: in a one-table select Drizzle leaves columns unqualified, and "id" would be the seat's.
+      availableSeats: sql<number>`(select count(*) from seats where seats.show_id = "shows"."id" and ${seatIsForSale(now)})::int`,
+      zones: sql<ZoneView[]>`(select json_agg(json_build_object('name', z.name, 'priceCents', z.price_cents) order by z.position)
+        from price_zones z where z.show_id = "shows"."id")`,
     })
-    .from(seats)
-    .innerJoin(priceZones, eq(priceZones.id, seats.zoneId))
-    .where(eq(seats.showId, showId))
-    .orderBy(asc(seats.id));
+    .from(shows)
+    .where(and(...conditions))
+    .orderBy(asc(shows.startsAt), asc(shows.id))
+    .limit(limit);
+}
+
+/** One show as the list shows it. */
+export async function getShowListing(db: DbOrTx, showId: string, now: Date): Promise<ShowListing> {
+  const [row] = await selectListings(db, [eq(shows.id, requireId(showId, "show"))], now, 1);
+  if (!row) throw new NotFound("There is no such show");
+  return { ...row.show, zones: row.zones ?? [], availableSeats: row.availableSeats };
+}
+
+/** Where a page of shows ended: the last show's start and id, opaque to callers. */
+const cursorOf = (show: Pick<Show, "startsAt" | "id">) => Buffer.from(`${show.startsAt.toISOString()}|${show.id}`).toString("base64url");
+
+function readCursor(cursor: string): { startsAt: string; id: string } {
+  const [startsAt, id, ...rest] = Buffer.from(cursor, "base64url").toString().split("|");
+  if (rest.length > 0 || !isUuid(id) || Number.isNaN(Date.parse(startsAt))) {
+    throw new ValidationFailed({ cursor: "The cursor is not valid: pass nextCursor from the previous page" });
+  }
+  return { startsAt, id };
+}
+
+/**
+ * Upcoming shows (a seat whose time has not come, not cancelled), soonest first, a page at a
+ * time. Pages are keyed on (start, id), so a show added or sold out between two pages never makes
+ * the next page skip or repeat one.
+ */
+export async function listShowsPage(db: DbOrTx, query: unknown, now: Date): Promise<{ shows: ShowListing[]; nextCursor: string | null }> {
+  const q = parseOrThrow(showListQuerySchema, query ?? {});
+  const after = q.cursor === undefined ? undefined : readCursor(q.cursor);
+  const conditions: SQL[] = [gt(shows.lastStartsAt, now), isNull(shows.cancelledAt)];
+  if (q.kind) conditions.push(eq(shows.kind, q.kind));
+  if (q.city) conditions.push(sql`lower(${shows.city}) = lower(${q.city})`);
+  if (q.from) conditions.push(sql`${shows.startsAt} >= ${q.from}::timestamptz`);
+  if (q.to) conditions.push(sql`${shows.startsAt} < ${q.to}::timestamptz`);
+  if (after) conditions.push(sql`(${shows.startsAt}, ${shows.id}) > (${after.startsAt}::timestamptz, ${after.id}::uuid)`);
+  const rows = await selectListings(db, conditions, now, q.limit + 1);
+  const page = rows.slice(0, q.limit).map((r) => ({ ...r.show, zones: r.zones ?? [], availableSeats: r.availableSeats }));
+  return { shows: page, nextCursor: rows.length > q.limit ? cursorOf(page[page.length - 1]) : null };
 }

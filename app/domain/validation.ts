@@ -10,6 +10,11 @@ import { NotFound, ValidationFailed } from "./errors";
 export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
   const out: Record<string, string> = {};
   for (const issue of error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      // Strict objects: a field nobody asked for is named, so the sender can see the typo.
+      for (const key of issue.keys) out[[...issue.path, key].map(String).join(".")] ??= `Unknown field "${key}"`;
+      continue;
+    }
     const path = issue.path.length > 1 && typeof issue.path[issue.path.length - 1] === "number" ? issue.path.slice(0, -1) : issue.path;
     const key = path.length ? path.map(String).join(".") : "form";
     out[key] ??= issue.message;

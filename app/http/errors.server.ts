@@ -6,8 +6,10 @@ import type { DomainError, ErrorCode } from "~/domain/errors";
  */
 export const STATUS_OF_CODE: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 400,
-  // A form that re-renders with "Invalid email or password".
-  INVALID_CREDENTIALS: 400,
+  // The log-in form re-renders with "Invalid email or password"; the API's token request is refused.
+  INVALID_CREDENTIALS: 401,
+  UNAUTHENTICATED: 401,
+  IDEMPOTENCY_MISMATCH: 422,
   NOT_FOUND: 404,
   FORBIDDEN: 403,
   RATE_LIMITED: 429,

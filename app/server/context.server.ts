@@ -1,6 +1,7 @@
 import type { Authenticator } from "remix-auth";
 import type { AuthRateLimiter } from "~/auth/rate-limit.server";
 import type { AppSessionStorage } from "~/auth/session.server";
+import type { TokenService } from "~/auth/tokens.server";
 import type { Config } from "~/config.server";
 import type { Db } from "~/db/client.server";
 import type { PublicUser } from "~/domain/accounts.server";
@@ -18,6 +19,8 @@ export interface AppServices {
   sessions: AppSessionStorage;
   authenticator: Authenticator<PublicUser>;
   authLimiter: AuthRateLimiter;
+  /** The API's bearer tokens (JWT_SECRET, or a key derived from the session secret). */
+  tokens: TokenService;
   /** Hold rules from config (MAX_SEATS_PER_HOLD, HOLD_TTL_SECONDS, HOLD_STRATEGY). */
   booking: BookingSettings;
   /** Statements sent to PostgreSQL so far (for /metrics). */

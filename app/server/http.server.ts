@@ -1,11 +1,14 @@
+import { createRequire } from "node:module";
 import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
+import { v1Handlers } from "~/api/v1.server";
 import { Forbidden } from "~/domain/errors";
 import { holdStats } from "~/domain/holds.server";
-import { apiErrorBody } from "~/http/api.server";
+import { API_PREFIX, apiErrorBody, createApiRouter } from "~/http/api.server";
 import { statusOf } from "~/http/errors.server";
+import { buildOpenApiDocument } from "~/http/openapi.server";
 import type { AppServices } from "./context.server";
 import { BodyTooLarge, createRemixHandler } from "./remix-handler.server";
 
@@ -49,6 +52,28 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
   app.set("trust proxy", services.config.trustProxy);
   // Remix reads the query string itself; express's parser (qs) would only cost time.
   app.set("query parser", false);
+
+  // The JSON API first: its own bodies, errors and authentication (bearer tokens, never cookies,
+  // so the cross-site check below does not apply to it). See app/http/api.server.ts.
+  let openApi: unknown;
+  const api = createApiRouter({
+    services,
+    handlers: v1Handlers,
+    documents: { [`${API_PREFIX}/openapi.json`]: () => (openApi ??= buildOpenApiDocument()) },
+    clientAddress: (req) => (req as Request).ip ?? req.socket.remoteAddress ?? "unknown",
+  });
+  app.use((req, res, next) => {
+    api(req, res, next).catch(next);
+  });
+  // The API's reference, read from the served document by Swagger UI's own files (no CDN: works offline).
+  const swaggerUi = path.dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+  app.get(["/api/docs", "/api/docs/"], (_req, res) => {
+    res.type("html").set("Cache-Control", "no-cache").send(API_DOCS_PAGE);
+  });
+  app.get("/api/docs/init.js", (_req, res) => {
+    res.type("application/javascript").set("Cache-Control", "no-cache").send(API_DOCS_SCRIPT);
+  });
+  app.use("/api/docs", compression(), express.static(swaggerUi, { index: false, maxAge: "1d" }));
 
   // Scripts and styles are compressed by the compression middleware; pages and data by the Remix
   // handler (which knows their size), so the hot paths skip the middleware's per-request work.
@@ -124,3 +149,28 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
   });
   return app;
 }
+
+const API_DOCS_PAGE = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Holdfast API reference</title>
+  <link rel="stylesheet" href="/api/docs/swagger-ui.css">
+</head>
+<body>
+  <noscript><p>This reference needs JavaScript. The document itself is at <a href="${API_PREFIX}/openapi.json">${API_PREFIX}/openapi.json</a>.</p></noscript>
+  <div id="swagger-ui"></div>
+  <script src="/api/docs/swagger-ui-bundle.js"></script>
+  <script src="/api/docs/init.js"></script>
+</body>
+</html>`;
+
+const API_DOCS_SCRIPT = `window.ui = SwaggerUIBundle({
+  url: "${API_PREFIX}/openapi.json",
+  dom_id: "#swagger-ui",
+  deepLinking: true,
+  persistAuthorization: false,
+  // Offline: no badge fetched from validator.swagger.io.
+  validatorUrl: null,
+});`;

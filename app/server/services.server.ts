@@ -1,6 +1,7 @@
 import { createAuthenticator } from "~/auth/authenticator.server";
 import { AuthRateLimiter } from "~/auth/rate-limit.server";
 import { createSessions } from "~/auth/session.server";
+import { createTokenService } from "~/auth/tokens.server";
 import type { Config } from "~/config.server";
 import type { Database } from "~/db/client.server";
 import { DEFAULT_BOOKING_SETTINGS } from "~/domain/settings";
@@ -17,6 +18,7 @@ export function createAppServices(options: { config: Config; log: Logger; databa
     sessions: createSessions({ secret: options.sessionSecret, secure: config.isProduction }),
     authenticator: createAuthenticator(database.db),
     authLimiter: new AuthRateLimiter(config.authRateLimitPerMinute),
+    tokens: createTokenService({ jwtSecret: config.jwtSecret, sessionSecret: options.sessionSecret, ttlSeconds: config.jwtTtlSeconds }),
     booking: {
       maxSeatsPerHold: config.booking.maxSeatsPerHold,
       holdTtlSeconds: config.booking.holdTtlSeconds,

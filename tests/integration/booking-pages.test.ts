@@ -163,17 +163,3 @@ describe("the booking page", () => {
     expect(list).toContain("B4");
   });
 });
-
-describe("GET /api/v1/shows/:id/seats", () => {
-  it("lists every seat with its state, and answers an unknown show in the one error shape", async () => {
-    const show = await makeShow(t.db, { startsAt: farFuture() });
-    const response = await new TestClient(server.url).get(`/api/v1/shows/${show.id}/seats`);
-    expect(response.status).toBe(200);
-    const body = await response.json();
-    expect(body.seats).toHaveLength(10);
-    expect(body.seats[0]).toMatchObject({ label: "A1", status: "AVAILABLE", row: 0, col: 0 });
-    const missing = await new TestClient(server.url).get(`/api/v1/shows/${randomUUID()}/seats`);
-    expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error: { code: "NOT_FOUND", message: expect.any(String) } });
-  });
-});

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { cancelBooking, confirmBooking, getBookingForUser, listBookingsForUser, releaseHold } from "~/domain/bookings.server";
-import { Conflict, HoldExpired, NotFound, PaymentDeclined, SeatsUnavailable, ValidationFailed } from "~/domain/errors";
+import { Conflict, HoldExpired, IdempotencyMismatch, NotFound, PaymentDeclined, SeatsUnavailable, ValidationFailed } from "~/domain/errors";
 import { placeHold } from "~/domain/holds.server";
 import { TEST_CARDS } from "~/domain/payments";
 import { DEFAULT_BOOKING_SETTINGS } from "~/domain/settings";
@@ -56,11 +56,12 @@ describe("confirmBooking", () => {
     expect(await paymentsOf(booking.id)).toHaveLength(1);
   });
 
-  it("declines the documented test card, keeps the hold, and answers that key the same way again", async () => {
+  it("declines the documented test card, keeps the hold, and answers that key the same way again (another card with it: a mismatch)", async () => {
     const { user, show, booking } = await holdTwo();
     const declined = { userId: user, bookingId: booking.id, idempotencyKey: "decline-key-1", card: TEST_CARDS.decline };
     await expect(confirmBooking(t.db, declined, later(5))).rejects.toBeInstanceOf(PaymentDeclined);
-    await expect(confirmBooking(t.db, { ...declined, card: TEST_CARDS.approve }, later(6))).rejects.toBeInstanceOf(PaymentDeclined);
+    await expect(confirmBooking(t.db, declined, later(6))).rejects.toBeInstanceOf(PaymentDeclined);
+    await expect(confirmBooking(t.db, { ...declined, card: TEST_CARDS.approve }, later(6))).rejects.toBeInstanceOf(IdempotencyMismatch);
     expect((await seatRows(t.db, show.id)).filter((r) => r.booking_id === booking.id).every((r) => r.status === "PENDING")).toBe(true);
     const { booking: paid } = await confirmBooking(
       t.db,

@@ -144,7 +144,7 @@ describe("process entry", () => {
       }, 200);
     });
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    expect(await inFlight).toBe(400); // answered in full: "Invalid email or password"
+    expect(await inFlight).toBe(401); // answered in full: "Invalid email or password"
     expect(await exited).toBe(0);
     expect(output).toContain("SIGTERM received: shutting down");
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();

@@ -9,7 +9,9 @@ import { STATUS_OF_CODE, statusOf } from "~/http/errors.server";
  */
 const EXPECTED: Record<string, { sample: DomainError; status: number }> = {
   ValidationFailed: { sample: new errors.ValidationFailed({ name: "Name is required" }), status: 400 },
-  InvalidCredentials: { sample: new errors.InvalidCredentials(), status: 400 },
+  InvalidCredentials: { sample: new errors.InvalidCredentials(), status: 401 },
+  Unauthenticated: { sample: new errors.Unauthenticated("A bearer token is required"), status: 401 },
+  IdempotencyMismatch: { sample: new errors.IdempotencyMismatch(), status: 422 },
   NotFound: { sample: new errors.NotFound("There is no such show"), status: 404 },
   Forbidden: { sample: new errors.Forbidden("This page is for administrators."), status: 403 },
   RateLimited: { sample: new errors.RateLimited(30), status: 429 },

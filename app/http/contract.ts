@@ -1,0 +1,319 @@
+/**
+ * The JSON API v1 on one screen: every endpoint's method, path, who may call it, its body or
+ * query (the domain's own request schemas), its answer's shape, and the errors it can give. The
+ * router (api.server.ts) serves it and the OpenAPI document (openapi.server.ts) is generated from
+ * it: one copy.
+ */
+import { z } from "zod";
+import { layoutSpecSchema } from "~/domain/layouts";
+import {
+  confirmRequestSchema,
+  holdRequestSchema,
+  loginSchema,
+  seatBlocksSchema,
+  showInputSchema,
+  showListQuerySchema,
+  signupSchema,
+} from "~/domain/schemas";
+import { STATUS_OF_CODE } from "./errors.server";
+
+const id = z.uuid();
+const instant = z.iso.datetime({ offset: true });
+
+export const userSchema = z.object({ id, name: z.string(), email: z.string(), role: z.enum(["USER", "ADMIN"]) }).meta({ id: "User" });
+
+export const authResponseSchema = z
+  .object({ user: userSchema, token: z.string().describe("A JWT: send it as `Authorization: Bearer <token>`"), expiresAt: instant })
+  .meta({ id: "AuthResponse" });
+
+const priceZone = z.object({ name: z.string(), priceCents: z.number().int() }).meta({ id: "PriceZoneView" });
+
+export const showSummarySchema = z
+  .object({
+    id,
+    name: z.string(),
+    kind: z.enum(["SHOW", "BUS", "DOCTOR"]),
+    venue: z.string(),
+    city: z.string(),
+    startsAt: instant,
+    timeZone: z.string(),
+    currency: z.string(),
+    priceZones: z.array(priceZone).describe("In the order the layout numbers them; each seat names its zone"),
+    maxSeatsPerCustomer: z
+      .number()
+      .int()
+      .nullable()
+      .describe("How many seats one buyer may hold and buy for this show (null: no limit beyond the per-hold one)"),
+    totalSeats: z.number().int(),
+    availableSeats: z.number().int().describe("Seats a buyer could hold now"),
+  })
+  .meta({ id: "Show" });
+
+export const showDetailSchema = showSummarySchema.extend({ layout: layoutSpecSchema }).meta({ id: "ShowDetail" });
+
+export const seatSchema = z
+  .object({
+    id: z.number().int(),
+    label: z.string(),
+    section: z.string().nullable(),
+    row: z.number().int().describe("From 0, in the section (or on the deck)"),
+    column: z.number().int().describe("From 0"),
+    deck: z.string().nullable().describe("A coach seat's deck: LOWER or UPPER"),
+    slot: z.string().nullable().describe("A clinic slot's time of day, on the venue's clock (HH:MM)"),
+    zone: z.string().describe("The seat's price zone, by name (see the show's priceZones)"),
+    status: z
+      .enum(["AVAILABLE", "PENDING", "BOOKED", "BLOCKED"])
+      .describe("BLOCKED: not for sale (blocked by the venue, or its time has passed)"),
+    mine: z.boolean().describe("Held or booked by the caller"),
+  })
+  .meta({ id: "Seat" });
+
+export const bookingSchema = z
+  .object({
+    id,
+    reference: z.string(),
+    status: z.enum(["HELD", "CONFIRMED", "RELEASED", "EXPIRED", "CANCELLED"]),
+    showId: id,
+    expiresAt: instant,
+    amountCents: z.number().int(),
+    currency: z.string(),
+    seats: z.array(z.object({ id: z.number().int(), label: z.string() })),
+    createdAt: instant,
+    confirmedAt: instant.nullable(),
+    cancelledAt: instant.nullable(),
+  })
+  .meta({ id: "Booking" });
+
+export const bookingDetailSchema = bookingSchema
+  .extend({
+    show: z.object({
+      id,
+      name: z.string(),
+      kind: z.enum(["SHOW", "BUS", "DOCTOR"]),
+      venue: z.string(),
+      city: z.string(),
+      startsAt: instant.describe("When the booking's first seat's time comes (a clinic booking: its slot)"),
+      timeZone: z.string(),
+    }),
+  })
+  .meta({ id: "BookingDetail" });
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().describe("Lower case, stable: validation_failed, invalid_credentials, unauthenticated, forbidden, not_found, …"),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .meta({ id: "Error" });
+
+export const statsSchema = z
+  .object({
+    upcomingShows: z.number().int(),
+    seatsSold: z.number().int(),
+    liveHolds: z.number().int(),
+    revenueCents: z.record(z.string(), z.number().int()),
+    shows: z.array(
+      z.object({
+        id,
+        name: z.string(),
+        kind: z.enum(["SHOW", "BUS", "DOCTOR"]),
+        venue: z.string(),
+        startsAt: instant,
+        timeZone: z.string(),
+        cancelled: z.boolean(),
+        totalSeats: z.number().int(),
+        available: z.number().int(),
+        held: z.number().int(),
+        booked: z.number().int(),
+        blocked: z.number().int(),
+        past: z.number().int().describe("Never sold and past their time (clinic slots earlier today)"),
+        takingsCents: z.number().int(),
+        currency: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: "Stats" });
+
+export type Auth = "none" | "optional" | "user" | "admin";
+
+export interface Endpoint {
+  id: string;
+  method: "GET" | "POST" | "DELETE";
+  path: string;
+  auth: Auth;
+  summary: string;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  /** Request headers the endpoint reads. */
+  headers?: Record<string, { required: boolean; description: string }>;
+  status: number;
+  response: z.ZodType;
+  errors: string[];
+}
+
+const bookingEnvelope = z.object({ booking: bookingDetailSchema }).meta({ id: "BookingAnswer" });
+
+export const ENDPOINTS = [
+  {
+    id: "signup",
+    method: "POST",
+    path: "/api/v1/auth/signup",
+    auth: "none",
+    summary: "Create an account and get a token",
+    body: signupSchema,
+    status: 201,
+    response: authResponseSchema,
+    errors: ["validation_failed", "rate_limited"],
+  },
+  {
+    id: "token",
+    method: "POST",
+    path: "/api/v1/auth/token",
+    auth: "none",
+    summary: "Get a token for an account",
+    body: loginSchema,
+    status: 200,
+    response: authResponseSchema,
+    errors: ["validation_failed", "invalid_credentials", "rate_limited"],
+  },
+  {
+    id: "listShows",
+    method: "GET",
+    path: "/api/v1/shows",
+    auth: "none",
+    summary: "Upcoming shows, soonest first, a page at a time",
+    query: showListQuerySchema,
+    status: 200,
+    response: z
+      .object({
+        shows: z.array(showSummarySchema),
+        nextCursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last"),
+      })
+      .meta({ id: "ShowPage" }),
+    errors: ["validation_failed"],
+  },
+  {
+    id: "getShow",
+    method: "GET",
+    path: "/api/v1/shows/{showId}",
+    auth: "optional",
+    summary: "A show and every seat's state (`mine` needs a token)",
+    status: 200,
+    response: z.object({ show: showDetailSchema, seats: z.array(seatSchema) }).meta({ id: "ShowWithSeats" }),
+    errors: ["not_found", "unauthenticated"],
+  },
+  {
+    id: "hold",
+    method: "POST",
+    path: "/api/v1/shows/{showId}/holds",
+    auth: "user",
+    summary: "Hold seats, all or none",
+    body: holdRequestSchema,
+    status: 201,
+    response: z.object({ booking: bookingSchema }).meta({ id: "HeldBooking" }),
+    errors: ["validation_failed", "unauthenticated", "not_found", "seats_unavailable", "conflict"],
+  },
+  {
+    id: "listBookings",
+    method: "GET",
+    path: "/api/v1/bookings",
+    auth: "user",
+    summary: "Your bookings, newest first",
+    status: 200,
+    response: z.object({ bookings: z.array(bookingDetailSchema) }).meta({ id: "BookingList" }),
+    errors: ["unauthenticated"],
+  },
+  {
+    id: "getBooking",
+    method: "GET",
+    path: "/api/v1/bookings/{bookingId}",
+    auth: "user",
+    summary: "One of your bookings",
+    status: 200,
+    response: bookingEnvelope,
+    errors: ["unauthenticated", "not_found"],
+  },
+  {
+    id: "confirm",
+    method: "POST",
+    path: "/api/v1/bookings/{bookingId}/confirm",
+    auth: "user",
+    summary: "Pay for a hold (simulated). The same Idempotency-Key and body give the same answer",
+    body: confirmRequestSchema.omit({ idempotencyKey: true }).meta({ id: "PaymentRequest" }),
+    headers: { "Idempotency-Key": { required: true, description: "8 to 100 letters, digits, - or _; one per payment attempt" } },
+    status: 200,
+    response: bookingEnvelope,
+    errors: ["validation_failed", "unauthenticated", "not_found", "payment_declined", "hold_expired", "conflict", "idempotency_mismatch"],
+  },
+  {
+    id: "release",
+    method: "DELETE",
+    path: "/api/v1/bookings/{bookingId}",
+    auth: "user",
+    summary: "Release a hold, or cancel a paid booking (refunded)",
+    status: 200,
+    response: bookingEnvelope,
+    errors: ["unauthenticated", "not_found", "conflict"],
+  },
+  {
+    id: "createShow",
+    method: "POST",
+    path: "/api/v1/admin/shows",
+    auth: "admin",
+    summary: "Create a show (the admin form's schema)",
+    body: showInputSchema,
+    status: 201,
+    response: z.object({ show: showDetailSchema }).meta({ id: "CreatedShow" }),
+    errors: ["validation_failed", "unauthenticated", "forbidden"],
+  },
+  {
+    id: "resetShow",
+    method: "POST",
+    path: "/api/v1/admin/shows/{showId}/reset",
+    auth: "admin",
+    summary: "Every hold and sale of the show back to AVAILABLE, refunded",
+    status: 200,
+    response: z
+      .object({ seats: z.number().int(), holds: z.number().int(), bookings: z.number().int(), refundedCents: z.number().int() })
+      .meta({ id: "ResetResult" }),
+    errors: ["unauthenticated", "forbidden", "not_found"],
+  },
+  {
+    id: "blocks",
+    method: "POST",
+    path: "/api/v1/admin/shows/{showId}/blocks",
+    auth: "admin",
+    summary: "Block (not for sale) or unblock seats, all or none",
+    body: seatBlocksSchema,
+    status: 200,
+    response: z.object({ changed: z.number().int().describe("Seats whose state changed") }).meta({ id: "BlocksResult" }),
+    errors: ["validation_failed", "unauthenticated", "forbidden", "not_found", "conflict"],
+  },
+  {
+    id: "stats",
+    method: "GET",
+    path: "/api/v1/admin/stats",
+    auth: "admin",
+    summary: "The dashboard's numbers",
+    status: 200,
+    response: statsSchema,
+    errors: ["unauthenticated", "forbidden"],
+  },
+] as const satisfies readonly Endpoint[];
+
+export type EndpointId = (typeof ENDPOINTS)[number]["id"];
+
+/** Errors every endpoint can give, whatever it does. */
+export const COMMON_ERRORS = ["payload_too_large", "unsupported_media_type", "invalid_json", "method_not_allowed"] as const;
+
+/** Each error code's status, lower case as the API sends it: the domain's table, and the HTTP-level refusals. */
+export const API_ERROR_STATUS: Record<string, number> = {
+  ...Object.fromEntries(Object.entries(STATUS_OF_CODE).map(([code, status]) => [code.toLowerCase(), status])),
+  invalid_json: 400,
+  internal_error: 500,
+  method_not_allowed: 405,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+};

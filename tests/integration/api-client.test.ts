@@ -1,0 +1,66 @@
+/**
+ * The generated client: `npm run api:client` writes app/api/v1-types.d.ts from the OpenAPI
+ * document, and openapi-fetch turns it into a typed client. One flow end to end, typed by it.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import createClient from "openapi-fetch";
+import { describe, expect, it } from "vitest";
+import type { paths } from "~/api/v1-types";
+import { PROJECT_ROOT } from "~/config.server";
+import { TEST_CARDS } from "~/domain/payments";
+import { API_CLIENT_TYPES, renderApiClientTypes } from "~/scripts/api-client-types";
+import { apiUser } from "../support/api";
+import { FIXTURE_PASSWORD, makeShow, seatIdsByLabel } from "../support/factories";
+import { serverEnv, useServer } from "../support/server";
+import { useTestDatabase } from "../support/test-database";
+
+const t = useTestDatabase();
+const server = useServer(() => serverEnv(t.url, { AUTH_RATE_LIMIT_PER_MINUTE: "0" }));
+
+describe("the generated API client", () => {
+  it("is up to date with the document (run `npm run api:client` after changing the contract)", async () => {
+    const checkedIn = await readFile(path.join(PROJECT_ROOT, API_CLIENT_TYPES), "utf8");
+    expect(checkedIn === (await renderApiClientTypes()), `${API_CLIENT_TYPES} is stale: run npm run api:client`).toBe(true);
+  });
+
+  it("drives token → shows → hold → confirm → booking, typed from the document", async () => {
+    const show = await makeShow(t.db, { startsAt: new Date(Date.now() + 86_400_000) });
+    const { B3 } = await seatIdsByLabel(t.db, show.id);
+    const user = await apiUser(t.db);
+    const client = createClient<paths>({ baseUrl: server.url });
+
+    const signedIn = await client.POST("/api/v1/auth/token", { body: { email: user.email, password: FIXTURE_PASSWORD } });
+    expect(signedIn.error).toBeUndefined();
+    const token = signedIn.data!.token;
+    client.use({
+      onRequest: ({ request }) => {
+        request.headers.set("Authorization", `Bearer ${token}`);
+        return request;
+      },
+    });
+
+    const listed = await client.GET("/api/v1/shows", { params: { query: { limit: 100 } } });
+    expect(listed.data?.shows.map((s) => s.id)).toContain(show.id);
+
+    const seats = await client.GET("/api/v1/shows/{showId}", { params: { path: { showId: show.id } } });
+    expect(seats.data?.seats.find((s) => s.id === B3)).toMatchObject({ label: "B3", status: "AVAILABLE" });
+
+    const held = await client.POST("/api/v1/shows/{showId}/holds", { params: { path: { showId: show.id } }, body: { seatIds: [B3] } });
+    expect(held.response.status).toBe(201);
+    const bookingId = held.data!.booking.id;
+
+    const taken = await client.POST("/api/v1/shows/{showId}/holds", { params: { path: { showId: show.id } }, body: { seatIds: [B3] } });
+    expect(taken.response.status).toBe(409);
+    expect(taken.error?.error.code).toBe("seats_unavailable");
+
+    const paid = await client.POST("/api/v1/bookings/{bookingId}/confirm", {
+      params: { path: { bookingId }, header: { "Idempotency-Key": "client-test-payment-1" } },
+      body: { card: TEST_CARDS.approve },
+    });
+    expect(paid.data?.booking).toMatchObject({ status: "CONFIRMED", seats: [{ id: B3, label: "B3" }] });
+
+    const mine = await client.GET("/api/v1/bookings/{bookingId}", { params: { path: { bookingId } } });
+    expect(mine.data?.booking.show.name).toBe(show.name);
+  });
+});

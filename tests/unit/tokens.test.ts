@@ -1,0 +1,48 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { createTokenService } from "~/auth/tokens.server";
+import { Unauthenticated } from "~/domain/errors";
+
+const sessionSecret = "session-secret-that-is-long-enough-0123";
+
+describe("API tokens", () => {
+  it("carry the user id as subject and expire after the configured time", async () => {
+    const tokens = createTokenService({ sessionSecret, ttlSeconds: 3600 });
+    const userId = randomUUID();
+    const now = new Date();
+    const { token, expiresAt } = await tokens.issue(userId, now);
+    expect(await tokens.verify(token)).toBe(userId);
+    expect(expiresAt.getTime() - now.getTime()).toBeGreaterThan(3598_000);
+    const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
+    expect(claims).toMatchObject({ sub: userId, iss: "holdfast", aud: "holdfast-api" });
+    expect(claims).not.toHaveProperty("role");
+  });
+
+  it("are refused once expired, even after being accepted (the remembered answer expires with them)", async () => {
+    // Issued a second ago for three seconds (times in whole seconds): it ends within the next two.
+    const tokens = createTokenService({ sessionSecret, ttlSeconds: 3 });
+    const { token } = await tokens.issue(randomUUID(), new Date(Date.now() - 1000));
+    await tokens.verify(token);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await expect(tokens.verify(token)).rejects.toThrow(Unauthenticated);
+  });
+
+  it("are signed with JWT_SECRET when set, else a key derived from the session secret, and never cross over", async () => {
+    const derived = createTokenService({ sessionSecret, ttlSeconds: 60 });
+    const own = createTokenService({ sessionSecret, jwtSecret: "jwt-secret-that-is-long-enough-0123456", ttlSeconds: 60 });
+    const other = createTokenService({ sessionSecret: "another-secret-that-is-long-enough-987", ttlSeconds: 60 });
+    const userId = randomUUID();
+    await expect(own.verify((await derived.issue(userId)).token)).rejects.toThrow("The token is invalid");
+    await expect(derived.verify((await own.issue(userId)).token)).rejects.toThrow("The token is invalid");
+    await expect(derived.verify((await other.issue(userId)).token)).rejects.toThrow("The token is invalid");
+  });
+
+  it("refuse garbage, a changed payload and an unsigned token", async () => {
+    const tokens = createTokenService({ sessionSecret, ttlSeconds: 60 });
+    const { token } = await tokens.issue(randomUUID());
+    const [header, , signature] = token.split(".");
+    const forged = `${header}.${Buffer.from(JSON.stringify({ sub: randomUUID(), iss: "holdfast", aud: "holdfast-api", exp: 4e9 })).toString("base64url")}.${signature}`;
+    const unsigned = `${Buffer.from('{"alg":"none"}').toString("base64url")}.${token.split(".")[1]}.`;
+    for (const bad of ["", "abc", "a.b.c", forged, unsigned]) await expect(tokens.verify(bad)).rejects.toThrow(Unauthenticated);
+  });
+});
