@@ -93,7 +93,12 @@ test("a declined card keeps the hold; releasing frees the seats", async ({ page,
   await expect(seat(page, "A4")).toBeEnabled();
 });
 
-test("after a declined card, another card pays (each attempt is a payment of its own)", async ({ page, createUser, loginAs, createShow }) => {
+test("after a declined card, another card pays (each attempt is a payment of its own)", async ({
+  page,
+  createUser,
+  loginAs,
+  createShow,
+}) => {
   const user = await createUser();
   await loginAs(user);
   const show = await createShow();
