@@ -5,8 +5,8 @@
  * process on a fresh database (embedded, or a new database on the server in DATABASE_URL), and
  * for each client count runs, alternating, the references (a no-op express route, a no-op Remix
  * route, the domain's hold called straight on postgres.js with no HTTP) and the candidates (the
- * seat map form's data request as the browser's JavaScript sends it, and the same form without
- * JavaScript). Half the holds go for 20 hot seats of a 20,000-seat show, the rest anywhere. After
+ * JSON API's hold with a bearer token, the seat map form's data request as the browser's
+ * JavaScript sends it, and the same form without JavaScript). Half the holds go for 20 hot seats of a 20,000-seat show, the rest anywhere. After
  * every cell the invariants are checked in SQL; a violation fails the run.
  *
  *   npm run bench                       full run (≈ 4 minutes)
@@ -118,7 +118,21 @@ const CANDIDATES: Candidate[] = [
     }),
     outcome: (a) => (a.status === 302 ? bookingIdIn(a.headers.location) : a.status === 409 ? null : undefined),
   },
+  {
+    name: "API, bearer token (JSON)",
+    request: (showId, buyer, seatIds) => ({
+      method: "POST",
+      path: `/api/v1/shows/${showId}/holds`,
+      headers: { Authorization: `Bearer ${buyer.token}`, "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ seatIds }),
+    }),
+    outcome: (a) => {
+      if (a.status === 201) return (JSON.parse(a.body.toString()) as { booking: { id: string } }).booking.id;
+      return a.status === 409 && a.body.includes('"seats_unavailable"') ? null : undefined;
+    },
+  },
 ];
+const [PAGE_JS, PAGE_NO_JS, API] = CANDIDATES;
 
 function row(pathName: string, clients: number, seats: string, load: Awaited<ReturnType<typeof runLoad>>): HoldRow {
   const sorted = [...load.latencies].sort((a, b) => a - b);
@@ -369,18 +383,19 @@ try {
     clients: Math.max(...CLIENTS),
     seconds: SHORT ? 0.5 : 4,
     next: (_c, s) =>
-      s % 3 === 0
+      s % 4 === 0
         ? { method: "GET", path: "/ping" }
-        : CANDIDATES[s % 2].request(warm.id, buyers[buyerCursor++ % buyers.length], PATTERNS[1].pick(warmSeats)),
+        : CANDIDATES[(s % 4) - 1].request(warm.id, buyers[buyerCursor++ % buyers.length], PATTERNS[1].pick(warmSeats)),
   });
 
   for (const clients of CLIENTS) {
     console.log(`\n— ${clients} clients`);
-    await referenceCell("express no-op route (reference)", "/healthz", clients);
     for (const pattern of PATTERNS) {
-      await holdCell(CANDIDATES[0], clients, pattern, buyers);
+      await referenceCell("express no-op route (reference)", "/healthz", clients);
+      await holdCell(API, clients, pattern, buyers);
+      await holdCell(PAGE_JS, clients, pattern, buyers);
       await referenceCell("Remix no-op route (reference)", "/ping", clients);
-      await holdCell(CANDIDATES[1], clients, pattern, buyers);
+      await holdCell(PAGE_NO_JS, clients, pattern, buyers);
       await rawCell(clients, pattern, buyers);
     }
   }
@@ -395,7 +410,7 @@ try {
   const arena = await makeShow(db, "Bench Arena (map)", ARENA);
   for (const clients of [8]) {
     await pageCell("500-seat map page", `/shows/${theatre.id}`, clients);
-    await pageCell("500 seats as JSON (reference)", `/api/v1/shows/${theatre.id}/seats`, clients);
+    await pageCell("500 seats as JSON (API, reference)", `/api/v1/shows/${theatre.id}`, clients);
     await pageCell(`${SHORT ? "2,000" : "20,000"}-seat map page`, `/shows/${arena.id}`, clients);
   }
 

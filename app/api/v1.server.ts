@@ -84,12 +84,12 @@ async function bookingAnswer(call: ApiCall, bookingId: string) {
 
 export const v1Handlers: ApiHandlers = {
   async signup(call) {
-    await call.services.authLimiter.consume(call.clientAddress, call.body.email);
+    await call.services.authLimiter.consume(call.clientAddress(), call.body.email);
     return signedIn(call, await createUser(call.services.db, call.rawBody));
   },
 
   async token(call) {
-    await call.services.authLimiter.consume(call.clientAddress, call.body.email);
+    await call.services.authLimiter.consume(call.clientAddress(), call.body.email);
     return signedIn(call, await verifyLogin(call.services.db, call.rawBody));
   },
 

@@ -27,7 +27,11 @@ export abstract class DomainError extends Error {
     message: string,
     readonly details?: Record<string, unknown>,
   ) {
+    // An answer, not a bug: no stack trace is captured (in a rush, most holds end in one).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
     this.name = new.target.name;
   }
 }

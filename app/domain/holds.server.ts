@@ -29,9 +29,18 @@ export interface HoldResult {
 
 // Crockford-style alphabet without look-alikes: 10 characters ≈ 50 bits, unguessable, easy to read out.
 const REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+// Random bytes are drawn 4 KB at a time (as crypto.randomUUID does): one system call per ~400 holds.
+let entropy = Buffer.alloc(0);
+let used = 0;
 export function newReference(): string {
-  const bytes = randomBytes(10);
-  return Array.from(bytes, (b) => REFERENCE_ALPHABET[b % 32]).join("");
+  if (used + 10 > entropy.length) {
+    entropy = randomBytes(4096);
+    used = 0;
+  }
+  let reference = "";
+  for (let i = used; i < used + 10; i++) reference += REFERENCE_ALPHABET[entropy[i] % 32];
+  used += 10;
+  return reference;
 }
 
 /** Process-wide counts of how holds were decided, for /metrics and the benchmark. */

@@ -218,46 +218,51 @@ export interface SeatView extends SeatPlace {
   mine: boolean;
 }
 
+/** The API's show read, compiled once: the show, its zones, and each seat as a compact array, in one round trip. */
+const SHOW_SEATS = compileOnce(
+  sql`select to_jsonb(shows) as show,
+      (select json_agg(json_build_object('name', z.name, 'priceCents', z.price_cents) order by z.position)
+       from ${priceZones} z where z.show_id = ${shows.id}) as zones,
+      (select json_agg(json_build_array(${seats.id}, ${seats.label}, ${seats.section}, ${seats.row}, ${seats.col}, ${seats.deck}, ${seats.slot},
+          z.position, ${seatCodeOf(sql`${sql.placeholder("viewer")}`, sql`${sql.placeholder("now")}`)},
+          coalesce(${seats.holderId} = ${sql.placeholder("viewer")}::uuid, false)) order by ${seats.id})
+       from ${seats} join ${priceZones} z on z.id = ${seats.zoneId} where ${seats.showId} = ${shows.id}) as seats
+    from ${shows} where ${shows.id} = ${sql.placeholder("show")}`,
+);
+
+type SeatTuple = [number, string, string | null, number, number, string | null, string | null, number, SeatCode, boolean];
+
 /**
  * A show, its zones and every seat's state for a viewer (null: nobody signed in), in the API's
- * words (STATUS_OF_SEAT_CODE in seat-state.ts).
+ * words (STATUS_OF_SEAT_CODE in seat-state.ts), in one round trip.
  */
 export async function getShowSeats(
-  db: DbOrTx,
+  db: Db,
   showId: string,
   viewerId: string | null,
   now: Date,
 ): Promise<{ show: Show; zones: ZoneView[]; seats: SeatView[] }> {
-  const show = await getShow(db, showId);
-  const [zones, rows] = await Promise.all([
-    getPriceZones(db, show.id),
-    db
-      .select({
-        id: seats.id,
-        label: seats.label,
-        row: seats.row,
-        col: seats.col,
-        deck: seats.deck,
-        slot: seats.slot,
-        section: seats.section,
-        zone: priceZones.position,
-        code: seatCodeOf(viewerId, now),
-        holderIsViewer: sql<boolean>`coalesce(${seats.holderId} = ${viewerId}::uuid, false)`,
-      })
-      .from(seats)
-      .innerJoin(priceZones, eq(priceZones.id, seats.zoneId))
-      .where(eq(seats.showId, show.id))
-      .orderBy(asc(seats.id)),
-  ]);
-  return {
-    show,
-    zones,
-    seats: rows.map(({ code, holderIsViewer, ...place }) => ({
-      ...place,
-      status: STATUS_OF_SEAT_CODE[code as SeatCode],
-      mine: code === SEAT_CODES.yours || (code === SEAT_CODES.booked && holderIsViewer),
-    })),
-  };
+  const id = requireId(showId, "show");
+  const params = SHOW_SEATS.params({ show: id, viewer: viewerId, now: now.toISOString() });
+  const [row] = (await preparedQuery(db.$client, { text: SHOW_SEATS.text, params }, db.$stats)) as unknown as Array<{
+    show: Record<string, unknown>;
+    zones: ZoneView[] | null;
+    seats: SeatTuple[] | null;
+  }>;
+  if (!row) throw new NotFound("There is no such show");
+  const seatViews: SeatView[] = (row.seats ?? []).map(([seatId, label, section, r, col, deck, slot, zone, code, holderIsViewer]) => ({
+    id: seatId,
+    label,
+    section,
+    row: r,
+    col,
+    deck,
+    slot,
+    zone,
+    status: STATUS_OF_SEAT_CODE[code],
+    mine: code === SEAT_CODES.yours || (code === SEAT_CODES.booked && holderIsViewer),
+  }));
+  return { show: showFromRow(row.show), zones: row.zones ?? [], seats: seatViews };
 }
 
 export interface ShowListing extends Show {

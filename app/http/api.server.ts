@@ -71,7 +71,8 @@ export interface ApiCall<Body = unknown> {
   userId: string | null;
   /** The caller, read fresh from the database, on admin endpoints (the role is never taken from the token). */
   actor: PublicUser | null;
-  clientAddress: string;
+  /** The client's address (TRUST_PROXY considered), worked out only when asked for. */
+  clientAddress(): string;
   services: AppServices;
   now: Date;
 }
@@ -275,7 +276,7 @@ export function createApiRouter(options: ApiRouterOptions) {
         query,
         headers: req.headers,
         ...caller,
-        clientAddress: options.clientAddress(req),
+        clientAddress: () => options.clientAddress(req),
         services,
         now: new Date(),
       });

@@ -1,8 +1,10 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
+import proxyAddr from "proxy-addr";
 import { v1Handlers } from "~/api/v1.server";
 import { Forbidden } from "~/domain/errors";
 import { holdStats } from "~/domain/holds.server";
@@ -53,18 +55,6 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
   // Remix reads the query string itself; express's parser (qs) would only cost time.
   app.set("query parser", false);
 
-  // The JSON API first: its own bodies, errors and authentication (bearer tokens, never cookies,
-  // so the cross-site check below does not apply to it). See app/http/api.server.ts.
-  let openApi: unknown;
-  const api = createApiRouter({
-    services,
-    handlers: v1Handlers,
-    documents: { [`${API_PREFIX}/openapi.json`]: () => (openApi ??= buildOpenApiDocument()) },
-    clientAddress: (req) => (req as Request).ip ?? req.socket.remoteAddress ?? "unknown",
-  });
-  app.use((req, res, next) => {
-    api(req, res, next).catch(next);
-  });
   // The API's reference, read from the served document by Swagger UI's own files (no CDN: works offline).
   const swaggerUi = path.dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
   app.get(["/api/docs", "/api/docs/"], (_req, res) => {
@@ -147,7 +137,26 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
     services.log.error(`unhandled ${req.method} ${req.path}`, error);
     if (!res.headersSent) res.status(500).type("text/plain").send("Something went wrong on our side.");
   });
-  return app;
+
+  // The JSON API is answered before express: its own bodies, errors and authentication (bearer
+  // tokens, never cookies, so the cross-site check above does not apply to it), and none of
+  // express's per-request work on the hottest path. See app/http/api.server.ts.
+  let openApi: unknown;
+  const trust = app.get("trust proxy fn") as (address: string, hop: number) => boolean;
+  const api = createApiRouter({
+    services,
+    handlers: v1Handlers,
+    documents: { [`${API_PREFIX}/openapi.json`]: () => (openApi ??= buildOpenApiDocument()) },
+    // As express's req.ip: the socket's address unless TRUST_PROXY says which proxies may speak for clients.
+    clientAddress: (req) => proxyAddr(req, trust) ?? "unknown",
+  });
+  const listener: RequestListener = (req: IncomingMessage, res: ServerResponse) => {
+    api(req, res, () => app(req, res)).catch((error) => {
+      services.log.error(`unhandled ${req.method} ${req.url}`, error);
+      res.destroy();
+    });
+  };
+  return listener;
 }
 
 const API_DOCS_PAGE = `<!doctype html>

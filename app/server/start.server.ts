@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
@@ -50,8 +50,8 @@ export async function startServer(
     const jobs = app.startJobs(services, log);
     cleanups.push(() => jobs.stop());
 
-    const http = app.createHttpApp({ build, services, publicDir: path.join(PROJECT_ROOT, "public") });
-    const server: Server = http.listen(config.port, config.host);
+    const listener = app.createHttpApp({ build, services, publicDir: path.join(PROJECT_ROOT, "public") });
+    const server: Server = createServer(listener).listen(config.port, config.host);
     await once(server, "listening");
     cleanups.push(() => closeHttp(server));
     const address = server.address();

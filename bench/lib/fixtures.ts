@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { createSessions } from "~/auth/session.server";
+import { createTokenService } from "~/auth/tokens.server";
 import type { Db } from "~/db/client.server";
 import { users } from "~/db/schema";
 import type { LayoutSpec } from "~/domain/layouts";
@@ -12,9 +13,11 @@ export const BENCH_SECRET = "holdfast-benchmark-session-secret-0123456789";
 export interface Buyer {
   id: string;
   cookie: string;
+  /** An API bearer token, as POST /api/v1/auth/token would give it. */
+  token: string;
 }
 
-/** `count` buyers, inserted in bulk, each with a signed session cookie as a log-in would set it. */
+/** `count` buyers, inserted in bulk, each with a signed session cookie as a log-in would set it and an API token. */
 export async function makeBuyers(db: Db, count: number): Promise<Buyer[]> {
   const ids = Array.from({ length: count }, () => randomUUID());
   for (let i = 0; i < ids.length; i += 2000) {
@@ -23,12 +26,13 @@ export async function makeBuyers(db: Db, count: number): Promise<Buyer[]> {
       .values(ids.slice(i, i + 2000).map((id) => ({ id, name: `Buyer ${id.slice(0, 6)}`, email: `${id}@bench.test`, passwordHash: "x" })));
   }
   const sessions = createSessions({ secret: BENCH_SECRET, secure: false });
+  const tokens = createTokenService({ sessionSecret: BENCH_SECRET, ttlSeconds: 3600 });
   return Promise.all(
     ids.map(async (id) => {
       const session = await sessions.getSession();
       session.set("userId", id);
       const [pair] = (await sessions.commitSession(session)).split(";");
-      return { id, cookie: pair };
+      return { id, cookie: pair, token: (await tokens.issue(id)).token };
     }),
   );
 }

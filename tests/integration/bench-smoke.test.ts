@@ -59,6 +59,7 @@ describe("npm run bench -- --short", () => {
       expect(results.violations).toBe(0);
       const paths = new Set(results.holds.map((h) => h.path));
       for (const name of [
+        "API, bearer token (JSON)",
         "page, JavaScript (data request)",
         "page, no JavaScript",
         "domain hold on postgres.js, no HTTP (reference)",

@@ -1,4 +1,5 @@
-import { randomUUID } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
+import { jwtVerify, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { createTokenService } from "~/auth/tokens.server";
 import { Unauthenticated } from "~/domain/errors";
@@ -44,5 +45,25 @@ describe("API tokens", () => {
     const forged = `${header}.${Buffer.from(JSON.stringify({ sub: randomUUID(), iss: "holdfast", aud: "holdfast-api", exp: 4e9 })).toString("base64url")}.${signature}`;
     const unsigned = `${Buffer.from('{"alg":"none"}').toString("base64url")}.${token.split(".")[1]}.`;
     for (const bad of ["", "abc", "a.b.c", forged, unsigned]) await expect(tokens.verify(bad)).rejects.toThrow(Unauthenticated);
+  });
+
+  it("agree with an independent implementation (jose): each accepts the other's, and claims or algorithms out of line are refused", async () => {
+    const tokens = createTokenService({ sessionSecret, ttlSeconds: 60 });
+    const key = new Uint8Array(createHmac("sha256", sessionSecret).update("holdfast api tokens v1").digest());
+    const userId = randomUUID();
+    const ours = (await tokens.issue(userId)).token;
+    expect((await jwtVerify(ours, key, { algorithms: ["HS256"], issuer: "holdfast", audience: "holdfast-api" })).payload.sub).toBe(userId);
+    const joseToken = (claims: { iss?: string; aud?: string }, alg = "HS256") =>
+      new SignJWT({})
+        .setProtectedHeader({ alg })
+        .setSubject(userId)
+        .setIssuer(claims.iss ?? "holdfast")
+        .setAudience(claims.aud ?? "holdfast-api")
+        .setExpirationTime("1m")
+        .sign(key);
+    expect(await tokens.verify(await joseToken({}))).toBe(userId);
+    await expect(tokens.verify(await joseToken({ iss: "someone-else" }))).rejects.toThrow(Unauthenticated);
+    await expect(tokens.verify(await joseToken({ aud: "another-api" }))).rejects.toThrow(Unauthenticated);
+    await expect(tokens.verify(await joseToken({}, "HS512"))).rejects.toThrow(Unauthenticated);
   });
 });
