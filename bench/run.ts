@@ -371,6 +371,8 @@ try {
       AUTH_RATE_LIMIT_PER_MINUTE: "0",
       DB_POOL_SIZE: String(Math.max(10, Math.min(50, Math.max(...CLIENTS)))),
       HOLD_TTL_SECONDS: "900",
+      // The server's own sweeper stays out of the way: the sweep is timed by itself, below.
+      SWEEP_INTERVAL_SECONDS: "86400",
     },
     args.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args.profile)}`] : [],
   );

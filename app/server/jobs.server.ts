@@ -1,4 +1,4 @@
-import { sweepExpiredHolds } from "~/domain/sweeper.server";
+import { sweepAllExpiredHolds } from "~/domain/sweeper.server";
 import type { Logger } from "~/logger.server";
 import type { AppServices } from "./context.server";
 
@@ -11,11 +11,12 @@ export function startJobs(services: AppServices, log: Logger): Jobs {
   let running: Promise<void> | undefined;
   const sweep = async () => {
     try {
-      const result = await sweepExpiredHolds(services.db, new Date());
-      if (result.seatsFreed || result.bookingsExpired.length) {
+      // Batch after batch until the backlog is gone (a flash sale's worth of abandoned holds).
+      const result = await sweepAllExpiredHolds(services.db, new Date());
+      if (result.seatsFreed || result.bookingsExpired) {
         log.info(
-          `sweeper: freed ${result.seatsFreed} seat(s); expired ${result.bookingsExpired.length} booking(s)` +
-            (result.bookingsExpired.length ? `: ${result.bookingsExpired.slice(0, 20).join(", ")}` : ""),
+          `sweeper: freed ${result.seatsFreed} seat(s); expired ${result.bookingsExpired} booking(s)` +
+            (result.references.length ? `: ${result.references.slice(0, 20).join(", ")}` : ""),
         );
       }
     } catch (error) {
