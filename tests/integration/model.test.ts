@@ -22,7 +22,13 @@ const LABELS = ["A1", "A2", "A3", "A4", "B1", "B2", "B3", "B4"];
 const USERS = 3;
 
 type SeatModel = { status: "AVAILABLE" | "PENDING" | "BOOKED"; booking: number | null; expiresAt: number | null };
-type BookingModel = { user: number; status: string; expiresAt: number; labels: string[]; keys: Map<string, "ok" | "declined"> };
+type BookingModel = {
+  user: number;
+  status: string;
+  expiresAt: number;
+  labels: string[];
+  keys: Map<string, { answer: "ok" | "declined"; card: string }>;
+};
 type Outcome = "ok" | string; // "ok" or the DomainError code
 
 class Model {
@@ -50,14 +56,15 @@ class Model {
   pay(index: number, key: string, card: string): Outcome {
     const b = this.bookings[index];
     const earlier = b.keys.get(key);
-    if (earlier) return earlier === "ok" ? "ok" : "PAYMENT_DECLINED";
+    // A key answers the same to the same card, and is a mismatch with another.
+    if (earlier) return earlier.card !== card ? "IDEMPOTENCY_MISMATCH" : earlier.answer === "ok" ? "ok" : "PAYMENT_DECLINED";
     if (b.status === "CONFIRMED" || b.status === "CANCELLED" || b.status === "RELEASED") return "CONFLICT";
     if (b.status === "EXPIRED" || b.expiresAt <= this.now) return "HOLD_EXPIRED";
     if (card === TEST_CARDS.decline) {
-      b.keys.set(key, "declined");
+      b.keys.set(key, { answer: "declined", card });
       return "PAYMENT_DECLINED";
     }
-    b.keys.set(key, "ok");
+    b.keys.set(key, { answer: "ok", card });
     b.status = "CONFIRMED";
     for (const l of b.labels) this.seats.set(l, { status: "BOOKED", booking: index, expiresAt: null });
     return "ok";
