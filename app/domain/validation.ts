@@ -8,18 +8,23 @@ import { NotFound, ValidationFailed } from "./errors";
  * a list of plain values is reported on the list ("seatIds", not "seatIds.3").
  */
 export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
+  // A Map, then own properties: a field called "__proto__" is named like any other.
+  const out = new Map<string, string>();
+  const add = (key: string, message: string) => {
+    if (!out.has(key)) out.set(key, message);
+  };
   for (const issue of error.issues) {
     if (issue.code === "unrecognized_keys") {
       // Strict objects: a field nobody asked for is named, so the sender can see the typo.
-      for (const key of issue.keys) out[[...issue.path, key].map(String).join(".")] ??= `Unknown field "${key}"`;
+      for (const key of issue.keys) add([...issue.path, key].map(String).join("."), `Unknown field "${key}"`);
       continue;
     }
     const path = issue.path.length > 1 && typeof issue.path[issue.path.length - 1] === "number" ? issue.path.slice(0, -1) : issue.path;
-    const key = path.length ? path.map(String).join(".") : "form";
-    out[key] ??= issue.message;
+    if (path.length === 0 && issue.code === "invalid_type" && issue.expected === "object")
+      add("form", "Send an object with this request's fields");
+    else add(path.length ? path.map(String).join(".") : "form", issue.message);
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 /** The schema's output, or ValidationFailed naming each field that broke a rule. */

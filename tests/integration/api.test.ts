@@ -315,8 +315,10 @@ describe("POST /api/v1/shows/:showId/holds", () => {
       [{ seatIds: [foreign] }, "seatIds"],
       [{ seats: [A1] }, "seats"],
       [[A1], "form"],
+      [null, "form"],
+      [JSON.parse(`{"__proto__": {"admin": true}, "seatIds": [${A1}]}`), "__proto__"],
     ] as const) {
-      const response = await mine.post(holds, body);
+      const response = await mine.call("POST", holds, { raw: JSON.stringify(body), headers: { "Content-Type": "application/json" } });
       expect(response.status, JSON.stringify(body)).toBe(400);
       expect(response.body.error.code).toBe("validation_failed");
       expect(response.body.error.details.fields[field], JSON.stringify(body)).toBeDefined();
