@@ -51,7 +51,7 @@ const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     PORT: intSetting(3000, 0, 65535),
-    HOST: z.string().min(1).default("0.0.0.0"),
+    HOST: z.string().min(1).optional(),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
@@ -146,11 +146,13 @@ export function loadConfig(
   const env = parsed.data;
   const isProduction = env.NODE_ENV === "production";
   const embedded = !env.DATABASE_URL;
+  const demoSeed = embedded && !isProduction && (env.DEMO_SEED ?? true);
   return {
     env: env.NODE_ENV,
     isProduction,
     port: env.PORT,
-    host: env.HOST,
+    // The demo logins' passwords are in the README: with them, only this machine is let in unless HOST says otherwise.
+    host: env.HOST ?? (demoSeed ? "127.0.0.1" : "0.0.0.0"),
     databaseUrl: env.DATABASE_URL,
     dataDir: env.HOLDFAST_DATA_DIR ?? defaults.dataDir,
     sessionSecret: env.SESSION_SECRET,
@@ -159,7 +161,7 @@ export function loadConfig(
     authRateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     dbPoolSize: env.DB_POOL_SIZE,
-    demoSeed: embedded && !isProduction && (env.DEMO_SEED ?? true),
+    demoSeed,
     booking: {
       maxSeatsPerHold: env.MAX_SEATS_PER_HOLD,
       holdTtlSeconds: env.HOLD_TTL_SECONDS,

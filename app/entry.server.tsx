@@ -1,5 +1,5 @@
 import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { renderToString } from "react-dom/server";
 import { ServerOnlyContext } from "~/components/server-only";
 import { spliceDocument } from "~/http/splice.server";
@@ -18,6 +18,8 @@ export { createAppServices } from "~/server/services.server";
 /** Unexpected errors in loaders and actions: one safe line in the log (users see a plain page). */
 export const handleError: HandleErrorFunction = (error, { request, context }) => {
   if (request.signal.aborted) return;
+  // A client's own mistake Remix answered with a 4xx (a malformed ?_data=): nothing of ours failed.
+  if (isRouteErrorResponse(error) && error.status < 500) return;
   context.log.error(`${request.method} ${new URL(request.url).pathname}`, error);
 };
 

@@ -24,8 +24,8 @@ export async function getOptionalUser(request: Request, context: AppLoadContext)
 
 /**
  * Only paths on this site: an open redirect would let a phishing link bounce through our login.
- * Browsers drop tabs and newlines from URLs and read a backslash as a slash, so those never pass,
- * and the path must parse to our own origin.
+ * Browsers drop tabs and newlines from URLs and read a backslash as a slash, so those never pass;
+ * the path must parse to our own origin, and its normalised form must not start with "//".
  */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
   if (typeof to !== "string" || !to.startsWith("/") || /[\p{Cc}\\]/u.test(to) || to.startsWith("//")) {
@@ -33,7 +33,10 @@ export function safeRedirect(to: FormDataEntryValue | string | null | undefined,
   }
   const base = "http://holdfast.invalid";
   const url = new URL(to, base);
-  return url.origin === base ? url.pathname + url.search + url.hash : fallback;
+  // What goes into Location is the normalised path: "/.//evil.example" normalises to
+  // "//evil.example", which a browser reads as another host.
+  if (url.origin !== base || url.pathname.startsWith("//")) return fallback;
+  return url.pathname + url.search + url.hash;
 }
 
 /**

@@ -3,7 +3,8 @@ import { eq, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "~/db/client.server";
 import { auditLog, type Role, type User, users } from "~/db/schema";
 import { Conflict, Forbidden, InvalidCredentials, NotFound, ValidationFailed } from "./errors";
-import { loginSchema, roleSchema, signupSchema } from "./schemas";
+import { requireStrongPassword } from "./password-strength.server";
+import { loginSchema, PASSWORD_MAX_BYTES, roleSchema, signupSchema } from "./schemas";
 import { isUuid, parseOrThrow, requireId } from "./validation";
 
 /** Accounts: sign-up, log-in, roles, and the password hashing they rest on. */
@@ -34,6 +35,7 @@ const TAKEN = { email: "An account with this email already exists" };
  */
 export async function createUser(db: DbOrTx, input: unknown, options: { role?: Role; passwordHash?: string } = {}): Promise<PublicUser> {
   const data = parseOrThrow(signupSchema, input);
+  if (!options.passwordHash) requireStrongPassword(data.password, data);
   const existing = await findUserByEmail(db, data.email);
   if (existing) throw new ValidationFailed(TAKEN);
   const passwordHash = options.passwordHash ?? (await hashPassword(data.password));
@@ -64,6 +66,9 @@ export async function findUserById(db: DbOrTx, id: string): Promise<PublicUser |
 /** Checks a login. Unknown email and wrong password fail the same way, in the same time. */
 export async function verifyLogin(db: DbOrTx, input: unknown): Promise<PublicUser> {
   const data = parseOrThrow(loginSchema, input);
+  // bcrypt reads only the first 72 bytes, so a longer password would match any that shares them.
+  // Sign-up never accepted one, so none can be right: refused as any wrong password is.
+  if (new TextEncoder().encode(data.password).length > PASSWORD_MAX_BYTES) throw new InvalidCredentials();
   const user = await findUserByEmail(db, data.email);
   const ok = await verifyPassword(data.password, user?.passwordHash);
   if (!user || !ok) throw new InvalidCredentials();
@@ -73,6 +78,7 @@ export async function verifyLogin(db: DbOrTx, input: unknown): Promise<PublicUse
 /** Promotes an existing account or creates an admin (the `admin:create` script). */
 export async function upsertAdmin(db: DbOrTx, input: unknown): Promise<{ user: PublicUser; created: boolean }> {
   const data = parseOrThrow(signupSchema, input);
+  requireStrongPassword(data.password, data);
   const existing = await findUserByEmail(db, data.email);
   if (existing) {
     const [row] = await db

@@ -1,6 +1,6 @@
 /** Seat layouts: pure data shared by the server and the browser (no DB, no Node APIs). */
 import { z } from "zod";
-import { NO_CONTROL_CHARACTERS } from "./validation";
+import { CONTROL_CHARACTERS_MESSAGE, NO_CONTROL_CHARACTERS } from "./validation";
 
 export type ShowKind = "SHOW" | "BUS" | "DOCTOR";
 
@@ -125,7 +125,7 @@ export const sectionName = z
   .trim()
   .min(1, "Section name is required")
   .max(NAME_MAX, `Section names are at most ${NAME_MAX} characters`)
-  .regex(NO_CONTROL_CHARACTERS, "Section names cannot contain control characters");
+  .regex(NO_CONTROL_CHARACTERS, `Section names ${CONTROL_CHARACTERS_MESSAGE}`);
 
 const sectionSchema = z
   .strictObject({

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { layoutSpecSchema, zonesUsed } from "./layouts";
 import { isValidCardNumber } from "./payments";
 import { zonedTimeToInstant } from "./time";
-import { NO_CONTROL_CHARACTERS } from "./validation";
+import { CONTROL_CHARACTERS_MESSAGE, NO_CONTROL_CHARACTERS } from "./validation";
 
 export const NAME_MAX = 100;
 export const EMAIL_MAX = 254;
@@ -36,7 +36,7 @@ const personName = z
   .trim()
   .min(1, "Name is required")
   .max(NAME_MAX, `Name must be at most ${NAME_MAX} characters`)
-  .regex(NO_CONTROL_CHARACTERS, "Name cannot contain control characters");
+  .regex(NO_CONTROL_CHARACTERS, `Name ${CONTROL_CHARACTERS_MESSAGE}`);
 
 export const signupSchema = z.strictObject({ name: personName, email, password: newPassword }).meta({ id: "SignupRequest" });
 export type SignupInput = z.infer<typeof signupSchema>;
@@ -91,7 +91,7 @@ const label = (name: string, max: number) =>
     .trim()
     .min(1, `${name} is required`)
     .max(max, `${name} must be at most ${max} characters`)
-    .regex(NO_CONTROL_CHARACTERS, `${name} cannot contain control characters`);
+    .regex(NO_CONTROL_CHARACTERS, `${name} ${CONTROL_CHARACTERS_MESSAGE}`);
 
 export const MAX_PRICE_CENTS = 10_000_000;
 const MONEY = /^\s*(\d{1,6})(?:\.(\d{1,2}))?\s*$/;

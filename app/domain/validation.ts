@@ -47,5 +47,11 @@ export function requireId(value: unknown, what: "show" | "booking" | "user"): st
   return value;
 }
 
-// PostgreSQL cannot store NUL in text, and no name needs a tab or a newline.
-export const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
+/**
+ * Names are shown to other people (admins, the audit log), so nothing in them may be invisible or
+ * reorder the text around it: no control characters (PostgreSQL cannot store NUL either), and no
+ * format characters (\p{Cf}: bidi overrides like U+202E, zero-width spaces, BOMs). Zero-width
+ * (non-)joiners stay allowed: Persian and Indic spelling, and emoji sequences, need them.
+ */
+export const NO_CONTROL_CHARACTERS = /^(?:[^\p{Cc}\p{Cf}]|[\u200C\u200D])*$/u;
+export const CONTROL_CHARACTERS_MESSAGE = "cannot contain control or invisible formatting characters";

@@ -102,12 +102,21 @@ export async function pageAction<U = undefined, V extends Record<string, string>
   }
 }
 
+/** Longer than any field here accepts: such a value is refused, and never sent back to be shown again. */
+export const KEEP_MAX_CHARS = 1000;
+
+function keptValues<V extends Record<string, string>>(values: V): V {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values)) out[key] = value.length > KEEP_MAX_CHARS ? "" : value;
+  return out as V;
+}
+
 export function formFailure<V extends Record<string, string>>(
   error: DomainError,
   form: FormData,
   options: Pick<PageActionOptions<unknown, V>, "fields" | "keep">,
 ): FormFailure<V> {
-  const values = options.keep ? options.keep(form) : ({} as V);
+  const values = keptValues(options.keep ? options.keep(form) : ({} as V));
   if (!(error instanceof ValidationFailed)) return { values, fieldErrors: {}, formError: error.message };
   if (options.fields === "all") {
     const n = Object.keys(error.fieldErrors).length;

@@ -114,7 +114,8 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
 
   const remix = createRemixHandler({
     build,
-    mode: services.config.isProduction ? "production" : "development",
+    // Always production mode: development mode sends stack traces (with server paths) to clients.
+    mode: "production",
     maxBodyBytes: MAX_BODY_BYTES,
     origin: (req) => originOf(req as Request),
     loadContext: (req) => ({

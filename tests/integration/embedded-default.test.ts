@@ -47,7 +47,7 @@ describe("embedded PostgreSQL default", () => {
       const demo = await browser.post("/login", { email: DEMO_ACCOUNTS.user.email, password: DEMO_ACCOUNTS.user.password });
       expect(demo.status).toBe(302);
       await browser.post("/logout", {});
-      const signup = await browser.post("/signup", { name: "Newcomer", email: "new@example.com", password: "0123456789" });
+      const signup = await browser.post("/signup", { name: "Newcomer", email: "new@example.com", password: "a-good-long-password" });
       expect(signup.status).toBe(302);
       // The development session secret is made once and kept in the data folder.
       expect((await readFile(path.join(dataDir, "session-secret"), "utf8")).trim()).toMatch(/^[0-9a-f]{64}$/);
@@ -63,7 +63,7 @@ describe("embedded PostgreSQL default", () => {
       const again = new TestClient(second.url);
       const home = await new TestClient(second.url).get("/");
       expect(textOf(await home.text())).not.toContain("Newcomer");
-      const login = await again.post("/login", { email: "new@example.com", password: "0123456789" });
+      const login = await again.post("/login", { email: "new@example.com", password: "a-good-long-password" });
       expect(login.status).toBe(302);
       expect(textOf(await (await again.get("/")).text())).toContain("Newcomer");
       const carried = new TestClient(second.url, { cookies: browser.cookieHeader });

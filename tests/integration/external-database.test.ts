@@ -17,7 +17,11 @@ describe("DATABASE_URL", () => {
     const server = await startServer({ env: serverEnv(url), logger: createLogger("silent") });
     const direct = postgres(url, { max: 1, onnotice: () => {} });
     try {
-      const response = await new TestClient(server.url).post("/signup", { name: "Ext", email: "ext@example.com", password: "0123456789" });
+      const response = await new TestClient(server.url).post("/signup", {
+        name: "Ext",
+        email: "ext@example.com",
+        password: "a-good-long-password",
+      });
       expect(response.status).toBe(302);
       const rows = await direct`select name from users where email = 'ext@example.com'`;
       expect(rows).toEqual([{ name: "Ext" }]);

@@ -37,7 +37,11 @@ describe("sign up", () => {
       { name: "", email: "", password: "" },
       { name: "Name is required", email: "Email is required", password: "Password is required" },
     ],
-    ["a malformed email", { name: "Ann", email: "ann-at-example", password: "0123456789" }, { email: "Enter a valid email address" }],
+    [
+      "a malformed email",
+      { name: "Ann", email: "ann-at-example", password: "a-good-long-password" },
+      { email: "Enter a valid email address" },
+    ],
     [
       "a short password",
       { name: "Ann", email: "ann@example.com", password: "123" },
@@ -45,7 +49,7 @@ describe("sign up", () => {
     ],
     [
       "a 1 MB name",
-      { name: "N".repeat(1024 * 1024), email: "big@example.com", password: "0123456789" },
+      { name: "N".repeat(1024 * 1024), email: "big@example.com", password: "a-good-long-password" },
       { name: "Name must be at most 100 characters" },
     ],
   ];
@@ -56,7 +60,9 @@ describe("sign up", () => {
     const html = await response.text();
     for (const message of Object.values(messages)) expect(textOf(html)).toContain(message);
     if (fields.email) expect(html).toContain(`value="${fields.email}"`);
-    if (fields.name) expect(html).toContain(`value="${fields.name}"`);
+    // What was typed comes back, unless it is longer than any field accepts (never echoed: issue 10).
+    if (fields.name && fields.name.length <= 1000) expect(html).toContain(`value="${fields.name}"`);
+    if (fields.name && fields.name.length > 1000) expect(html).not.toContain(fields.name.slice(0, 1001));
     if (fields.password) expect(html).not.toContain(`value="${fields.password}"`);
     expect(response.headers.getSetCookie()).toEqual([]);
     expect(await countUsers()).toBe(before);
@@ -64,15 +70,19 @@ describe("sign up", () => {
 
   it("refuses a taken email in any case", async () => {
     const email = uniqueEmail();
-    await createUser(t.db, { name: "First", email, password: "0123456789" }, { passwordHash: await hashPassword("0123456789") });
+    await createUser(
+      t.db,
+      { name: "First", email, password: "a-good-long-password" },
+      { passwordHash: await hashPassword("a-good-long-password") },
+    );
     const before = await countUsers();
-    const response = await client().post("/signup", { name: "Second", email: email.toUpperCase(), password: "0123456789" });
+    const response = await client().post("/signup", { name: "Second", email: email.toUpperCase(), password: "a-good-long-password" });
     expect(response.status).toBe(400);
     const html = await response.text();
     expect(textOf(html)).toContain("An account with this email already exists");
     expect(html).toContain('value="Second"');
     expect(html).toContain(`value="${email.toUpperCase()}"`);
-    expect(html).not.toContain('value="0123456789"');
+    expect(html).not.toContain('value="a-good-long-password"');
     expect(await countUsers()).toBe(before);
   });
 
@@ -102,10 +112,10 @@ describe("sign up", () => {
 describe("log in", () => {
   it("says only 'Invalid email or password' for a wrong password or an unknown email", async () => {
     const email = uniqueEmail();
-    await createUser(t.db, { name: "Kim", email, password: "0123456789" });
+    await createUser(t.db, { name: "Kim", email, password: "a-good-long-password" });
     for (const attempt of [
       { email, password: "wrong-password" },
-      { email: uniqueEmail(), password: "0123456789" },
+      { email: uniqueEmail(), password: "a-good-long-password" },
     ]) {
       const response = await client().post("/login", attempt);
       // 401 since the API's contract (issue 9): one status per error code, pages and API alike.
@@ -143,11 +153,11 @@ describe("admin area", () => {
   it("sends an anonymous visitor to log in and back to /admin afterwards", async () => {
     const browser = client();
     const email = uniqueEmail();
-    await createUser(t.db, { name: "Root", email, password: "0123456789" }, { role: "ADMIN" });
+    await createUser(t.db, { name: "Root", email, password: "a-good-long-password" }, { role: "ADMIN" });
     const response = await browser.get("/admin");
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toBe("/login?redirectTo=%2Fadmin");
-    const login = await browser.post("/login", { email, password: "0123456789", redirectTo: "/admin" });
+    const login = await browser.post("/login", { email, password: "a-good-long-password", redirectTo: "/admin" });
     expect(login.headers.get("location")).toBe("/admin");
     const page = await browser.get("/admin");
     expect(page.status).toBe(200);
@@ -157,8 +167,8 @@ describe("admin area", () => {
   it("answers 403 to a signed-in USER, reading the role from the database each time", async () => {
     const browser = client();
     const email = uniqueEmail();
-    await createUser(t.db, { name: "Pat", email, password: "0123456789" });
-    await browser.post("/login", { email, password: "0123456789" });
+    await createUser(t.db, { name: "Pat", email, password: "a-good-long-password" });
+    await browser.post("/login", { email, password: "a-good-long-password" });
     expect((await browser.get("/admin")).status).toBe(403);
     await t.db.execute(sql`update users set role = 'ADMIN' where email = ${email}`);
     expect((await browser.get("/admin")).status).toBe(200);
@@ -168,8 +178,8 @@ describe("admin area", () => {
 
   it("never follows a redirectTo off the site", async () => {
     const email = uniqueEmail();
-    await createUser(t.db, { name: "Lee", email, password: "0123456789" });
-    const response = await client().post("/login", { email, password: "0123456789", redirectTo: "//evil.example/x" });
+    await createUser(t.db, { name: "Lee", email, password: "a-good-long-password" });
+    const response = await client().post("/login", { email, password: "a-good-long-password", redirectTo: "//evil.example/x" });
     expect(response.headers.get("location")).toBe("/");
   });
 });
@@ -179,7 +189,7 @@ describe("cross-site requests", () => {
     const before = await countUsers();
     const response = await client().post(
       "/signup",
-      { name: "Mallory", email: uniqueEmail(), password: "0123456789" },
+      { name: "Mallory", email: uniqueEmail(), password: "a-good-long-password" },
       { Origin: "https://evil.example" },
     );
     expect(response.status).toBe(403);
@@ -188,7 +198,11 @@ describe("cross-site requests", () => {
 
   it("accepts the same request from its own origin", async () => {
     const base = client();
-    const response = await base.post("/signup", { name: "Sam", email: uniqueEmail(), password: "0123456789" }, { Origin: base.baseUrl });
+    const response = await base.post(
+      "/signup",
+      { name: "Sam", email: uniqueEmail(), password: "a-good-long-password" },
+      { Origin: base.baseUrl },
+    );
     expect(response.status).toBe(302);
   });
 });
@@ -213,7 +227,11 @@ describe("bodies that are not forms", () => {
 describe("oversized requests", () => {
   it("refuses a body over 2 MB with 413 and stores nothing", async () => {
     const before = await countUsers();
-    const response = await client().post("/signup", { name: "N".repeat(3 * 1024 * 1024), email: uniqueEmail(), password: "0123456789" });
+    const response = await client().post("/signup", {
+      name: "N".repeat(3 * 1024 * 1024),
+      email: uniqueEmail(),
+      password: "a-good-long-password",
+    });
     expect(response.status).toBe(413);
     expect(await response.text()).toContain("too large");
     expect(await countUsers()).toBe(before);

@@ -21,7 +21,7 @@ describe("accounts", () => {
   });
 
   it("allows one account per email whatever its case, even when sign-ups race", async () => {
-    const input = { name: "Bo", email: "race@example.com", password: "0123456789" };
+    const input = { name: "Bo", email: "race@example.com", password: "a-good-long-password" };
     const results = await Promise.allSettled(
       ["race@example.com", "RACE@example.com", "Race@Example.COM", "race@EXAMPLE.com"].map((email) =>
         createUser(t.db, { ...input, email }),
@@ -36,13 +36,13 @@ describe("accounts", () => {
 
   it.each([
     [{ name: "", email: "", password: "" }, ["name", "email", "password"]],
-    [{ name: "Cy", email: "not-an-email", password: "0123456789" }, ["email"]],
+    [{ name: "Cy", email: "not-an-email", password: "a-good-long-password" }, ["email"]],
     [{ name: "Cy", email: "cy@example.com", password: "short" }, ["password"]],
-    [{ name: "x".repeat(1_000_000), email: "cy@example.com", password: "0123456789" }, ["name"]],
+    [{ name: "x".repeat(1_000_000), email: "cy@example.com", password: "a-good-long-password" }, ["name"]],
     [{ name: "Cy", email: "cy@example.com", password: "é".repeat(40) }, ["password"]],
     [{ name: 42, email: null, password: undefined }, ["name", "email", "password"]],
-    [{ name: "a\u0000b", email: "nul@example.com", password: "0123456789" }, ["name"]],
-    [{ name: "two\nlines", email: "nl@example.com", password: "0123456789" }, ["name"]],
+    [{ name: "a\u0000b", email: "nul@example.com", password: "a-good-long-password" }, ["name"]],
+    [{ name: "two\nlines", email: "nl@example.com", password: "a-good-long-password" }, ["name"]],
   ])("rejects bad sign-up input %# field by field and stores nothing", async (input, fields) => {
     const before = await countUsers();
     const error = await createUser(t.db, input).catch((e) => e);
@@ -52,23 +52,23 @@ describe("accounts", () => {
   });
 
   it("fails a login the same way for an unknown email and a wrong password", async () => {
-    await createUser(t.db, { name: "Di", email: "di@example.com", password: "0123456789" });
-    const unknown = await verifyLogin(t.db, { email: "nobody@example.com", password: "0123456789" }).catch((e) => e);
-    const wrong = await verifyLogin(t.db, { email: "di@example.com", password: "9876543210" }).catch((e) => e);
+    await createUser(t.db, { name: "Di", email: "di@example.com", password: "a-good-long-password" });
+    const unknown = await verifyLogin(t.db, { email: "nobody@example.com", password: "a-good-long-password" }).catch((e) => e);
+    const wrong = await verifyLogin(t.db, { email: "di@example.com", password: "another-long-password" }).catch((e) => e);
     expect(unknown).toBeInstanceOf(InvalidCredentials);
     expect(wrong).toBeInstanceOf(InvalidCredentials);
     expect(unknown.message).toBe("Invalid email or password");
     expect(wrong.message).toBe(unknown.message);
-    await expect(verifyLogin(t.db, { email: "DI@example.com", password: "0123456789" })).resolves.toMatchObject({
+    await expect(verifyLogin(t.db, { email: "DI@example.com", password: "a-good-long-password" })).resolves.toMatchObject({
       email: "di@example.com",
     });
   });
 
   it("promotes or creates an admin for the admin:create script", async () => {
-    const user = await createUser(t.db, { name: "Ed", email: "ed@example.com", password: "0123456789" });
-    const promoted = await upsertAdmin(t.db, { name: "Ed", email: "ED@example.com", password: "new-password-1" });
+    const user = await createUser(t.db, { name: "Ed", email: "ed@example.com", password: "a-good-long-password" });
+    const promoted = await upsertAdmin(t.db, { name: "Ed", email: "ED@example.com", password: "a-newer-long-password" });
     expect(promoted).toMatchObject({ created: false, user: { id: user.id, role: "ADMIN" } });
-    const created = await upsertAdmin(t.db, { name: "Flo", email: "flo@example.com", password: "0123456789" });
+    const created = await upsertAdmin(t.db, { name: "Flo", email: "flo@example.com", password: "a-good-long-password" });
     expect(created).toMatchObject({ created: true, user: { role: "ADMIN" } });
     expect((await findUserById(t.db, created.user.id))?.role).toBe("ADMIN");
     expect(await findUserById(t.db, "not-a-uuid")).toBeUndefined();

@@ -39,6 +39,14 @@ describe("config", () => {
     expect(load({ DEMO_SEED: "false" }).demoSeed).toBe(false);
   });
 
+  it("listens only on this machine while the demo logins (whose passwords are in the README) exist, unless HOST says otherwise", () => {
+    expect(load({}).host).toBe("127.0.0.1");
+    expect(load({ HOST: "0.0.0.0" }).host).toBe("0.0.0.0");
+    expect(load({ DEMO_SEED: "false" }).host).toBe("0.0.0.0");
+    expect(load({ DATABASE_URL: "postgres://localhost/db" }).host).toBe("0.0.0.0");
+    expect(load({ NODE_ENV: "production", SESSION_SECRET: "x".repeat(40) }).host).toBe("0.0.0.0");
+  });
+
   it("reads TRUST_PROXY as express's trust proxy setting", () => {
     expect(load({ TRUST_PROXY: "true" }).trustProxy).toBe(true);
     expect(load({ TRUST_PROXY: "1" }).trustProxy).toBe(1);

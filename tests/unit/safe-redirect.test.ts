@@ -8,6 +8,13 @@ describe("safeRedirect", () => {
 
   it.each([
     "//evil.example/x",
+    // Paths that normalise to "//host" (a protocol-relative URL in Location): the security review's cases.
+    "/.//evil.example/phish",
+    "/..//evil.example/phish",
+    "/%2e%2e//evil.example/phish",
+    "/%2E//evil.example/phish",
+    "/a/../..//evil.example",
+    "/././/evil.example",
     "/\\evil.example",
     "/\t/evil.example",
     "/\n/evil.example",

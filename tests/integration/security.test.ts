@@ -1,0 +1,170 @@
+/**
+ * The security review's findings (issue 10), each reproduced as an attacker would try it, from
+ * loopback, against a running server. Each test failed on the code before the fix.
+ */
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
+import { createRequire } from "node:module";
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { users } from "~/db/schema";
+import { FIXTURE_PASSWORD, FIXTURE_PASSWORD_HASH } from "../support/factories";
+import { TestClient } from "../support/http";
+import { serverEnv, useServer } from "../support/server";
+import { useTestDatabase } from "../support/test-database";
+
+const t = useTestDatabase();
+const server = useServer(() => serverEnv(t.url, { AUTH_RATE_LIMIT_PER_MINUTE: "0" }));
+
+async function userCount() {
+  const [row] = await t.db.execute<{ n: number }>(sql`select count(*)::int as n from users`);
+  return row.n;
+}
+
+/** Sends `total` bytes of a form body chunked (no Content-Length), stopping once the server answers. */
+function chunkedPost(url: string, total: number): Promise<{ status: number; body: string; sent: number }> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    let answered = false;
+    let sent = 0;
+    const req = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      },
+      (res) => {
+        answered = true;
+        let body = "";
+        res.on("data", (c) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, sent }));
+      },
+    );
+    req.on("error", (error) => answered || reject(error));
+    (async () => {
+      req.write("email=a%40example.com&password=x&name=");
+      const chunk = "a".repeat(64 * 1024);
+      while (!answered && sent < total) {
+        sent += chunk.length;
+        if (!req.write(chunk)) await new Promise((r) => req.once("drain", r));
+      }
+      if (!answered) req.end();
+    })();
+  });
+}
+
+describe("bodies", () => {
+  it("a chunked 50 MB sign-up is refused with 413 long before it is read, and stores nothing", async () => {
+    const before = await userCount();
+    const { status, body, sent } = await chunkedPost(`${server.url}/signup`, 50 * 1024 * 1024);
+    expect(status).toBe(413);
+    expect(body.length).toBeLessThan(1000);
+    expect(sent).toBeLessThan(20 * 1024 * 1024);
+    expect(await userCount()).toBe(before);
+  });
+
+  it("a 1.5 MB name (under the limit) is refused by its rule and never echoed back", async () => {
+    const name = "N".repeat(1_500_000);
+    const response = await new TestClient(server.url).post("/signup", {
+      name,
+      email: `${randomUUID()}@example.com`,
+      password: "a-good-long-password",
+    });
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(html.length).toBeLessThan(100_000);
+    expect(html).toContain("Name must be at most 100 characters");
+    expect(html).not.toContain("N".repeat(1001));
+  });
+});
+
+describe("redirects after log-in", () => {
+  it.each(["/.//evil.example/phish", "/..//evil.example/phish", "/%2e%2e//evil.example/phish"])(
+    "never leave the site for redirectTo=%s, with and without JavaScript",
+    async (redirectTo) => {
+      const id = randomUUID();
+      await t.db.insert(users).values({ id, name: "Red", email: `${id}@example.com`, passwordHash: FIXTURE_PASSWORD_HASH });
+      const form = { email: `${id}@example.com`, password: FIXTURE_PASSWORD, redirectTo };
+      const noJs = await new TestClient(server.url).post("/login", form);
+      expect(noJs.status).toBe(302);
+      expect(noJs.headers.get("location")).toBe("/");
+      const js = await new TestClient(server.url).post("/login?_data=routes%2Flogin", form);
+      expect(js.status).toBe(204);
+      expect(js.headers.get("x-remix-redirect")).toBe("/");
+    },
+  );
+});
+
+describe("passwords", () => {
+  it.each([
+    ["aaaaaaaaaa", /Repeated characters/],
+    ["password12", /commonly used password/],
+    ["          ", /Choose a harder password/],
+    ["weak-signup@example.com", /personal/],
+  ])("sign-up refuses %j and says why", async (password, why) => {
+    const before = await userCount();
+    const response = await new TestClient(server.url).post("/signup", { name: "Weak", email: "weak-signup@example.com", password });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(why);
+    expect(await userCount()).toBe(before);
+  });
+
+  it("log-in refuses a password longer than bcrypt reads, even when its first 72 bytes are right", async () => {
+    const password = "orbit-lantern-quasar-velvet-".repeat(3).slice(0, 72);
+    const id = randomUUID();
+    const client = new TestClient(server.url);
+    expect((await client.post("/signup", { name: "Long", email: `${id}@example.com`, password })).status).toBe(302);
+    const longer = await new TestClient(server.url).post("/login", { email: `${id}@example.com`, password: `${password}-and-then-some` });
+    expect(longer.status).toBe(401);
+    expect(await longer.text()).toContain("Invalid email or password");
+    expect((await new TestClient(server.url).post("/login", { email: `${id}@example.com`, password })).status).toBe(302);
+  });
+});
+
+describe("names", () => {
+  it.each([
+    ["a right-to-left override", "Eve\u202Egnp.exe"],
+    ["a zero-width space", "Ad\u200Bmin"],
+    ["a byte-order mark inside", "Bo\uFEFFb"],
+  ])("refuse %s", async (_what, name) => {
+    const response = await new TestClient(server.url).post("/signup", {
+      name,
+      email: `${randomUUID()}@example.com`,
+      password: "a-good-long-password",
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("Name cannot contain control or invisible formatting characters");
+  });
+
+  it("keep the zero-width non-joiner that Persian spelling needs", async () => {
+    const response = await new TestClient(server.url).post("/signup", {
+      name: "نرگس\u200Cها",
+      email: `${randomUUID()}@example.com`,
+      password: "a-good-long-password",
+    });
+    expect(response.status).toBe(302);
+  });
+});
+
+describe("development mode", () => {
+  const dev = useServer(() => serverEnv(t.url, { NODE_ENV: "development", AUTH_RATE_LIMIT_PER_MINUTE: "0" }));
+
+  it("never sends a stack trace or a server path to a client", async () => {
+    for (const path of ["/?_data=%ZZ", "/shows/x?_data=routes%2Fshows.%24showId", "/?_data=routes%2Fnope"]) {
+      const body = await (await new TestClient(dev.url).get(path)).text();
+      expect(body, path).not.toMatch(/"stack"|node_modules|\/work\/|at [\w.]+ \(/);
+    }
+  });
+});
+
+describe("dependencies", () => {
+  it("express's query parser is a qs outside GHSA-6rw7-vpxm-498p (fixed in 6.14.1)", () => {
+    const fromExpress = createRequire(createRequire(import.meta.url).resolve("express/package.json"));
+    const { version } = JSON.parse(readFileSync(fromExpress.resolve("qs/package.json"), "utf8")) as { version: string };
+    const [major, minor, patch] = version.split(".").map(Number);
+    expect(major * 1e6 + minor * 1e3 + patch, `qs ${version}`).toBeGreaterThanOrEqual(6 * 1e6 + 14 * 1e3 + 1);
+  });
+});
