@@ -85,11 +85,26 @@ export class RateLimited extends DomainError {
   }
 }
 
-/** A real conflict: some of the seats are held or sold. Nothing was held. */
+/**
+ * A real conflict: some of the seats are held or sold. Nothing was held. Seats the caller holds
+ * themselves (`yours`) are said to be theirs, never "just taken".
+ */
 export class SeatsUnavailable extends DomainError {
   readonly code = "SEATS_UNAVAILABLE";
-  constructor(readonly labels: string[]) {
-    super(`${listLabels(labels)} ${labels.length === 1 ? "was" : "were"} just taken — nothing was held`, { seats: labels });
+  constructor(
+    readonly labels: string[],
+    readonly yours: string[] = [],
+  ) {
+    const others = labels.filter((label) => !yours.includes(label));
+    const parts = [
+      others.length ? `${listLabels(others)} ${others.length === 1 ? "was" : "were"} just taken` : "",
+      yours.length ? `you already hold ${listLabels(yours)} in another hold` : "",
+    ].filter(Boolean);
+    const sentence = parts.join(" and ");
+    super(
+      `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)} — nothing was held`,
+      yours.length ? { seats: labels, yours } : { seats: labels },
+    );
   }
 }
 

@@ -22,8 +22,11 @@ export interface HoldInput {
 export interface HoldResult {
   booking: Booking;
   seats: Array<{ id: number; label: string }>;
-  /** Which path won: the optimistic compare-and-swap, or the FOR UPDATE fallback. */
-  path: "cas" | "lock";
+  /**
+   * Which path won: the optimistic compare-and-swap, or the FOR UPDATE fallback; "existing" when
+   * the caller already held exactly these seats (a form sent twice) and gets that hold back.
+   */
+  path: "cas" | "lock" | "existing";
   attempts: number;
 }
 
@@ -53,8 +56,12 @@ const LOST_RACE = "HF001";
  * The seats asked for, read plainly: one statement that settles most requests of a rush (the
  * seats are already gone) without a transaction. The hold itself checks everything again.
  */
-const READ_SEATS = `select id::int as id, label, status, expires_at, starts_at
+const READ_SEATS = `select id::int as id, label, status, expires_at, starts_at, holder_id, booking_id
   from seats where show_id = $1 and id = any($2::bigint[]) order by id`;
+
+/** The caller's own live hold, when it is exactly the seats asked for again: $1 booking, $2 buyer, $3 now, $4 seats. */
+const OWN_LIVE_HOLD = `select to_jsonb(b) as booking from bookings b
+  where id = $1 and user_id = $2 and status = 'HELD' and expires_at > $3::timestamptz and seat_count = $4`;
 
 /**
  * The hold in one statement, after BEGIN and the buyer's advisory lock on the show (so the
@@ -137,7 +144,15 @@ const HOLD_LOCKED = holdStatement(true);
 const LOCK_BUYER_ON_SHOW = `select pg_advisory_xact_lock_shared(hashtextextended('show:' || $1, 0)),
   pg_advisory_xact_lock(hashtextextended($2, 0))`;
 
-type SeatRow = { id: number; label: string; status: StoredSeatStatus; expires_at: string | null; starts_at: string };
+type SeatRow = {
+  id: number;
+  label: string;
+  status: StoredSeatStatus;
+  expires_at: string | null;
+  starts_at: string;
+  holder_id: string | null;
+  booking_id: string | null;
+};
 const seatState = (r: SeatRow) => ({
   status: r.status,
   expiresAt: r.expires_at ? new Date(r.expires_at) : null,
@@ -173,7 +188,8 @@ export async function placeHold(
   const request = { userId: input.userId, showId, ids };
   // In a rush most requests want seats that are already gone: one plain read answers them
   // without a transaction. The hold statement checks again; this is only a shortcut.
-  await failIfTaken(db, request, now);
+  const existing = await failIfTaken(db, request, now);
+  if (existing) return existing;
 
   if (settings.holdStrategy === "cas") {
     for (let attempt = 1; attempt <= settings.casAttempts; attempt++) {
@@ -186,7 +202,8 @@ export async function placeHold(
       // Lost a race: give the winner a moment to commit. If a seat is really gone now, say so at
       // once; if all are still free, go again.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
-      await failIfTaken(db, request, now);
+      const again = await failIfTaken(db, request, now);
+      if (again) return again;
     }
   }
   const held = await retryTransient(() => hold(db, request, now, settings, true));
@@ -196,8 +213,12 @@ export async function placeHold(
   return { ...held, path: "lock", attempts: settings.holdStrategy === "cas" ? settings.casAttempts + 1 : 1 };
 }
 
-/** Reads the seats plainly and fails with SeatsUnavailable if any is taken; everything else is left to the hold. */
-async function failIfTaken(db: Db, req: HoldRequest, now: Date) {
+/**
+ * Reads the seats plainly and fails with SeatsUnavailable if any is taken; everything else is left
+ * to the hold. Seats the caller holds are named as theirs, never as "just taken"; when they are
+ * exactly the caller's one live hold (the same form sent twice), that hold is the answer.
+ */
+async function failIfTaken(db: Db, req: HoldRequest, now: Date): Promise<HoldResult | undefined> {
   const rows = (await preparedQuery(
     db.$client,
     { text: READ_SEATS, params: [req.showId, `{${req.ids.join(",")}}`] },
@@ -206,7 +227,26 @@ async function failIfTaken(db: Db, req: HoldRequest, now: Date) {
   // Unknown show, foreign, blocked and past seats get their own answers from the hold.
   if (rows.length !== req.ids.length || rows.some((r) => r.status === "BLOCKED" || hasStarted(seatState(r), now))) return;
   const taken = rows.filter((r) => !isSeatFree(seatState(r), now));
-  if (taken.length > 0) throw new SeatsUnavailable(taken.map((r) => r.label));
+  if (taken.length === 0) return;
+  const yours = taken.filter((r) => r.status === "PENDING" && r.holder_id === req.userId);
+  if (yours.length === rows.length && new Set(yours.map((r) => r.booking_id)).size === 1) {
+    const [own] = (await preparedQuery(
+      db.$client,
+      { text: OWN_LIVE_HOLD, params: [yours[0].booking_id, req.userId, now.toISOString(), rows.length] },
+      db.$stats,
+    )) as unknown as Array<{ booking: Record<string, unknown> }>;
+    if (own)
+      return {
+        booking: bookingFromRow(own.booking),
+        seats: rows.map((r) => ({ id: r.id, label: r.label })),
+        path: "existing",
+        attempts: 0,
+      };
+  }
+  throw new SeatsUnavailable(
+    taken.map((r) => r.label),
+    yours.map((r) => r.label),
+  );
 }
 
 interface Verdict {

@@ -53,8 +53,12 @@ export const action = (args: ActionFunctionArgs) =>
     context.serverOnly.set(TICKED_SEATS, new Set(form.getAll("seat").map(String)));
     if (form.get("intent") !== "hold") throw new ValidationFailed({ intent: "Unknown action" });
     const input = { userId: user.id, showId: params.showId ?? "", seatIds: form.getAll("seat") };
-    const { booking, seats } = await placeHold(context.db, input, new Date(), context.booking);
-    const held = `${listLabels(seats.map((s) => s.label))} ${seats.length === 1 ? "is" : "are"} held for you — pay to keep them`;
+    const { booking, seats, path } = await placeHold(context.db, input, new Date(), context.booking);
+    const labels = listLabels(seats.map((s) => s.label));
+    const held =
+      path === "existing"
+        ? `You already hold ${labels} — here is that hold`
+        : `${labels} ${seats.length === 1 ? "is" : "are"} held for you — pay to keep them`;
     return redirectWithFlash(post, `/bookings/${booking.id}`, held);
   });
 

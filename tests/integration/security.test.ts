@@ -9,8 +9,8 @@ import { createRequire } from "node:module";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { users } from "~/db/schema";
-import { FIXTURE_PASSWORD, FIXTURE_PASSWORD_HASH } from "../support/factories";
-import { TestClient } from "../support/http";
+import { FIXTURE_PASSWORD, FIXTURE_PASSWORD_HASH, makeShow, seatIdsByLabel } from "../support/factories";
+import { TestClient, textOf } from "../support/http";
 import { serverEnv, useServer } from "../support/server";
 import { useTestDatabase } from "../support/test-database";
 
@@ -146,6 +146,42 @@ describe("names", () => {
       password: "a-good-long-password",
     });
     expect(response.status).toBe(302);
+  });
+});
+
+describe("a hold sent twice without JavaScript", () => {
+  async function signedIn() {
+    const id = randomUUID();
+    await t.db.insert(users).values({ id, name: "Twice", email: `${id}@example.com`, passwordHash: FIXTURE_PASSWORD_HASH });
+    const client = new TestClient(server.url);
+    expect((await client.post("/login", { email: `${id}@example.com`, password: FIXTURE_PASSWORD })).status).toBe(302);
+    return client;
+  }
+  const hold = (client: TestClient, showId: string, seatIds: number[]) =>
+    client.request(`/shows/${showId}`, {
+      method: "POST",
+      body: new URLSearchParams([["intent", "hold"], ...seatIds.map((id) => ["seat", String(id)])]).toString(),
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    });
+
+  it("sends the buyer to the hold they already have, never says their own seat was taken", async () => {
+    const show = await makeShow(t.db, { startsAt: new Date(Date.now() + 86_400_000) });
+    const { A2, A3 } = await seatIdsByLabel(t.db, show.id);
+    const buyer = await signedIn();
+    const first = await hold(buyer, show.id, [A2]);
+    expect(first.status).toBe(302);
+    const again = await hold(buyer, show.id, [A2]);
+    expect(again.status).toBe(302);
+    expect(again.headers.get("location")).toBe(first.headers.get("location"));
+    expect(textOf(await (await buyer.get(again.headers.get("location") ?? "")).text())).toContain(
+      "You already hold A2 — here is that hold",
+    );
+
+    const more = await hold(buyer, show.id, [A2, A3]);
+    expect(more.status).toBe(409);
+    const text = textOf(await more.text());
+    expect(text).toContain("You already hold A2 in another hold — nothing was held");
+    expect(text).not.toContain("just taken");
   });
 });
 
