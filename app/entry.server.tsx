@@ -1,7 +1,9 @@
 import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-run/node";
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { renderToString } from "react-dom/server";
+import { NonceContext } from "~/components/nonce";
 import { ServerOnlyContext } from "~/components/server-only";
+import { pagePolicy } from "~/http/security-headers.server";
 import { spliceDocument } from "~/http/splice.server";
 import { DOCUMENT_BODY, type DocumentBody } from "~/server/remix-handler.server";
 
@@ -36,12 +38,16 @@ export default function handleRequest(
   remixContext: EntryContext,
   loadContext: AppLoadContext,
 ) {
+  const nonce = loadContext.nonce ?? "";
   const html = renderToString(
-    <ServerOnlyContext.Provider value={loadContext.serverOnly ?? new Map()}>
-      <RemixServer context={remixContext} url={request.url} />
-    </ServerOnlyContext.Provider>,
+    <NonceContext.Provider value={nonce}>
+      <ServerOnlyContext.Provider value={loadContext.serverOnly ?? new Map()}>
+        <RemixServer context={remixContext} url={request.url} nonce={nonce} />
+      </ServerOnlyContext.Provider>
+    </NonceContext.Provider>,
   );
   responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+  responseHeaders.set("Content-Security-Policy", pagePolicy(nonce));
   (loadContext as unknown as Record<symbol, DocumentBody>)[DOCUMENT_BODY] = spliceDocument(
     `<!DOCTYPE html>${html}`,
     loadContext.serverOnly,

@@ -13,6 +13,7 @@ import {
 } from "@remix-run/react";
 import { getOptionalUser, getSession } from "~/auth/guards.server";
 import { FlashMessage } from "~/components/flash-message";
+import { useNonce } from "~/components/nonce";
 import { SiteHeader } from "~/components/site-header";
 import stylesheet from "~/tailwind.css";
 
@@ -32,6 +33,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -42,8 +44,8 @@ export function Layout({ children }: { children: React.ReactNode }) {
       </head>
       <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">
         {children}
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

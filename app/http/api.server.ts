@@ -125,6 +125,8 @@ const CORS_HEADERS = {
 
 export interface ApiRouterOptions {
   services: AppServices;
+  /** Headers every answer carries (http/security-headers.server.ts). */
+  headers?: Record<string, string>;
   handlers: ApiHandlers;
   /** Extra GET answers under /api/v1 that are not endpoints of the contract (the OpenAPI document). */
   documents?: Record<string, () => unknown>;
@@ -186,6 +188,7 @@ export function createApiRouter(options: ApiRouterOptions) {
   async function answer(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
     let payload: Buffer | string = JSON.stringify(body);
     const out: Record<string, string | number> = {
+      ...options.headers,
       "Content-Type": "application/json; charset=utf-8",
       "Cache-Control": "no-store",
       "X-Content-Type-Options": "nosniff",

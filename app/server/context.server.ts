@@ -31,6 +31,8 @@ export interface AppServices {
 
 export interface RequestContext extends AppServices {
   clientAddress: string;
+  /** This request's Content-Security-Policy nonce (base64, 128 random bits). */
+  nonce: string;
   /**
    * Per-request values a loader hands to the server render without sending them to the browser
    * in the hydration data (the seat map's pre-rendered markup). Read through `useServerOnly`.

@@ -11,6 +11,7 @@ import { holdStats } from "~/domain/holds.server";
 import { API_PREFIX, apiErrorBody, createApiRouter } from "~/http/api.server";
 import { statusOf } from "~/http/errors.server";
 import { buildOpenApiDocument } from "~/http/openapi.server";
+import { API_DOCS_POLICY, baseSecurityHeaders, newNonce } from "~/http/security-headers.server";
 import type { AppServices } from "./context.server";
 import { BodyTooLarge, createRemixHandler } from "./remix-handler.server";
 
@@ -50,6 +51,11 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
   const { build, services, publicDir } = options;
   const app = express();
   app.disable("x-powered-by");
+  const securityHeaders = baseSecurityHeaders(services.config.isProduction);
+  app.use((_req, res, next) => {
+    for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
+    next();
+  });
   // req.ip is the socket's address unless TRUST_PROXY says which proxies may speak for clients.
   app.set("trust proxy", services.config.trustProxy);
   // Remix reads the query string itself; express's parser (qs) would only cost time.
@@ -58,7 +64,7 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
   // The API's reference, read from the served document by Swagger UI's own files (no CDN: works offline).
   const swaggerUi = path.dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
   app.get(["/api/docs", "/api/docs/"], (_req, res) => {
-    res.type("html").set("Cache-Control", "no-cache").send(API_DOCS_PAGE);
+    res.type("html").set({ "Cache-Control": "no-cache", "Content-Security-Policy": API_DOCS_POLICY }).send(API_DOCS_PAGE);
   });
   app.get("/api/docs/init.js", (_req, res) => {
     res.type("application/javascript").set("Cache-Control", "no-cache").send(API_DOCS_SCRIPT);
@@ -121,6 +127,7 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
     loadContext: (req) => ({
       ...services,
       clientAddress: (req as Request).ip ?? req.socket.remoteAddress ?? "unknown",
+      nonce: newNonce(),
       serverOnly: new Map(),
     }),
   });
@@ -146,6 +153,7 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
   const trust = app.get("trust proxy fn") as (address: string, hop: number) => boolean;
   const api = createApiRouter({
     services,
+    headers: securityHeaders,
     handlers: v1Handlers,
     documents: { [`${API_PREFIX}/openapi.json`]: () => (openApi ??= buildOpenApiDocument()) },
     // As express's req.ip: the socket's address unless TRUST_PROXY says which proxies may speak for clients.

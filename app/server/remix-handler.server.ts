@@ -98,6 +98,9 @@ async function send(req: IncomingMessage, res: ServerResponse, response: Respons
   }
   const cookies = response.headers.getSetCookie();
   if (cookies.length) res.setHeader("Set-Cookie", cookies);
+  // Anything answered to someone with a session (their bookings, their seats on a map, admin
+  // pages) is theirs alone: no shared cache keeps it, no back button shows it after log-out.
+  if (!response.headers.has("Cache-Control") && (req.headers.cookie || cookies.length)) res.setHeader("Cache-Control", "private, no-store");
   if (req.method === "HEAD") {
     res.end();
     return;

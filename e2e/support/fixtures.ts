@@ -55,6 +55,8 @@ export async function sessionCookieFor(userId: string, url: string) {
 }
 
 interface Fixtures {
+  /** Every test fails if the browser reports a Content-Security-Policy violation on its page. */
+  cspViolations: string[];
   clientAddress: string;
   /** Base URL of a second server on the same database whose holds last SHORT_TTL_SECONDS. */
   shortTtlBaseURL: string;
@@ -64,6 +66,17 @@ interface Fixtures {
 }
 
 export const test = base.extend<Fixtures>({
+  cspViolations: [
+    async ({ page }, use) => {
+      const seen: string[] = [];
+      page.on("console", (message) => {
+        if (/Content Security Policy|Content-Security-Policy/i.test(message.text())) seen.push(message.text());
+      });
+      await use(seen);
+      expect(seen, "CSP violations").toEqual([]);
+    },
+    { auto: true },
+  ],
   // Every test is its own client address (the e2e server trusts X-Forwarded-For from loopback).
   clientAddress: async ({}, use) => {
     const n = Math.floor(Math.random() * 2 ** 24);

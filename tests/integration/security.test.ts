@@ -185,6 +185,65 @@ describe("a hold sent twice without JavaScript", () => {
   });
 });
 
+describe("headers", () => {
+  it("every page has a nonce CSP that its own inline scripts carry, and cannot be framed", async () => {
+    const response = await new TestClient(server.url).get("/");
+    const policy = response.headers.get("content-security-policy") ?? "";
+    const nonce = /'nonce-([A-Za-z0-9+/=]+)'/.exec(policy)?.[1];
+    expect(nonce).toBeTruthy();
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(policy).toContain("object-src 'none'");
+    const html = await response.text();
+    const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
+    // Another request, another nonce.
+    const next = (await new TestClient(server.url).get("/")).headers.get("content-security-policy");
+    expect(next).not.toContain(nonce);
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    expect(response.headers.get("strict-transport-security")).toBeNull();
+  });
+
+  it("personal pages are private, no-store; so is every answer to a signed-in person", async () => {
+    const id = randomUUID();
+    await t.db.insert(users).values({ id, name: "Priv", email: `${id}@example.com`, passwordHash: FIXTURE_PASSWORD_HASH });
+    const client = new TestClient(server.url);
+    await client.post("/login", { email: `${id}@example.com`, password: FIXTURE_PASSWORD });
+    for (const path of ["/bookings", "/", "/bookings?_data=routes%2Fbookings._index"]) {
+      expect((await client.get(path)).headers.get("cache-control"), path).toBe("private, no-store");
+    }
+  });
+
+  it("the API's answers and static files carry the same base headers", async () => {
+    for (const path of ["/api/v1/shows", "/favicon.ico", "/api/docs"]) {
+      const response = await new TestClient(server.url).get(path);
+      expect(response.headers.get("x-content-type-options"), path).toBe("nosniff");
+      expect(response.headers.get("referrer-policy"), path).toBe("strict-origin-when-cross-origin");
+    }
+    expect((await new TestClient(server.url).get("/api/docs")).headers.get("content-security-policy")).toContain("script-src 'self'");
+  });
+});
+
+describe("in production", () => {
+  const production = useServer(() =>
+    serverEnv(t.url, {
+      NODE_ENV: "production",
+      AUTH_RATE_LIMIT_PER_MINUTE: "0",
+      SESSION_SECRET: "a-production-secret-of-enough-length-123",
+    }),
+  );
+
+  it("pins HTTPS with HSTS", async () => {
+    for (const path of ["/", "/api/v1/shows"]) {
+      expect((await new TestClient(production.url).get(path)).headers.get("strict-transport-security"), path).toBe(
+        "max-age=31536000; includeSubDomains",
+      );
+    }
+  });
+});
+
 describe("development mode", () => {
   const dev = useServer(() => serverEnv(t.url, { NODE_ENV: "development", AUTH_RATE_LIMIT_PER_MINUTE: "0" }));
 
