@@ -84,13 +84,15 @@ async function bookingAnswer(call: ApiCall, bookingId: string) {
 
 export const v1Handlers: ApiHandlers = {
   async signup(call) {
-    await call.services.authLimiter.consume(call.clientAddress(), call.body.email);
+    await call.services.authLimiter.signUp(call.clientAddress());
     return signedIn(call, await createUser(call.services.db, call.rawBody));
   },
 
   async token(call) {
-    await call.services.authLimiter.consume(call.clientAddress(), call.body.email);
-    return signedIn(call, await verifyLogin(call.services.db, call.rawBody));
+    const user = await call.services.authLimiter.logIn(call.clientAddress(), call.body.email, () =>
+      verifyLogin(call.services.db, call.rawBody),
+    );
+    return signedIn(call, user);
   },
 
   async listShows(call) {

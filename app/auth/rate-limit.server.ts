@@ -1,37 +1,95 @@
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
-import { RateLimited } from "~/domain/errors";
+import { DomainError, RateLimited } from "~/domain/errors";
 
 /**
- * Limits log-in and sign-up attempts per client address and per email, each on its own budget
- * of `perMinute` attempts in a rolling minute. rate-limiter-flexible does the bookkeeping (and
- * can move to Redis or PostgreSQL later without changing callers). `perMinute = 0` turns it off.
+ * Brakes on guessing passwords and on mass sign-up, as OWASP's authentication cheat sheet
+ * advises, so that a guesser cannot lock the real owner out:
+ *
+ * - every address: `perMinute` log-in and sign-up attempts in a rolling minute;
+ * - every (email, address) pair: 5 consecutive failed log-ins, then that pair waits 15 minutes
+ *   from its last failure (a success clears the count) — one attacker's address is stopped
+ *   without touching the owner elsewhere;
+ * - every email: a wider ceiling, 10 × `perMinute` failed log-ins an hour from all addresses
+ *   together — a botnet guessing one account is stopped too, at the price that it can then keep
+ *   the owner out for the rest of that hour (README "Security" says so).
+ *
+ * rate-limiter-flexible keeps the counts (in memory: one process; it can move to Redis or
+ * PostgreSQL without changing callers). `perMinute = 0` turns every brake off (load tests).
  */
+export interface AuthLimits {
+  attemptsPerMinute: number;
+  failuresPerPair: number;
+  pairWaitSeconds: number;
+  failuresPerEmailPerHour: number;
+}
+
+export const limitsFor = (perMinute: number): AuthLimits => ({
+  attemptsPerMinute: perMinute,
+  failuresPerPair: 5,
+  pairWaitSeconds: 15 * 60,
+  failuresPerEmailPerHour: 10 * perMinute,
+});
+
+// Capped: a megabyte "email" must not become a megabyte key held for an hour.
+const emailKey = (email: string | undefined) => email?.trim().toLowerCase().slice(0, 254) ?? "";
+
 export class AuthRateLimiter {
   private readonly byAddress?: RateLimiterMemory;
+  private readonly byPair?: RateLimiterMemory;
   private readonly byEmail?: RateLimiterMemory;
 
-  constructor(readonly perMinute: number) {
+  constructor(
+    readonly perMinute: number,
+    readonly limits: AuthLimits = limitsFor(perMinute),
+  ) {
     if (perMinute > 0) {
-      this.byAddress = new RateLimiterMemory({ keyPrefix: "auth-ip", points: perMinute, duration: 60 });
-      this.byEmail = new RateLimiterMemory({ keyPrefix: "auth-email", points: perMinute, duration: 60 });
+      this.byAddress = new RateLimiterMemory({ keyPrefix: "auth-ip", points: limits.attemptsPerMinute, duration: 60 });
+      this.byPair = new RateLimiterMemory({ keyPrefix: "auth-pair", points: limits.failuresPerPair, duration: limits.pairWaitSeconds });
+      this.byEmail = new RateLimiterMemory({ keyPrefix: "auth-email", points: limits.failuresPerEmailPerHour, duration: 3600 });
     }
   }
 
-  /** Counts one attempt; throws RateLimited once either budget is spent. */
-  async consume(clientAddress: string, email: string | undefined): Promise<void> {
-    if (!this.byAddress || !this.byEmail) return;
-    // Capped: a megabyte "email" must not become a megabyte key held for a minute.
-    const key = email?.trim().toLowerCase().slice(0, 254);
-    const results = await Promise.allSettled([
-      this.byAddress.consume(clientAddress),
-      key ? this.byEmail.consume(key) : Promise.resolve(undefined),
-    ]);
-    let waitMs = 0;
-    for (const result of results) {
-      if (result.status === "fulfilled") continue;
-      if (!(result.reason instanceof RateLimiterRes)) throw result.reason;
-      waitMs = Math.max(waitMs, result.reason.msBeforeNext);
-    }
-    if (waitMs > 0) throw new RateLimited(Math.max(1, Math.ceil(waitMs / 1000)));
+  /** A sign-up attempt: counts against its address. */
+  async signUp(clientAddress: string): Promise<void> {
+    await this.countAttempt(clientAddress);
   }
+
+  /**
+   * A log-in attempt around `attempt` (which checks the password): refused before it runs once
+   * a budget is spent; a wrong password counts against the pair and the email, a right one clears
+   * the pair's count.
+   */
+  async logIn<T>(clientAddress: string, email: string | undefined, attempt: () => Promise<T>): Promise<T> {
+    if (!this.byAddress || !this.byPair || !this.byEmail) return attempt();
+    const pair = `${emailKey(email)}|${clientAddress}`;
+    await this.countAttempt(clientAddress);
+    const [pairSpent, emailSpent] = await Promise.all([this.byPair.get(pair), this.byEmail.get(emailKey(email))]);
+    const wait = Math.max(waitOf(pairSpent, this.limits.failuresPerPair), waitOf(emailSpent, this.limits.failuresPerEmailPerHour));
+    if (wait > 0) throw new RateLimited(Math.ceil(wait / 1000));
+    try {
+      const result = await attempt();
+      await this.byPair.delete(pair);
+      return result;
+    } catch (error) {
+      if (error instanceof DomainError && error.code === "INVALID_CREDENTIALS") {
+        await Promise.all([this.byPair.penalty(pair, 1), this.byEmail.penalty(emailKey(email), 1)]);
+      }
+      throw error;
+    }
+  }
+
+  private async countAttempt(clientAddress: string) {
+    if (!this.byAddress) return;
+    try {
+      await this.byAddress.consume(clientAddress);
+    } catch (refusal) {
+      if (!(refusal instanceof RateLimiterRes)) throw refusal;
+      throw new RateLimited(Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)));
+    }
+  }
+}
+
+/** Milliseconds until a spent budget has room again; 0 while it has room. */
+function waitOf(spent: RateLimiterRes | null, points: number): number {
+  return spent && spent.consumedPoints >= points ? Math.max(1000, spent.msBeforeNext) : 0;
 }

@@ -23,8 +23,9 @@ export const action = (args: ActionFunctionArgs) =>
     { readCopy: true, fields: ["email", "password"], keep: (form) => ({ email: textField(form, "email") }) },
     async (post) => {
       const { request, context, form } = post;
-      await context.authLimiter.consume(context.clientAddress, textField(form, "email"));
-      const user = await context.authenticator.authenticate("form", request);
+      const user = await context.authLimiter.logIn(context.clientAddress, textField(form, "email"), () =>
+        context.authenticator.authenticate("form", request),
+      );
       return redirectWithFlash(post, safeRedirect(form.get("redirectTo")), `Welcome back, ${user.name}.`, { signIn: user.id });
     },
   );

@@ -24,13 +24,13 @@ export const action = (args: ActionFunctionArgs) =>
     args,
     {
       fields: ["name", "email", "password"],
-      // What was typed comes back as typed (even when too long, so nothing is lost), never the password.
+      // What was typed comes back (unless longer than any field accepts: never echoed), never the password.
       keep: (form) => ({ name: textField(form, "name"), email: textField(form, "email") }),
     },
     async (post) => {
       const { context, form } = post;
       const input = { name: textField(form, "name"), email: textField(form, "email"), password: textField(form, "password") };
-      await context.authLimiter.consume(context.clientAddress, input.email);
+      await context.authLimiter.signUp(context.clientAddress);
       const user = await createUser(context.db, input);
       return redirectWithFlash(post, safeRedirect(form.get("redirectTo")), `Welcome to Holdfast, ${user.name}.`, { signIn: user.id });
     },
