@@ -41,6 +41,7 @@ export const BOOKING_DEFAULTS = {
   sweepIntervalSeconds: 60,
   holdStrategy: "cas",
   casAttempts: 3,
+  maxHeldSeatsPerAddress: 12,
 } as const;
 
 const booleanish = z.enum(["true", "false", "1", "0", "yes", "no", ""]).transform((v) => v === "true" || v === "1" || v === "yes");
@@ -74,6 +75,7 @@ const envSchema = z
     HOLD_TTL_SECONDS: intSetting(BOOKING_DEFAULTS.holdTtlSeconds, 1, 86_400),
     SWEEP_INTERVAL_SECONDS: intSetting(BOOKING_DEFAULTS.sweepIntervalSeconds, 1, 86_400),
     HOLD_STRATEGY: z.enum(["cas", "lock"]).default(BOOKING_DEFAULTS.holdStrategy),
+    MAX_HELD_SEATS_PER_ADDRESS: intSetting(BOOKING_DEFAULTS.maxHeldSeatsPerAddress, 0, 100_000),
     LOG_LEVEL: z.enum(["silent", "error", "info", "debug"]).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -110,6 +112,7 @@ export interface Config {
     holdTtlSeconds: number;
     sweepIntervalSeconds: number;
     holdStrategy: "cas" | "lock";
+    maxHeldSeatsPerAddress: number;
   };
   logLevel: Env["LOG_LEVEL"];
 }
@@ -167,6 +170,7 @@ export function loadConfig(
       holdTtlSeconds: env.HOLD_TTL_SECONDS,
       sweepIntervalSeconds: env.SWEEP_INTERVAL_SECONDS,
       holdStrategy: env.HOLD_STRATEGY,
+      maxHeldSeatsPerAddress: env.MAX_HELD_SEATS_PER_ADDRESS,
     },
     logLevel: env.LOG_LEVEL,
   };

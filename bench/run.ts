@@ -373,6 +373,8 @@ try {
       HOLD_TTL_SECONDS: "900",
       // The server's own sweeper stays out of the way: the sweep is timed by itself, below.
       SWEEP_INTERVAL_SECONDS: "86400",
+      // Every simulated buyer comes from loopback: the brake on hoarding per address stays off.
+      MAX_HELD_SEATS_PER_ADDRESS: "0",
     },
     args.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args.profile)}`] : [],
   );

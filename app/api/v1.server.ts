@@ -124,7 +124,7 @@ export const v1Handlers: ApiHandlers = {
     const { db, booking: settings } = call.services;
     const held = await placeHold(
       db,
-      { userId: callerId(call), showId: call.params.showId, seatIds: call.body.seatIds },
+      { userId: callerId(call), showId: call.params.showId, seatIds: call.body.seatIds, clientAddress: call.clientAddress() },
       call.now,
       settings,
     );

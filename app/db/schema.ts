@@ -128,6 +128,11 @@ export const bookings = pgTable(
     updatedAt: tstz("updated_at").notNull(),
     confirmedAt: tstz("confirmed_at"),
     cancelledAt: tstz("cancelled_at"),
+    /**
+     * Where the hold came from (an IPv4 address, or an IPv6 /64), for the per-address brake on
+     * hoarding (domain/client-address.ts). Null for holds made outside HTTP.
+     */
+    clientAddress: text("client_address"),
   },
   (t) => [
     // Target of the seats' composite key below.
@@ -135,6 +140,7 @@ export const bookings = pgTable(
     index("bookings_user_idx").on(t.userId, t.createdAt),
     index("bookings_show_idx").on(t.showId),
     index("bookings_held_expiry_idx").on(t.expiresAt).where(sql`${t.status} = 'HELD'`),
+    index("bookings_show_address_held_idx").on(t.showId, t.clientAddress).where(sql`${t.status} = 'HELD'`),
     check("bookings_seat_count_positive", sql`${t.seatCount} > 0`),
     check("bookings_amount_nonnegative", sql`${t.amountCents} >= 0`),
     check("bookings_confirmed_has_time", sql`(${t.status} in ('CONFIRMED', 'CANCELLED')) = (${t.confirmedAt} is not null)`),

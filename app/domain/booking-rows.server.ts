@@ -22,5 +22,6 @@ export function bookingFromRow(row: Record<string, unknown>): Booking {
     updatedAt: date(row.updated_at) as Date,
     confirmedAt: date(row.confirmed_at),
     cancelledAt: date(row.cancelled_at),
+    clientAddress: row.client_address === null || row.client_address === undefined ? null : String(row.client_address),
   };
 }

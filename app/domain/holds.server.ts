@@ -4,6 +4,7 @@ import type { Db } from "~/db/client.server";
 import { oneTripTransaction, preparedQuery } from "~/db/one-trip.server";
 import type { Booking } from "~/db/schema";
 import { bookingFromRow } from "./booking-rows.server";
+import { addressKey } from "./client-address";
 import { Conflict, listLabels, NotFound, SeatsUnavailable, ValidationFailed } from "./errors";
 import { retryTransient, sqlStateOf } from "./retry.server";
 import { holdRequestSchema } from "./schemas";
@@ -17,6 +18,8 @@ export interface HoldInput {
   showId: string;
   /** As received: parsed here with holdRequestSchema. */
   seatIds: unknown;
+  /** The client's address (the socket's, or a trusted proxy's word), for the brake on hoarding. */
+  clientAddress?: string;
 }
 
 export interface HoldResult {
@@ -71,7 +74,8 @@ const OWN_LIVE_HOLD = `select to_jsonb(b) as booking from bookings b
  * the seats still at the version read (re-checked by PostgreSQL on the newest row version), in id
  * order, skipping any another transaction is changing; `swapped` changes them. If fewer seats
  * swapped than were read, holdfast_abort undoes the whole statement: all or nothing. Parameters: $1 buyer, $2 show, $3 seat ids (sorted, distinct),
- * $4 now, $5 the hold's end, $6 the per-buyer limit, $7 the new booking's reference.
+ * $4 now, $5 the hold's end, $6 the per-buyer limit, $7 the new booking's reference, $8 where
+ * the hold comes from (client-address.ts; null outside HTTP), $9 the per-address limit (0: none).
  */
 const holdStatement = (lockSeats: boolean) => `
 with show as (
@@ -86,6 +90,9 @@ with show as (
 ), held as (
   select coalesce(sum(seat_count), 0)::int as n from bookings
   where user_id = $1 and show_id = $2 and status = 'HELD' and expires_at > $4::timestamptz
+), from_address as (
+  select coalesce(sum(seat_count), 0)::int as n from bookings
+  where show_id = $2 and client_address = $8 and status = 'HELD' and expires_at > $4::timestamptz and $9::int > 0
 ), verdict as (
   select
     (select kind from show) as kind,
@@ -97,13 +104,15 @@ with show as (
     coalesce((select array_agg(label order by id) from cur
       where not (status = 'AVAILABLE' or (status = 'PENDING' and expires_at <= $4::timestamptz))), '{}') as taken,
     (select n from held) as already,
-    coalesce((select max_seats_per_customer from show), $6) as max_seats
+    coalesce((select max_seats_per_customer from show), $6) as max_seats,
+    (select n from from_address) as from_address
 ), booking as (
-  insert into bookings (reference, user_id, show_id, status, expires_at, seat_count, amount_cents, currency, created_at, updated_at)
-  select $7, $1, $2, 'HELD', $5::timestamptz, v.found, (select sum(price_cents) from cur), s.currency, $4::timestamptz, $4::timestamptz
+  insert into bookings (reference, user_id, show_id, status, expires_at, seat_count, amount_cents, currency, created_at, updated_at, client_address)
+  select $7, $1, $2, 'HELD', $5::timestamptz, v.found, (select sum(price_cents) from cur), s.currency, $4::timestamptz, $4::timestamptz, $8
   from verdict v, show s
   where v.buyer_ok and not v.cancelled and v.found = cardinality($3::bigint[]) and cardinality(v.started) = 0
     and cardinality(v.taken) = 0 and v.already + v.found <= v.max_seats
+    and ($9::int = 0 or $8::text is null or v.from_address + v.found <= $9::int)
   returning *
 ), locked as (
   -- Each seat's newest version, locked in id order. SKIP LOCKED makes a seat another hold is in
@@ -127,7 +136,7 @@ with show as (
     (select array_agg(id order by id) from cur), (select array_agg(label order by id) from cur), b.id, b.reference
   from booking b
 )
-select v.kind, v.cancelled, v.buyer_ok, v.found, v.started, v.blocked, v.taken, v.already, v.max_seats,
+select v.kind, v.cancelled, v.buyer_ok, v.found, v.started, v.blocked, v.taken, v.already, v.max_seats, v.from_address,
   (select coalesce(json_agg(json_build_object('id', id, 'label', label) order by id), '[]') from cur) as seats,
   to_jsonb(b) as booking,
   case when b.id is not null and (select count(*) from swapped) <> v.found
@@ -139,10 +148,12 @@ const HOLD_LOCKED = holdStatement(true);
 /**
  * Holds share the show's lock (an admin's reset or cancellation takes it alone, so it never runs
  * in the middle of a hold), then take the buyer's own lock on the show (one buyer's holds take
- * turns, so the per-buyer limit cannot be raced). Always in that order: no cycle, no deadlock.
+ * turns, so the per-buyer limit cannot be raced), then the lock of the address they come from
+ * (the same for the per-address limit; the buyer's key again when there is none). Always in that
+ * order: no cycle, no deadlock.
  */
 const LOCK_BUYER_ON_SHOW = `select pg_advisory_xact_lock_shared(hashtextextended('show:' || $1, 0)),
-  pg_advisory_xact_lock(hashtextextended($2, 0))`;
+  pg_advisory_xact_lock(hashtextextended($2, 0)), pg_advisory_xact_lock(hashtextextended($3, 0))`;
 
 type SeatRow = {
   id: number;
@@ -159,7 +170,7 @@ const seatState = (r: SeatRow) => ({
   startsAt: new Date(r.starts_at),
 });
 
-type HoldRequest = { userId: string; showId: string; ids: number[] };
+type HoldRequest = { userId: string; showId: string; ids: number[]; address: string | null };
 
 /**
  * Holds seats for a user, all or nothing.
@@ -185,7 +196,7 @@ export async function placeHold(
   const { seatIds } = parseOrThrow(holdRequestSchema, { seatIds: input.seatIds });
   const ids = [...new Set(seatIds)].sort((a, b) => a - b);
   if (ids.length !== seatIds.length) throw new ValidationFailed({ seatIds: "Each seat can be picked once" });
-  const request = { userId: input.userId, showId, ids };
+  const request = { userId: input.userId, showId, ids, address: input.clientAddress ? addressKey(input.clientAddress) : null };
   // In a rush most requests want seats that are already gone: one plain read answers them
   // without a transaction. The hold statement checks again; this is only a shortcut.
   const existing = await failIfTaken(db, request, now);
@@ -259,6 +270,7 @@ interface Verdict {
   taken: string[];
   already: number;
   max_seats: number;
+  from_address: number;
   seats: Array<{ id: number; label: string }>;
   booking: Record<string, unknown> | null;
 }
@@ -271,7 +283,14 @@ async function hold(db: Db, req: HoldRequest, now: Date, settings: BookingSettin
     result = await oneTripTransaction(
       db.$client,
       [
-        { text: LOCK_BUYER_ON_SHOW, params: [req.showId, `${req.userId}:${req.showId}`] },
+        {
+          text: LOCK_BUYER_ON_SHOW,
+          params: [
+            req.showId,
+            `${req.userId}:${req.showId}`,
+            req.address ? `addr:${req.address}:${req.showId}` : `${req.userId}:${req.showId}`,
+          ],
+        },
         {
           text: lockSeats ? HOLD_LOCKED : HOLD_CAS,
           params: [
@@ -282,6 +301,8 @@ async function hold(db: Db, req: HoldRequest, now: Date, settings: BookingSettin
             expiresAt.toISOString(),
             settings.maxSeatsPerHold,
             newReference(),
+            req.address,
+            settings.maxHeldSeatsPerAddress,
           ],
         },
       ],
@@ -293,11 +314,11 @@ async function hold(db: Db, req: HoldRequest, now: Date, settings: BookingSettin
   }
   const verdict = result[1][0] as unknown as Verdict;
   if (verdict.booking) return { booking: bookingFromRow(verdict.booking), seats: verdict.seats };
-  throw refusal(verdict, req);
+  throw refusal(verdict, req, settings);
 }
 
 /** Why a hold was refused, in the order a buyer should hear it. */
-function refusal(v: Verdict, req: HoldRequest): Error {
+function refusal(v: Verdict, req: HoldRequest, settings: BookingSettings): Error {
   if (v.kind === null) return new NotFound("There is no such show");
   if (!v.buyer_ok) return new NotFound("There is no such user");
   if (v.cancelled) return new Conflict("This show was cancelled; its seats can no longer be held");
@@ -309,6 +330,12 @@ function refusal(v: Verdict, req: HoldRequest): Error {
   }
   if (v.blocked.length > 0) return new Conflict(`${listLabels(v.blocked)} ${v.blocked.length === 1 ? "is" : "are"} not for sale`);
   if (v.taken.length > 0) return new SeatsUnavailable(v.taken);
+  if (v.already + v.found <= v.max_seats) {
+    return new Conflict(
+      `Too many seats of this show are held from your network (${settings.maxHeldSeatsPerAddress} at most at a time, ` +
+        `${v.from_address} held now). Pay for or release some, or try again when those holds end.`,
+    );
+  }
   return new Conflict(
     `You can hold at most ${v.max_seats} seats of a show at a time; you already hold ${v.already}. Pay for or release them first.`,
   );

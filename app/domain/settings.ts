@@ -1,12 +1,14 @@
 import { BOOKING_DEFAULTS } from "~/config.server";
 
-/** Booking rules that come from configuration (MAX_SEATS_PER_HOLD, HOLD_TTL_SECONDS, HOLD_STRATEGY). */
+/** Booking rules that come from configuration (MAX_SEATS_PER_HOLD, HOLD_TTL_SECONDS, HOLD_STRATEGY, MAX_HELD_SEATS_PER_ADDRESS). */
 export interface BookingSettings {
   maxSeatsPerHold: number;
   holdTtlSeconds: number;
   holdStrategy: "cas" | "lock";
   /** Optimistic attempts on seats that are still free before the FOR UPDATE fallback. */
   casAttempts: number;
+  /** Seats of one show held at once from one address (an IPv6 /64); 0 turns the brake off (load tests). */
+  maxHeldSeatsPerAddress: number;
 }
 
 /** The defaults live with the settings that override them (config.server.ts), once. */
@@ -15,4 +17,5 @@ export const DEFAULT_BOOKING_SETTINGS: BookingSettings = {
   holdTtlSeconds: BOOKING_DEFAULTS.holdTtlSeconds,
   holdStrategy: BOOKING_DEFAULTS.holdStrategy,
   casAttempts: BOOKING_DEFAULTS.casAttempts,
+  maxHeldSeatsPerAddress: BOOKING_DEFAULTS.maxHeldSeatsPerAddress,
 };

@@ -52,7 +52,7 @@ export const action = (args: ActionFunctionArgs) =>
     const { params, context, form, user } = post;
     context.serverOnly.set(TICKED_SEATS, new Set(form.getAll("seat").map(String)));
     if (form.get("intent") !== "hold") throw new ValidationFailed({ intent: "Unknown action" });
-    const input = { userId: user.id, showId: params.showId ?? "", seatIds: form.getAll("seat") };
+    const input = { userId: user.id, showId: params.showId ?? "", seatIds: form.getAll("seat"), clientAddress: context.clientAddress };
     const { booking, seats, path } = await placeHold(context.db, input, new Date(), context.booking);
     const labels = listLabels(seats.map((s) => s.label));
     const held =

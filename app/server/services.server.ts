@@ -24,6 +24,7 @@ export function createAppServices(options: { config: Config; log: Logger; databa
       holdTtlSeconds: config.booking.holdTtlSeconds,
       holdStrategy: config.booking.holdStrategy,
       casAttempts: DEFAULT_BOOKING_SETTINGS.casAttempts,
+      maxHeldSeatsPerAddress: config.booking.maxHeldSeatsPerAddress,
     },
     dbStats: database.stats,
     pingDatabase: async () => {

@@ -86,6 +86,7 @@ describe("seat-state rules agree with their SQL twins", () => {
       holdTtlSeconds: 300,
       holdStrategy: "cas",
       casAttempts: 3,
+      maxHeldSeatsPerAddress: 0,
     });
     await placeHold(t.db, { userId: bob, showId: show.id, seatIds: [slots["10:15"]] }, at("09:30"));
     const paid = await placeHold(t.db, { userId: bob, showId: show.id, seatIds: [slots["10:30"]] }, at("09:30"));

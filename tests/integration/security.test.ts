@@ -185,6 +185,48 @@ describe("a hold sent twice without JavaScript", () => {
   });
 });
 
+describe("hoarding", () => {
+  it("several new accounts from one address cannot hold more than 12 seats of a show between them", async () => {
+    const coach = await makeShow(t.db, {
+      startsAt: new Date(Date.now() + 86_400_000),
+      layout: { kind: "BUS", arrangement: "2+2", lowerSeats: 40, upperSeats: 0 },
+    });
+    const seats = Object.values(await seatIdsByLabel(t.db, coach.id)).sort((a, b) => a - b);
+    const answers: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      // A fresh account each time, all from 127.0.0.77, as the review's hoarder did.
+      const hoarder = new TestClient(server.url, { localAddress: "127.0.0.77" });
+      const email = `${randomUUID()}@example.com`;
+      expect((await hoarder.post("/signup", { name: `Hoarder ${i}`, email, password: "a-good-long-password" })).status).toBe(302);
+      const body = new URLSearchParams([["intent", "hold"], ...seats.slice(i * 8, i * 8 + 8).map((id) => ["seat", String(id)])]);
+      const held = await hoarder.request(`/shows/${coach.id}`, {
+        method: "POST",
+        body: body.toString(),
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      });
+      answers.push(held.status);
+      if (held.status === 409) expect(textOf(await held.text())).toContain("Too many seats of this show are held from your network");
+    }
+    expect(answers).toEqual([302, 409, 409, 409]);
+    const [row] = await t.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from seats where show_id = ${coach.id} and status = 'PENDING'`,
+    );
+    expect(row.n).toBe(8);
+    // Someone elsewhere is not affected.
+    const neighbour = new TestClient(server.url, { localAddress: "127.0.0.78" });
+    expect(
+      (await neighbour.post("/signup", { name: "Neighbour", email: `${randomUUID()}@example.com`, password: "a-good-long-password" }))
+        .status,
+    ).toBe(302);
+    const ok = await neighbour.request(`/shows/${coach.id}`, {
+      method: "POST",
+      body: new URLSearchParams([["intent", "hold"], ...seats.slice(32, 40).map((id) => ["seat", String(id)])]).toString(),
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    });
+    expect(ok.status).toBe(302);
+  });
+});
+
 describe("headers", () => {
   it("every page has a nonce CSP that its own inline scripts carry, and cannot be framed", async () => {
     const response = await new TestClient(server.url).get("/");

@@ -1,0 +1,2 @@
+ALTER TABLE "bookings" ADD COLUMN "client_address" text;--> statement-breakpoint
+CREATE INDEX "bookings_show_address_held_idx" ON "bookings" USING btree ("show_id","client_address") WHERE "bookings"."status" = 'HELD';
