@@ -81,7 +81,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Hold seats, all or none */
+        /** Hold seats, all or none. Sent again while your hold of exactly those seats is live, it answers with that same hold */
         post: operations["hold"];
         delete?: never;
         options?: never;

@@ -209,7 +209,7 @@ export const ENDPOINTS = [
     method: "POST",
     path: "/api/v1/shows/{showId}/holds",
     auth: "user",
-    summary: "Hold seats, all or none",
+    summary: "Hold seats, all or none. Sent again while your hold of exactly those seats is live, it answers with that same hold",
     body: holdRequestSchema,
     status: 201,
     response: z.object({ booking: bookingSchema }).meta({ id: "HeldBooking" }),
