@@ -32,7 +32,8 @@ export interface paths {
         put?: never;
         /** Get a token for an account */
         post: operations["token"];
-        delete?: never;
+        /** Log this token out: its session ends, and the token (and any copy of it) stops working at once */
+        delete: operations["revokeToken"];
         options?: never;
         head?: never;
         patch?: never;
@@ -304,6 +305,10 @@ export interface components {
             email: string;
             /** @enum {string} */
             role: "USER" | "ADMIN";
+        };
+        TokenRevoked: {
+            /** @constant */
+            revoked: true;
         };
         ShowPage: {
             shows: components["schemas"]["Show"][];
@@ -642,6 +647,44 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something went wrong on our side (`internal_error`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenRevoked"];
+                };
+            };
+            /** @description No token, or a token that is malformed, expired or signed with another key. Codes: `unauthenticated` */
+            401: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

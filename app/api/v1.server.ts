@@ -16,6 +16,7 @@ import {
 } from "~/domain/bookings.server";
 import { getDashboard } from "~/domain/dashboard.server";
 import { placeHold } from "~/domain/holds.server";
+import { endSession, startSession } from "~/domain/sessions.server";
 import { createShowAsAdmin, resetShow, setSeatsBlocked } from "~/domain/show-admin.server";
 import { getShowListing, getShowSeats, listShowsPage, type ZoneView } from "~/domain/shows.server";
 import { type ApiCall, type ApiHandlers, callerActor, callerId } from "~/http/api.server";
@@ -23,8 +24,16 @@ import { type ApiCall, type ApiHandlers, callerActor, callerId } from "~/http/ap
 const iso = (date: Date) => date.toISOString();
 const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
 
+/** A token for a new API session of the user (log out everywhere ends it with the rest). */
 async function signedIn(call: ApiCall, user: PublicUser) {
-  const { token, expiresAt } = await call.services.tokens.issue(user.id, call.now);
+  const { tokens, db } = call.services;
+  const sessionId = await startSession(db, {
+    userId: user.id,
+    kind: "API",
+    expiresAt: tokens.expiryFrom(call.now),
+    origin: { clientAddress: call.clientAddress(), userAgent: call.headers["user-agent"] },
+  });
+  const { token, expiresAt } = await tokens.issue(user.id, sessionId, call.now);
   return { user: { id: user.id, name: user.name, email: user.email, role: user.role }, token, expiresAt: iso(expiresAt) };
 }
 
@@ -93,6 +102,14 @@ export const v1Handlers: ApiHandlers = {
       verifyLogin(call.services.db, call.rawBody),
     );
     return signedIn(call, user);
+  },
+
+  async revokeToken(call) {
+    if (call.sessionId) {
+      await endSession(call.services.db, call.sessionId);
+      call.services.sessionChecks.forget(call.sessionId);
+    }
+    return { revoked: true as const };
   },
 
   async listShows(call) {

@@ -1,6 +1,7 @@
 import { type AppLoadContext, redirect } from "@remix-run/node";
-import { findUserById, type PublicUser } from "~/domain/accounts.server";
+import type { PublicUser } from "~/domain/accounts.server";
 import { Forbidden } from "~/domain/errors";
+import { findSessionUser } from "~/domain/sessions.server";
 
 // The cookie is parsed and its signature checked once per request, however many steps ask.
 const sessionsOfRequests = new WeakMap<Request, ReturnType<AppLoadContext["sessions"]["getSession"]>>();
@@ -14,12 +15,22 @@ export function getSession(request: Request, context: AppLoadContext) {
   return session;
 }
 
-/** The signed-in user, read fresh from the database: a role is never trusted from the cookie. */
+/**
+ * The signed-in user, read fresh from the database with their session: a role is never trusted
+ * from the cookie, and a cookie whose session has ended (log-out, "log out everywhere", a new
+ * password) signs nobody in, even a copy of it.
+ */
 export async function getOptionalUser(request: Request, context: AppLoadContext): Promise<PublicUser | null> {
   const session = await getSession(request, context);
   const userId = session.get("userId");
-  if (!userId) return null;
-  return (await findUserById(context.db, userId)) ?? null;
+  const sessionId = session.get("sid");
+  if (!userId || !sessionId) return null;
+  return findSessionUser(context.db, sessionId, userId);
+}
+
+/** The server-side session id in the cookie (the account page marks "this device" with it). */
+export async function getSessionId(request: Request, context: AppLoadContext): Promise<string | undefined> {
+  return (await getSession(request, context)).get("sid");
 }
 
 /**
@@ -40,14 +51,16 @@ export function safeRedirect(to: FormDataEntryValue | string | null | undefined,
 }
 
 /**
- * The signed-in user's id from the session alone, with no database read: for actions whose domain
- * call checks the user itself (a hold checks the buyer exists; payment, release and cancel only
- * touch the user's own booking). Anything that needs the role or the name uses requireUser.
+ * The signed-in user's id, without reading the user: for actions whose domain call checks the
+ * user itself (a hold checks the buyer exists; payment, release and cancel only touch the user's
+ * own booking). The session must be live (remembered for a few seconds: session-checks.server.ts).
+ * Anything that needs the role or the name uses requireUser.
  */
 export async function requireUserId(request: Request, context: AppLoadContext): Promise<{ id: string }> {
   const session = await getSession(request, context);
   const userId = session.get("userId");
-  if (!userId) throw redirect(loginPath(request));
+  const sessionId = session.get("sid");
+  if (!userId || !sessionId || !(await context.sessionChecks.isLive(sessionId, userId))) throw redirect(loginPath(request));
   return { id: userId };
 }
 

@@ -57,9 +57,15 @@ export class AuthRateLimiter {
   /**
    * A log-in attempt around `attempt` (which checks the password): refused before it runs once
    * a budget is spent; a wrong password counts against the pair and the email, a right one clears
-   * the pair's count.
+   * the pair's count. `wrongPassword` says which failures were a wrong password (a log-in's
+   * INVALID_CREDENTIALS; the account page's "current password is not right").
    */
-  async logIn<T>(clientAddress: string, email: string | undefined, attempt: () => Promise<T>): Promise<T> {
+  async logIn<T>(
+    clientAddress: string,
+    email: string | undefined,
+    attempt: () => Promise<T>,
+    wrongPassword: (error: unknown) => boolean = isInvalidCredentials,
+  ): Promise<T> {
     if (!this.byAddress || !this.byPair || !this.byEmail) return attempt();
     const pair = `${emailKey(email)}|${clientAddress}`;
     await this.countAttempt(clientAddress);
@@ -71,7 +77,7 @@ export class AuthRateLimiter {
       await this.byPair.delete(pair);
       return result;
     } catch (error) {
-      if (error instanceof DomainError && error.code === "INVALID_CREDENTIALS") {
+      if (wrongPassword(error)) {
         await Promise.all([this.byPair.penalty(pair, 1), this.byEmail.penalty(emailKey(email), 1)]);
       }
       throw error;
@@ -88,6 +94,8 @@ export class AuthRateLimiter {
     }
   }
 }
+
+const isInvalidCredentials = (error: unknown) => error instanceof DomainError && error.code === "INVALID_CREDENTIALS";
 
 /** Milliseconds until a spent budget has room again; 0 while it has room. */
 function waitOf(spent: RateLimiterRes | null, points: number): number {

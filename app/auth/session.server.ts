@@ -9,6 +9,8 @@ export interface Flash {
 }
 export interface SessionData {
   userId: string;
+  /** The server-side session's id (domain/sessions.server.ts): without a live one, nobody is signed in. */
+  sid: string;
 }
 export interface FlashData {
   flash: Flash;
@@ -17,7 +19,8 @@ export type AppSessionStorage = SessionStorage<SessionData, FlashData>;
 export type AppSession = Session<SessionData, FlashData>;
 
 export const SESSION_COOKIE = "__holdfast";
-const THIRTY_DAYS = 60 * 60 * 24 * 30;
+/** How long a browser stays signed in: the cookie's life and its server-side session's. */
+export const SESSION_MAX_AGE_SECONDS = 60 * 60 * 24 * 30;
 
 /** The session cookie: signed, httpOnly, SameSite=Lax, Secure in production. */
 export function createSessions(options: { secret: string; secure: boolean }): AppSessionStorage {
@@ -28,7 +31,7 @@ export function createSessions(options: { secret: string; secure: boolean }): Ap
       sameSite: "lax",
       secure: options.secure,
       path: "/",
-      maxAge: THIRTY_DAYS,
+      maxAge: SESSION_MAX_AGE_SECONDS,
       secrets: [options.secret],
     },
   });

@@ -14,9 +14,15 @@ import { Unauthenticated } from "~/domain/errors";
  * independent implementation, so the two must agree (tests/unit/tokens.test.ts).
  */
 export interface TokenService {
-  issue(userId: string, now?: Date): Promise<{ token: string; expiresAt: Date }>;
-  /** The user id in a valid token; Unauthenticated for anything else (malformed, expired, tampered, other key). */
-  verify(token: string): Promise<string>;
+  /** A token for a user's API session (domain/sessions.server.ts), ending when `expiresAt` says. */
+  issue(userId: string, sessionId: string, now?: Date): Promise<{ token: string; expiresAt: Date }>;
+  /** When a token issued now would end. */
+  expiryFrom(now: Date): Date;
+  /**
+   * The user and session a valid token names; Unauthenticated for anything else (malformed,
+   * expired, tampered, another key). Whether the session is still live is the caller's check.
+   */
+  verify(token: string): Promise<{ userId: string; sessionId: string }>;
 }
 
 const ISSUER = "holdfast";
@@ -32,18 +38,21 @@ export function createTokenService(options: { jwtSecret?: string; sessionSecret:
     algorithms: ["HS256"],
     allowedIss: ISSUER,
     allowedAud: AUDIENCE,
-    requiredClaims: ["sub", "exp", "iss", "aud"],
+    requiredClaims: ["sub", "sid", "exp", "iss", "aud"],
     // A verified token is the same answer until it expires: up to 100,000 remembered (about 15 MB).
     cache: 100_000,
   });
   return {
-    async issue(userId, now = new Date()) {
+    async issue(userId, sessionId, now = new Date()) {
       const iat = Math.floor(now.getTime() / 1000);
       const exp = iat + options.ttlSeconds;
-      return { token: sign({ sub: userId, iat, exp }), expiresAt: new Date(exp * 1000) };
+      return { token: sign({ sub: userId, sid: sessionId, iat, exp }), expiresAt: new Date(exp * 1000) };
+    },
+    expiryFrom(now) {
+      return new Date((Math.floor(now.getTime() / 1000) + options.ttlSeconds) * 1000);
     },
     async verify(token) {
-      let payload: { sub?: unknown };
+      let payload: { sub?: unknown; sid?: unknown };
       try {
         payload = verify(token);
       } catch (error) {
@@ -52,8 +61,8 @@ export function createTokenService(options: { jwtSecret?: string; sessionSecret:
         }
         throw new Unauthenticated("The token is invalid");
       }
-      if (typeof payload.sub !== "string") throw new Unauthenticated("The token is invalid");
-      return payload.sub;
+      if (typeof payload.sub !== "string" || typeof payload.sid !== "string") throw new Unauthenticated("The token is invalid");
+      return { userId: payload.sub, sessionId: payload.sid };
     },
   };
 }

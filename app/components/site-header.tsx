@@ -32,9 +32,9 @@ export function SiteHeader({ user }: { user: HeaderUser | null }) {
         <div className="ml-auto flex items-center gap-3 text-sm">
           {user ? (
             <>
-              <span className="text-slate-600" data-testid="current-user">
+              <Link to="/account" className="text-slate-600 underline-offset-2 hover:underline" data-testid="current-user">
                 {user.name}
-              </span>
+              </Link>
               <Form method="post" action="/logout">
                 <button type="submit" className="rounded border border-slate-300 px-3 py-1 hover:bg-slate-100">
                   Log out

@@ -43,6 +43,29 @@ export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
 export type Role = User["role"];
 
+/**
+ * Signed-in sessions, server-side so that logging out ends them for real: a browser's (its id in
+ * the signed cookie) or an API token's (its id in the token). The id is a random secret that only
+ * the client holds; the table keeps its SHA-256, so a copy of the table opens no session.
+ */
+export const sessionKind = pgEnum("session_kind", ["WEB", "API"]);
+export const sessions = pgTable(
+  "sessions",
+  {
+    idHash: text("id_hash").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: sessionKind("kind").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    clientAddress: text("client_address"),
+    userAgent: text("user_agent"),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expiry_idx").on(t.expiresAt)],
+);
+export type SessionRecord = typeof sessions.$inferSelect;
+
 export const showKind = pgEnum("show_kind", ["SHOW", "BUS", "DOCTOR"]);
 export const seatStatus = pgEnum("seat_status", ["AVAILABLE", "PENDING", "BOOKED", "BLOCKED"]);
 export const bookingStatus = pgEnum("booking_status", ["HELD", "CONFIRMED", "RELEASED", "EXPIRED", "CANCELLED"]);

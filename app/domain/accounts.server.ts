@@ -4,7 +4,8 @@ import type { Db, DbOrTx } from "~/db/client.server";
 import { auditLog, type Role, type User, users } from "~/db/schema";
 import { Conflict, Forbidden, InvalidCredentials, NotFound, ValidationFailed } from "./errors";
 import { requireStrongPassword } from "./password-strength.server";
-import { loginSchema, PASSWORD_MAX_BYTES, roleSchema, signupSchema } from "./schemas";
+import { loginSchema, PASSWORD_MAX_BYTES, passwordChangeSchema, roleSchema, signupSchema } from "./schemas";
+import { endSessionsOf } from "./sessions.server";
 import { isUuid, parseOrThrow, requireId } from "./validation";
 
 /** Accounts: sign-up, log-in, roles, and the password hashing they rest on. */
@@ -75,6 +76,32 @@ export async function verifyLogin(db: DbOrTx, input: unknown): Promise<PublicUse
   return { id: user.id, name: user.name, email: user.email, role: user.role };
 }
 
+const WRONG_CURRENT_PASSWORD = "Your current password is not right";
+/** A password change refused for its current password (the log-in brakes count these as guesses). */
+export const isWrongCurrentPassword = (error: unknown) =>
+  error instanceof ValidationFailed && error.fieldErrors.currentPassword === WRONG_CURRENT_PASSWORD;
+
+/**
+ * A signed-in person sets a new password, proving it is them with the current one. Every other
+ * session of theirs ends (browsers and API tokens): whoever knew the old password is out.
+ * `keepSessionId` is the session asking, which stays. Returns how many sessions ended.
+ */
+export async function changePassword(db: Db, userId: string, input: unknown, keepSessionId: string): Promise<{ endedSessions: number }> {
+  const data = parseOrThrow(passwordChangeSchema, input);
+  const [user] = await db.select().from(users).where(eq(users.id, userId)).limit(1);
+  if (!user) throw new NotFound("There is no such user");
+  const utf8 = new TextEncoder().encode(data.currentPassword).length;
+  if (utf8 > PASSWORD_MAX_BYTES || !(await verifyPassword(data.currentPassword, user.passwordHash))) {
+    throw new ValidationFailed({ currentPassword: WRONG_CURRENT_PASSWORD });
+  }
+  requireStrongPassword(data.newPassword, user);
+  const passwordHash = await hashPassword(data.newPassword);
+  return db.transaction(async (tx) => {
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, userId));
+    return { endedSessions: await endSessionsOf(tx, userId, keepSessionId) };
+  });
+}
+
 /** Promotes an existing account or creates an admin (the `admin:create` script). */
 export async function upsertAdmin(db: DbOrTx, input: unknown): Promise<{ user: PublicUser; created: boolean }> {
   const data = parseOrThrow(signupSchema, input);
@@ -86,6 +113,8 @@ export async function upsertAdmin(db: DbOrTx, input: unknown): Promise<{ user: P
       .set({ role: "ADMIN", name: data.name, passwordHash: await hashPassword(data.password) })
       .where(eq(users.id, existing.id))
       .returning(publicColumns);
+    // A new password: whoever knew the old one is signed out everywhere.
+    await endSessionsOf(db, existing.id);
     return { user: row, created: false };
   }
   return { user: await createUser(db, data, { role: "ADMIN" }), created: true };

@@ -48,6 +48,17 @@ export const loginSchema = z
   })
   .meta({ id: "LoginRequest" });
 
+/** A new password for a signed-in person, who proves it is them with the current one. */
+export const passwordChangeSchema = z
+  .strictObject({
+    currentPassword: z
+      .string({ error: "Enter your current password" })
+      .min(1, "Enter your current password")
+      .max(1000, "Your current password is not right"),
+    newPassword,
+  })
+  .meta({ id: "PasswordChangeRequest" });
+
 export const roleSchema = z
   .strictObject({ role: z.enum(["USER", "ADMIN"], { error: "Role must be USER or ADMIN" }) })
   .meta({ id: "RoleRequest" });

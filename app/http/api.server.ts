@@ -69,6 +69,8 @@ export interface ApiCall<Body = unknown> {
   headers: IncomingMessage["headers"];
   /** The caller's user id, from a verified token; null only on endpoints where a token is optional. */
   userId: string | null;
+  /** The token's session (what log-out ends); null when no token came. */
+  sessionId: string | null;
   /** The caller, read fresh from the database, on admin endpoints (the role is never taken from the token). */
   actor: PublicUser | null;
   /** The client's address (TRUST_PROXY considered), worked out only when asked for. */
@@ -139,21 +141,27 @@ export function createApiRouter(options: ApiRouterOptions) {
   const routes = compileRoutes(ENDPOINTS);
   const handlerOf = handlers as unknown as Record<string, (call: ApiCall) => Promise<unknown>>;
 
-  async function authenticate(req: IncomingMessage, endpoint: Endpoint): Promise<{ userId: string | null; actor: PublicUser | null }> {
-    if (endpoint.auth === "none") return { userId: null, actor: null };
+  type Caller = { userId: string | null; sessionId: string | null; actor: PublicUser | null };
+  const ANONYMOUS: Caller = { userId: null, sessionId: null, actor: null };
+
+  async function authenticate(req: IncomingMessage, endpoint: Endpoint): Promise<Caller> {
+    if (endpoint.auth === "none") return ANONYMOUS;
     const header = req.headers.authorization;
     if (header === undefined) {
-      if (endpoint.auth === "optional") return { userId: null, actor: null };
+      if (endpoint.auth === "optional") return ANONYMOUS;
       throw new Unauthenticated("Send a token as `Authorization: Bearer <token>` (POST /api/v1/auth/token gives one)");
     }
     const match = BEARER.exec(header);
     if (!match) throw new Unauthenticated("The Authorization header must be `Bearer <token>`");
-    const userId = await services.tokens.verify(match[1]);
-    if (endpoint.auth !== "admin") return { userId, actor: null };
+    const { userId, sessionId } = await services.tokens.verify(match[1]);
+    if (!(await services.sessionChecks.isLive(sessionId, userId))) {
+      throw new Unauthenticated("This token's session has ended (a log-out everywhere, or a new password): ask for a new token");
+    }
+    if (endpoint.auth !== "admin") return { userId, sessionId, actor: null };
     const actor = (await findUserById(services.db, userId)) ?? null;
     if (!actor) throw new Unauthenticated("The token's account no longer exists");
     if (actor.role !== "ADMIN") throw new Forbidden("Only administrators can do this.");
-    return { userId, actor };
+    return { userId, sessionId, actor };
   }
 
   async function readJson(req: IncomingMessage): Promise<unknown> {

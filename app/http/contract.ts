@@ -179,6 +179,16 @@ export const ENDPOINTS = [
     errors: ["validation_failed", "invalid_credentials", "rate_limited"],
   },
   {
+    id: "revokeToken",
+    method: "DELETE",
+    path: "/api/v1/auth/token",
+    auth: "user",
+    summary: "Log this token out: its session ends, and the token (and any copy of it) stops working at once",
+    status: 200,
+    response: z.object({ revoked: z.literal(true) }).meta({ id: "TokenRevoked" }),
+    errors: [],
+  },
+  {
     id: "listShows",
     method: "GET",
     path: "/api/v1/shows",

@@ -14,8 +14,9 @@ import {
   type TypedResponse,
 } from "@remix-run/node";
 import { getSession } from "~/auth/guards.server";
-import type { Flash } from "~/auth/session.server";
+import { type Flash, SESSION_MAX_AGE_SECONDS } from "~/auth/session.server";
 import { DomainError, ValidationFailed } from "~/domain/errors";
+import { endSession, startSession } from "~/domain/sessions.server";
 import { headersOf, statusOf } from "./errors.server";
 
 /** What a form gets back when its post failed: what was typed (never a secret), and why. */
@@ -154,7 +155,23 @@ export async function redirectWithFlash(
   options: { kind?: Flash["kind"]; document?: boolean; signIn?: string } = {},
 ): Promise<TypedResponse<never>> {
   const session = await getSession(request, context);
-  if (options.signIn) session.set("userId", options.signIn);
+  if (options.signIn) {
+    // A new session for every sign-in: whatever session id the cookie carried before is ended,
+    // so one planted in a browser before log-in is worth nothing after it.
+    const previous = session.get("sid");
+    if (previous) {
+      await endSession(context.db, previous);
+      context.sessionChecks.forget(previous);
+    }
+    const sid = await startSession(context.db, {
+      userId: options.signIn,
+      kind: "WEB",
+      expiresAt: new Date(Date.now() + SESSION_MAX_AGE_SECONDS * 1000),
+      origin: { clientAddress: context.clientAddress, userAgent: request.headers.get("User-Agent") ?? undefined },
+    });
+    session.set("userId", options.signIn);
+    session.set("sid", sid);
+  }
   session.flash("flash", { kind: options.kind ?? "success", message });
   const headers = { "Set-Cookie": await context.sessions.commitSession(session) };
   return options.document ? redirectDocument(to, { headers }) : redirect(to, { headers });

@@ -1,6 +1,7 @@
 import type { Authenticator } from "remix-auth";
 import type { AuthRateLimiter } from "~/auth/rate-limit.server";
 import type { AppSessionStorage } from "~/auth/session.server";
+import type { SessionChecks } from "~/auth/session-checks.server";
 import type { TokenService } from "~/auth/tokens.server";
 import type { Config } from "~/config.server";
 import type { Db } from "~/db/client.server";
@@ -21,6 +22,8 @@ export interface AppServices {
   authLimiter: AuthRateLimiter;
   /** The API's bearer tokens (JWT_SECRET, or a key derived from the session secret). */
   tokens: TokenService;
+  /** Whether a server-side session is live, remembered for a few seconds on the hot paths. */
+  sessionChecks: SessionChecks;
   /** Hold rules from config (MAX_SEATS_PER_HOLD, HOLD_TTL_SECONDS, HOLD_STRATEGY). */
   booking: BookingSettings;
   /** Statements sent to PostgreSQL so far (for /metrics). */

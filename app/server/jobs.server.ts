@@ -1,3 +1,4 @@
+import { deleteExpiredSessions } from "~/domain/sessions.server";
 import { sweepAllExpiredHolds } from "~/domain/sweeper.server";
 import type { Logger } from "~/logger.server";
 import type { AppServices } from "./context.server";
@@ -19,6 +20,8 @@ export function startJobs(services: AppServices, log: Logger): Jobs {
             (result.references.length ? `: ${result.references.slice(0, 20).join(", ")}` : ""),
         );
       }
+      // Ended sessions sign nobody in either way; this only keeps the table small.
+      await deleteExpiredSessions(services.db, new Date());
     } catch (error) {
       log.error("sweeper failed", error);
     }

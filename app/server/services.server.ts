@@ -1,6 +1,7 @@
 import { createAuthenticator } from "~/auth/authenticator.server";
 import { AuthRateLimiter } from "~/auth/rate-limit.server";
 import { createSessions } from "~/auth/session.server";
+import { SessionChecks } from "~/auth/session-checks.server";
 import { createTokenService } from "~/auth/tokens.server";
 import type { Config } from "~/config.server";
 import type { Database } from "~/db/client.server";
@@ -18,6 +19,7 @@ export function createAppServices(options: { config: Config; log: Logger; databa
     sessions: createSessions({ secret: options.sessionSecret, secure: config.isProduction }),
     authenticator: createAuthenticator(database.db),
     authLimiter: new AuthRateLimiter(config.authRateLimitPerMinute),
+    sessionChecks: new SessionChecks(database.db),
     tokens: createTokenService({ jwtSecret: config.jwtSecret, sessionSecret: options.sessionSecret, ttlSeconds: config.jwtTtlSeconds }),
     booking: {
       maxSeatsPerHold: config.booking.maxSeatsPerHold,

@@ -1,11 +1,12 @@
 /** What a benchmark needs in the database: shows, buyers and their session cookies. */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { createSessions } from "~/auth/session.server";
 import { createTokenService } from "~/auth/tokens.server";
 import type { Db } from "~/db/client.server";
-import { users } from "~/db/schema";
+import { sessions, users } from "~/db/schema";
 import type { LayoutSpec } from "~/domain/layouts";
+import { hashSessionId } from "~/domain/sessions.server";
 import { createShow } from "~/domain/shows.server";
 
 export const BENCH_SECRET = "holdfast-benchmark-session-secret-0123456789";
@@ -25,16 +26,28 @@ export async function makeBuyers(db: Db, count: number): Promise<Buyer[]> {
       .insert(users)
       .values(ids.slice(i, i + 2000).map((id) => ({ id, name: `Buyer ${id.slice(0, 6)}`, email: `${id}@bench.test`, passwordHash: "x" })));
   }
-  const sessions = createSessions({ secret: BENCH_SECRET, secure: false });
+  const cookies = createSessions({ secret: BENCH_SECRET, secure: false });
   const tokens = createTokenService({ sessionSecret: BENCH_SECRET, ttlSeconds: 3600 });
-  return Promise.all(
+  // Each buyer is signed in twice, as a browser and as an API client: two server-side sessions.
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + 3600_000);
+  const buyers = await Promise.all(
     ids.map(async (id) => {
-      const session = await sessions.getSession();
+      const web = randomBytes(32).toString("base64url");
+      const api = randomBytes(32).toString("base64url");
+      const session = await cookies.getSession();
       session.set("userId", id);
-      const [pair] = (await sessions.commitSession(session)).split(";");
-      return { id, cookie: pair, token: (await tokens.issue(id)).token };
+      session.set("sid", web);
+      const [pair] = (await cookies.commitSession(session)).split(";");
+      return { id, cookie: pair, token: (await tokens.issue(id, api, now)).token, web, api };
     }),
   );
+  const rows = buyers.flatMap((b) => [
+    { idHash: hashSessionId(b.web), userId: b.id, kind: "WEB" as const, createdAt: now, expiresAt },
+    { idHash: hashSessionId(b.api), userId: b.id, kind: "API" as const, createdAt: now, expiresAt },
+  ]);
+  for (let i = 0; i < rows.length; i += 2000) await db.insert(sessions).values(rows.slice(i, i + 2000));
+  return buyers.map(({ id, cookie, token }) => ({ id, cookie, token }));
 }
 
 export async function makeShow(db: Db, name: string, layout: LayoutSpec): Promise<{ id: string; seconds: number }> {

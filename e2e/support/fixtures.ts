@@ -7,6 +7,7 @@ import { connectDatabase, type Database } from "~/db/client.server";
 import { seats, shows as showsTable, users } from "~/db/schema";
 import { placeHold } from "~/domain/holds.server";
 import type { LayoutSpec } from "~/domain/layouts";
+import { startSession } from "~/domain/sessions.server";
 import { createShow } from "~/domain/shows.server";
 import { FIXTURE_PASSWORD, FIXTURE_PASSWORD_HASH } from "../../tests/support/factories";
 import type { E2EState } from "./serve";
@@ -44,11 +45,13 @@ export async function holdAsSomeoneElse(userId: string, showId: string, label: s
   await placeHold(db(), { userId, showId, seatIds: [target.id] });
 }
 
-/** A signed session cookie for the user, as the app would set it after a log-in. */
+/** A signed session cookie for the user, with its server-side session, as a log-in would make them. */
 export async function sessionCookieFor(userId: string, url: string) {
   const sessions = createSessions({ secret: state().sessionSecret, secure: false });
   const session = await sessions.getSession();
+  const sid = await startSession(db(), { userId, kind: "WEB", expiresAt: new Date(Date.now() + 86_400_000) });
   session.set("userId", userId);
+  session.set("sid", sid);
   const [pair] = (await sessions.commitSession(session)).split(";");
   const at = pair.indexOf("=");
   return { name: pair.slice(0, at), value: pair.slice(at + 1), url, httpOnly: true, sameSite: "Lax" as const };

@@ -93,6 +93,19 @@ describe("POST /api/v1/auth/signup and /auth/token", () => {
     }
   });
 
+  it("logs a token out (DELETE /auth/token): it and any copy stop at once; the account's other tokens go on", async () => {
+    const user = await apiUser(t.db);
+    const second = (await api.post("/api/v1/auth/token", { email: user.email, password: FIXTURE_PASSWORD })).body.token;
+    const out = await api.as(user.token).delete("/api/v1/auth/token");
+    expect(out.status).toBe(200);
+    expect(out.body).toEqual({ revoked: true });
+    const after = await api.as(user.token).get("/api/v1/bookings");
+    expect(after.status).toBe(401);
+    expect(after.body.error.message).toMatch(/session has ended/);
+    expect((await api.as(second).get("/api/v1/bookings")).status).toBe(200);
+    expect((await api.delete("/api/v1/auth/token")).status).toBe(401);
+  });
+
   it("answers a token request that is not JSON with 415, broken JSON with 400, and a missing field with 400", async () => {
     const form = await api.call("POST", "/api/v1/auth/token", {
       raw: "email=a@b.c",
@@ -118,9 +131,9 @@ describe("bearer tokens", () => {
     const [header, payload, signature] = user.token.split(".");
     const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
     const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: other.id })).toString("base64url")}.${signature}`;
-    const expired = (await testTokens.issue(user.id, new Date(Date.now() - 2 * 3600_000))).token;
-    const otherKey = (await createTokenService({ sessionSecret: "another-secret-that-is-long-enough-42", ttlSeconds: 3600 }).issue(user.id))
-      .token;
+    const expired = (await testTokens.issue(user.id, user.sessionId, new Date(Date.now() - 2 * 3600_000))).token;
+    const otherService = createTokenService({ sessionSecret: "another-secret-that-is-long-enough-42", ttlSeconds: 3600 });
+    const otherKey = (await otherService.issue(user.id, user.sessionId)).token;
     const unsigned = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString("base64url")}.${payload}.`;
     const cases: Array<[string, Record<string, string>]> = [
       ["no header", {}],

@@ -5,6 +5,7 @@ import { expect } from "vitest";
 import { createTokenService } from "~/auth/tokens.server";
 import type { Db } from "~/db/client.server";
 import { users } from "~/db/schema";
+import { startSession } from "~/domain/sessions.server";
 import { FIXTURE_PASSWORD_HASH } from "./factories";
 import { TEST_SECRET } from "./server";
 
@@ -116,13 +117,14 @@ export class ApiClient {
 /** Tokens as the test server signs them (SESSION_SECRET = TEST_SECRET, no JWT_SECRET). */
 export const testTokens = createTokenService({ sessionSecret: TEST_SECRET, ttlSeconds: 3600 });
 
-/** A user straight in the database (password FIXTURE_PASSWORD) and a token for it. */
+/** A user straight in the database (password FIXTURE_PASSWORD), an API session and a token for it. */
 export async function apiUser(db: Db, role: "USER" | "ADMIN" = "USER") {
   const id = randomUUID();
   const email = `${id}@example.com`;
   await db
     .insert(users)
     .values({ id, name: `${role === "ADMIN" ? "Admin" : "Buyer"} ${id.slice(0, 4)}`, email, passwordHash: FIXTURE_PASSWORD_HASH, role });
-  const { token } = await testTokens.issue(id);
-  return { id, email, token };
+  const sessionId = await startSession(db, { userId: id, kind: "API", expiresAt: new Date(Date.now() + 3600_000) });
+  const { token } = await testTokens.issue(id, sessionId);
+  return { id, email, token, sessionId };
 }
