@@ -109,6 +109,18 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
       .send(counters.map(([name, help, value]) => `# HELP ${name} ${help}\n# TYPE ${name} counter\n${name} ${value}\n`).join(""));
   });
 
+  // An address whose %-escapes are not UTF-8 (`/bookings/%ff`) names nothing here: a 400 that
+  // says so, rather than the router's URIError becoming a 500.
+  app.use((req, res, next) => {
+    try {
+      decodeURIComponent(req.path);
+    } catch {
+      res.status(400).type("text/plain").send("This address is not valid: its %-escapes do not spell UTF-8 text.");
+      return;
+    }
+    next();
+  });
+
   app.use((req, res, next) => {
     if (!isCrossSiteWrite(req, services.config.trustProxy !== false)) return next();
     const refused = new Forbidden("Cross-site request refused: this form must be sent from Holdfast itself.");

@@ -295,6 +295,16 @@ describe("development mode", () => {
       expect(body, path).not.toMatch(/"stack"|node_modules|\/work\/|at [\w.]+ \(/);
     }
   });
+
+  it("an address whose %-escapes are not UTF-8 is a 400 that says so, never a 500 (found by the fuzz test)", async () => {
+    const client = new TestClient(dev.url);
+    for (const path of ["/bookings/%ff", "/shows/%e2%82", "/admin/shows/%ED%AF%BFx/edit"]) {
+      for (const response of [await client.get(path), await client.post(path, { intent: "release" })]) {
+        expect(response.status, path).toBe(400);
+        expect(await response.text()).toBe("This address is not valid: its %-escapes do not spell UTF-8 text.");
+      }
+    }
+  });
 });
 
 describe("dependencies", () => {
