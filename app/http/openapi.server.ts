@@ -98,6 +98,13 @@ function components(requests: z.ZodType[], responses: z.ZodType[]): Record<strin
   return out;
 }
 
+/**
+ * Request schemas as JSON Schema, the same conversion the document uses, references pointing at
+ * `#/components/schemas/…` of the result: what the fuzz test generates its inputs from, for page
+ * forms as for API bodies.
+ */
+export const requestJsonSchemas = (schemas: z.ZodType[]): Record<string, Json> => components(schemas, []);
+
 const TAGS: Record<string, string> = { auth: "Accounts", shows: "Shows", bookings: "Bookings", admin: "Admin" };
 const tagOf = (path: string) => TAGS[path.split("/")[3]] ?? "Shows";
 
