@@ -107,7 +107,7 @@ export const v1Handlers: ApiHandlers = {
   async revokeToken(call) {
     if (call.sessionId) {
       await endSession(call.services.db, call.sessionId);
-      call.services.sessionChecks.forget(call.sessionId);
+      call.services.sessionChecks.markEnded(call.sessionId);
     }
     return { revoked: true as const };
   },

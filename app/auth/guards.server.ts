@@ -53,14 +53,18 @@ export function safeRedirect(to: FormDataEntryValue | string | null | undefined,
 /**
  * The signed-in user's id, without reading the user: for actions whose domain call checks the
  * user itself (a hold checks the buyer exists; payment, release and cancel only touch the user's
- * own booking). The session must be live (remembered for a few seconds: session-checks.server.ts).
+ * own booking). The session must not have expired (the signed `exp`) nor ended (known to every
+ * process within a few seconds: session-checks.server.ts).
  * Anything that needs the role or the name uses requireUser.
  */
 export async function requireUserId(request: Request, context: AppLoadContext): Promise<{ id: string }> {
   const session = await getSession(request, context);
   const userId = session.get("userId");
   const sessionId = session.get("sid");
-  if (!userId || !sessionId || !(await context.sessionChecks.isLive(sessionId, userId))) throw redirect(loginPath(request));
+  const expires = session.get("exp") ?? 0;
+  if (!userId || !sessionId || expires <= Date.now() || !(await context.sessionChecks.isLive(sessionId))) {
+    throw redirect(loginPath(request));
+  }
   return { id: userId };
 }
 

@@ -11,6 +11,8 @@ export interface SessionData {
   userId: string;
   /** The server-side session's id (domain/sessions.server.ts): without a live one, nobody is signed in. */
   sid: string;
+  /** When that session ends, in ms since the epoch (signed with the rest: the hot paths check it without a query). */
+  exp: number;
 }
 export interface FlashData {
   flash: Flash;

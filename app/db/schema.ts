@@ -46,7 +46,9 @@ export type Role = User["role"];
 /**
  * Signed-in sessions, server-side so that logging out ends them for real: a browser's (its id in
  * the signed cookie) or an API token's (its id in the token). The id is a random secret that only
- * the client holds; the table keeps its SHA-256, so a copy of the table opens no session.
+ * the client holds; the table keeps its SHA-256, so a copy of the table opens no session. An ended
+ * session keeps its row, with `ended_at`, until it would have expired: every process learns of
+ * ends from those rows (auth/session-checks.server.ts).
  */
 export const sessionKind = pgEnum("session_kind", ["WEB", "API"]);
 export const sessions = pgTable(
@@ -61,8 +63,13 @@ export const sessions = pgTable(
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     clientAddress: text("client_address"),
     userAgent: text("user_agent"),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
   },
-  (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expiry_idx").on(t.expiresAt)],
+  (t) => [
+    index("sessions_user_idx").on(t.userId),
+    index("sessions_expiry_idx").on(t.expiresAt),
+    index("sessions_ended_idx").on(t.endedAt).where(sql`${t.endedAt} is not null`),
+  ],
 );
 export type SessionRecord = typeof sessions.$inferSelect;
 

@@ -6,10 +6,11 @@
  * Invariants (tests/integration/sessions.test.ts): a session id is 256 random bits that only the
  * client holds; the table keeps its SHA-256 (a copy of the table opens nothing); an ended or
  * expired session never signs anyone in; ending all of a person's sessions ends their API tokens
- * too.
+ * too. An ended session keeps its row (with `ended_at`, in the database's clock) until it would
+ * have expired, so that every process can learn of the end (endedSessionsSince).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { and, asc, eq, gt, lte, ne, sql } from "drizzle-orm";
+import { and, asc, eq, gt, gte, isNull, lte, ne, sql } from "drizzle-orm";
 import type { DbOrTx } from "~/db/client.server";
 import { type SessionRecord, sessions, users } from "~/db/schema";
 import type { PublicUser } from "./accounts.server";
@@ -49,31 +50,54 @@ export async function findSessionUser(db: DbOrTx, sessionId: string, userId: str
     .select({ id: users.id, name: users.name, email: users.email, role: users.role })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.idHash, hashSessionId(sessionId)), eq(sessions.userId, userId), gt(sessions.expiresAt, now)))
+    .where(
+      and(
+        eq(sessions.idHash, hashSessionId(sessionId)),
+        eq(sessions.userId, userId),
+        gt(sessions.expiresAt, now),
+        isNull(sessions.endedAt),
+      ),
+    )
     .limit(1);
   return row ?? null;
 }
 
-/** When a live session ends (for callers that remember the answer for a while), or null. */
-export async function sessionExpiry(db: DbOrTx, sessionId: string, userId: string, now: Date = new Date()): Promise<Date | null> {
-  const [row] = await db
-    .select({ expiresAt: sessions.expiresAt })
-    .from(sessions)
-    .where(and(eq(sessions.idHash, hashSessionId(sessionId)), eq(sessions.userId, userId), gt(sessions.expiresAt, now)))
-    .limit(1);
-  return row?.expiresAt ?? null;
+export interface EndedSession {
+  idHash: string;
+  endedAt: Date;
+  expiresAt: Date;
 }
 
-/** Ends one session (log-out). Ending one that is gone is harmless. */
+/**
+ * Sessions that ended and would still be live otherwise: all of them (`since` null), or those
+ * that ended from a minute before `since` on (the overlap catches an end whose transaction
+ * committed after a later one's). What every process polls (auth/session-checks.server.ts).
+ */
+export async function endedSessionsSince(db: DbOrTx, since: Date | null, now: Date = new Date()): Promise<EndedSession[]> {
+  const ended = since ? gte(sessions.endedAt, new Date(since.getTime() - 60_000)) : sql`${sessions.endedAt} is not null`;
+  const rows = await db
+    .select({ idHash: sessions.idHash, endedAt: sessions.endedAt, expiresAt: sessions.expiresAt })
+    .from(sessions)
+    .where(and(ended, gt(sessions.expiresAt, now)));
+  return rows as EndedSession[];
+}
+
+const live = isNull(sessions.endedAt);
+
+/** Ends one session (log-out). Ending one that has ended, or is gone, is harmless. */
 export async function endSession(db: DbOrTx, sessionId: string): Promise<void> {
-  await db.delete(sessions).where(eq(sessions.idHash, hashSessionId(sessionId)));
+  await db
+    .update(sessions)
+    .set({ endedAt: sql`now()` })
+    .where(and(eq(sessions.idHash, hashSessionId(sessionId)), live));
 }
 
 /** Ends every session of a user but `keep` (a new password) or all of them (log out everywhere). Returns how many ended. */
 export async function endSessionsOf(db: DbOrTx, userId: string, keep?: string): Promise<number> {
   const ended = await db
-    .delete(sessions)
-    .where(keep ? and(eq(sessions.userId, userId), ne(sessions.idHash, hashSessionId(keep))) : eq(sessions.userId, userId))
+    .update(sessions)
+    .set({ endedAt: sql`now()` })
+    .where(and(eq(sessions.userId, userId), live, keep ? ne(sessions.idHash, hashSessionId(keep)) : undefined))
     .returning({ idHash: sessions.idHash });
   return ended.length;
 }
@@ -107,13 +131,13 @@ export async function listSessions(
       userAgent: sessions.userAgent,
     })
     .from(sessions)
-    .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, now)))
+    .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, now), live))
     .orderBy(asc(sessions.createdAt))
     .limit(200);
   return rows.map(({ idHash, ...row }) => ({ ...row, key: idHash.slice(0, 12), current: idHash === current }));
 }
 
-/** Forgets sessions that have expired (the sweeper's job): they sign nobody in either way. */
+/** Forgets sessions that have expired, ended or not (the sweeper's job): they sign nobody in either way. */
 export async function deleteExpiredSessions(db: DbOrTx, now: Date = new Date()): Promise<number> {
   const gone = await db.delete(sessions).where(lte(sessions.expiresAt, now)).returning({ idHash: sessions.idHash });
   return gone.length;
@@ -124,6 +148,6 @@ export async function countSessions(db: DbOrTx, userId: string, now: Date = new 
   const [row] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(sessions)
-    .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, now)));
+    .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, now), live));
   return row.n;
 }

@@ -154,7 +154,7 @@ export function createApiRouter(options: ApiRouterOptions) {
     const match = BEARER.exec(header);
     if (!match) throw new Unauthenticated("The Authorization header must be `Bearer <token>`");
     const { userId, sessionId } = await services.tokens.verify(match[1]);
-    if (!(await services.sessionChecks.isLive(sessionId, userId))) {
+    if (!(await services.sessionChecks.isLive(sessionId))) {
       throw new Unauthenticated("This token's session has ended (a log-out everywhere, or a new password): ask for a new token");
     }
     if (endpoint.auth !== "admin") return { userId, sessionId, actor: null };

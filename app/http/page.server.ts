@@ -161,16 +161,18 @@ export async function redirectWithFlash(
     const previous = session.get("sid");
     if (previous) {
       await endSession(context.db, previous);
-      context.sessionChecks.forget(previous);
+      context.sessionChecks.markEnded(previous);
     }
+    const expiresAt = new Date(Date.now() + SESSION_MAX_AGE_SECONDS * 1000);
     const sid = await startSession(context.db, {
       userId: options.signIn,
       kind: "WEB",
-      expiresAt: new Date(Date.now() + SESSION_MAX_AGE_SECONDS * 1000),
+      expiresAt,
       origin: { clientAddress: context.clientAddress, userAgent: request.headers.get("User-Agent") ?? undefined },
     });
     session.set("userId", options.signIn);
     session.set("sid", sid);
+    session.set("exp", expiresAt.getTime());
   }
   session.flash("flash", { kind: options.kind ?? "success", message });
   const headers = { "Set-Cookie": await context.sessions.commitSession(session) };

@@ -34,13 +34,13 @@ export const action = (args: ActionFunctionArgs) =>
         () => changePassword(context.db, user.id, input, sessionId),
         isWrongCurrentPassword,
       );
-      context.sessionChecks.forgetUser(user.id);
+      await context.sessionChecks.poll();
       const ended = endedSessions === 1 ? "1 other session was" : `${endedSessions} other sessions were`;
       return redirectWithFlash(post, "/account", `Your password is changed. ${ended} ended.`);
     }
     if (intent === "everywhere") {
       const ended = await endSessionsOf(context.db, user.id);
-      context.sessionChecks.forgetUser(user.id);
+      await context.sessionChecks.poll();
       const session = await getSession(request, context);
       session.unset("userId");
       session.unset("sid");

@@ -12,7 +12,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const sid = session.get("sid");
   if (sid) {
     await endSession(context.db, sid);
-    context.sessionChecks.forget(sid);
+    context.sessionChecks.markEnded(sid);
   }
   return redirect("/", { headers: { "Set-Cookie": await context.sessions.destroySession(session) } });
 }

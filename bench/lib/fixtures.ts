@@ -38,6 +38,7 @@ export async function makeBuyers(db: Db, count: number): Promise<Buyer[]> {
       const session = await cookies.getSession();
       session.set("userId", id);
       session.set("sid", web);
+      session.set("exp", expiresAt.getTime());
       const [pair] = (await cookies.commitSession(session)).split(";");
       return { id, cookie: pair, token: (await tokens.issue(id, api, now)).token, web, api };
     }),

@@ -49,9 +49,11 @@ export async function holdAsSomeoneElse(userId: string, showId: string, label: s
 export async function sessionCookieFor(userId: string, url: string) {
   const sessions = createSessions({ secret: state().sessionSecret, secure: false });
   const session = await sessions.getSession();
-  const sid = await startSession(db(), { userId, kind: "WEB", expiresAt: new Date(Date.now() + 86_400_000) });
+  const expiresAt = new Date(Date.now() + 86_400_000);
+  const sid = await startSession(db(), { userId, kind: "WEB", expiresAt });
   session.set("userId", userId);
   session.set("sid", sid);
+  session.set("exp", expiresAt.getTime());
   const [pair] = (await sessions.commitSession(session)).split(";");
   const at = pair.indexOf("=");
   return { name: pair.slice(0, at), value: pair.slice(at + 1), url, httpOnly: true, sameSite: "Lax" as const };

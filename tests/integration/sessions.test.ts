@@ -3,7 +3,7 @@
  * nothing; "log out everywhere" and a new password end every other browser and API token; every
  * log-in starts a new session. The invariants are stated in app/domain/sessions.server.ts.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { AuthRateLimiter } from "~/auth/rate-limit.server";
@@ -14,6 +14,7 @@ import { RateLimited, ValidationFailed } from "~/domain/errors";
 import {
   countSessions,
   deleteExpiredSessions,
+  endedSessionsSince,
   endSession,
   endSessionsOf,
   findSessionUser,
@@ -106,26 +107,53 @@ describe("the sessions table", () => {
 
     await startSession(t.db, { userId: id, kind: "WEB", expiresAt: new Date(now.getTime() - 1) }, now);
     expect(await deleteExpiredSessions(t.db, now)).toBeGreaterThanOrEqual(1);
-    expect(await t.db.select().from(sessions).where(eq(sessions.userId, id))).toEqual([]);
+    // What is left are the ended ones, kept until they would have expired (so every process hears of the end).
+    const left = await t.db.select().from(sessions).where(eq(sessions.userId, id));
+    expect(left.map((r) => [r.endedAt instanceof Date, r.expiresAt > now])).toEqual([
+      [true, true],
+      [true, true],
+      [true, true],
+    ]);
   });
 
-  it("a hot path's check remembers a live session at most CHECK_SECONDS, and forgets at once when told", async () => {
+  it("an ended session keeps its row until it would have expired, and stops counting at once", async () => {
     const { id } = await newUser();
     const now = new Date();
-    const checks = new SessionChecks(t.db);
+    const sid = await startSession(t.db, { userId: id, kind: "WEB", expiresAt: new Date(now.getTime() + HOUR) }, now);
+    await endSession(t.db, sid);
+    const [row] = await t.db.select().from(sessions).where(eq(sessions.userId, id));
+    expect(row.endedAt).toBeInstanceOf(Date);
+    expect(await countSessions(t.db, id, now)).toBe(0);
+    expect(await listSessions(t.db, id, sid, now)).toEqual([]);
+    expect((await endedSessionsSince(t.db, null, now)).map((s) => s.idHash)).toContain(row.idHash);
+    expect((await endedSessionsSince(t.db, null, new Date(now.getTime() + HOUR))).map((s) => s.idHash)).not.toContain(row.idHash);
+  });
+
+  it("every process learns of an end within CHECK_SECONDS, of its own ends at once, without a query per request", async () => {
+    const { id } = await newUser();
+    const now = new Date();
+    const here = new SessionChecks(t.db);
     const sid = await startSession(t.db, { userId: id, kind: "API", expiresAt: new Date(now.getTime() + HOUR) }, now);
-    expect(await checks.isLive(sid, randomUUID(), now)).toBe(false); // a session is one user's
-    expect(await checks.isLive(sid, id, now)).toBe(true);
+    const statements = () => t.stats.statements;
+    expect(await here.isLive(sid, now)).toBe(true); // the first call reads what has ended so far
+    const before = statements();
+    for (let i = 0; i < 100; i++) expect(await here.isLive(sid, new Date(now.getTime() + i))).toBe(true);
+    expect(statements()).toBe(before); // a hundred checks, no query
 
     await endSessionsOf(t.db, id); // in another process, say
-    expect(await checks.isLive(sid, id, new Date(now.getTime() + (CHECK_SECONDS - 1) * 1000))).toBe(true);
-    expect(await checks.isLive(sid, id, new Date(now.getTime() + (CHECK_SECONDS + 1) * 1000))).toBe(false);
+    expect(await here.isLive(sid, new Date(now.getTime() + (CHECK_SECONDS - 1) * 1000))).toBe(true);
+    expect(await here.isLive(sid, new Date(now.getTime() + (CHECK_SECONDS + 1) * 1000))).toBe(false);
 
     const next = await startSession(t.db, { userId: id, kind: "API", expiresAt: new Date(now.getTime() + HOUR) }, now);
-    expect(await checks.isLive(next, id, now)).toBe(true);
+    const later = new Date(now.getTime() + (CHECK_SECONDS + 2) * 1000);
+    expect(await here.isLive(next, later)).toBe(true);
     await endSession(t.db, next);
-    checks.forgetUser(id);
-    expect(await checks.isLive(next, id, now)).toBe(false);
+    here.markEnded(next); // log-out in this process
+    expect(await here.isLive(next, later)).toBe(false);
+
+    const fresh = new SessionChecks(t.db); // a process started after the end
+    expect(await fresh.isLive(sid, later)).toBe(false);
+    expect(await fresh.isLive(next, later)).toBe(false);
   });
 });
 
