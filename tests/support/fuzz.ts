@@ -197,11 +197,11 @@ export function broken(base: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
       whole: fc.option(hostile, { freq: 8 }),
     })
     .map(({ value, swaps, extra, drop, whole }) => {
-      if (whole !== null) return whole;
+      if (whole !== null) return copy(whole);
       let out = copy(value);
       for (const [n, replacement] of swaps) {
         const paths = leafPaths(out);
-        out = setAt(out, paths[n % paths.length], replacement);
+        out = setAt(out, paths[n % paths.length], copy(replacement)); // a copy: hostile constants are shared
       }
       if (out !== null && typeof out === "object" && !Array.isArray(out)) {
         const record = out as Record<string, unknown>;
