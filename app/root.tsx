@@ -11,6 +11,7 @@ import {
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
+import { useEffect } from "react";
 import { getOptionalUser, getSession } from "~/auth/guards.server";
 import { FlashMessage } from "~/components/flash-message";
 import { useNonce } from "~/components/nonce";
@@ -53,6 +54,11 @@ export function Layout({ children }: { children: React.ReactNode }) {
 
 export default function App() {
   const { user, flash } = useLoaderData<typeof loader>();
+  // Says the page is interactive (browser tests wait for it before clicking: a click during
+  // hydration can be lost). Nothing depends on it otherwise.
+  useEffect(() => {
+    document.documentElement.dataset.hydrated = "true";
+  }, []);
   return (
     <>
       <SiteHeader user={user} />

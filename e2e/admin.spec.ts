@@ -1,12 +1,13 @@
 import type { Page } from "@playwright/test";
 import { TEST_CARDS } from "~/domain/payments";
-import { expect, sessionCookieFor, test } from "./support/fixtures";
+import { expect, interactive, sessionCookieFor, test } from "./support/fixtures";
 
 // Runs twice, like every flow: with JavaScript and without.
 
 const suffix = () => Math.random().toString(36).slice(2, 7);
 
 async function fillCommon(page: Page, name: string) {
+  await interactive(page);
   await page.getByLabel("Name", { exact: true }).fill(name);
   await page.getByLabel("Venue", { exact: true }).fill("Playwright Hall");
   await page.getByLabel("City", { exact: true }).fill("Testville");

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { test as base, expect } from "@playwright/test";
+import { test as base, expect, type Page } from "@playwright/test";
 import { and, eq, inArray } from "drizzle-orm";
 import { createSessions } from "~/auth/session.server";
 import { connectDatabase, type Database } from "~/db/client.server";
@@ -142,3 +142,9 @@ export const test = base.extend<Fixtures>({
 });
 
 export { expect };
+
+/** With JavaScript, waits until React has hydrated the page (a click during hydration can be lost); without, returns at once. */
+export async function interactive(page: Page) {
+  if (test.info().project.use.javaScriptEnabled === false) return;
+  await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
+}
