@@ -14,12 +14,23 @@ const server = useServer(() => serverEnv(t.url, { AUTH_RATE_LIMIT_PER_MINUTE: "0
 
 const ROUTES = path.resolve(import.meta.dirname, "../../app/routes");
 /** Every route module whose path starts with "admin": a new one is checked the day it is added. */
-const adminModules = readdirSync(ROUTES).filter((f) => f.startsWith("admin") && /\.tsx?$/.test(f));
+// Flat files (admin.users.tsx) and folder routes (admin.users/route.tsx) alike.
+const adminModules = readdirSync(ROUTES, { withFileTypes: true })
+  .filter((entry) => entry.name.startsWith("admin"))
+  .flatMap((entry) =>
+    entry.isDirectory()
+      ? readdirSync(path.join(ROUTES, entry.name))
+          .filter((name) => /^route\.tsx?$/.test(name))
+          .map((name) => `${entry.name}/${name}`)
+      : /\.tsx?$/.test(entry.name)
+        ? [entry.name]
+        : [],
+  );
 
 /** The URL of a flat route file, with `$params` filled in. */
 function urlOf(file: string, params: Record<string, string>): string {
   const segments = file
-    .replace(/\.tsx?$/, "")
+    .replace(/\/route\.tsx?$|\.tsx?$/, "")
     .split(".")
     .filter((s) => s !== "_index")
     // "$showId_" is $showId without nesting its layout: the URL is the same.
