@@ -10,7 +10,7 @@ import type { paths } from "~/api/v1-types";
 import { PROJECT_ROOT } from "~/config.server";
 import { TEST_CARDS } from "~/domain/payments";
 import { API_CLIENT_TYPES, renderApiClientTypes } from "~/scripts/api-client-types";
-import { apiUser } from "../support/api";
+import { apiUser, Contract } from "../support/api";
 import { FIXTURE_PASSWORD, makeShow, seatIdsByLabel } from "../support/factories";
 import { serverEnv, useServer } from "../support/server";
 import { useTestDatabase } from "../support/test-database";
@@ -29,6 +29,18 @@ describe("the generated API client", () => {
     const { B3, B4 } = await seatIdsByLabel(t.db, show.id);
     const user = await apiUser(t.db);
     const client = createClient<paths>({ baseUrl: server.url });
+    // Every answer the client gets is also checked against the served document.
+    const contract = await Contract.load(server.url);
+    let checked = 0;
+    client.use({
+      onResponse: async ({ request, response }) => {
+        const url = new URL(request.url);
+        const body = await response.clone().json();
+        contract.check(request.method, url.pathname + url.search, { status: response.status, headers: response.headers, body });
+        checked++;
+        return response;
+      },
+    });
 
     const signedIn = await client.POST("/api/v1/auth/token", { body: { email: user.email, password: FIXTURE_PASSWORD } });
     expect(signedIn.error).toBeUndefined();
@@ -64,5 +76,6 @@ describe("the generated API client", () => {
 
     const mine = await client.GET("/api/v1/bookings/{bookingId}", { params: { path: { bookingId } } });
     expect(mine.data?.booking.show.name).toBe(show.name);
+    expect(checked).toBe(8);
   });
 });

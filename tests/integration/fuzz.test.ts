@@ -34,7 +34,7 @@ import {
 } from "~/domain/schemas";
 import { ENDPOINTS } from "~/http/contract";
 import { requestJsonSchemas } from "~/http/openapi.server";
-import { apiUser } from "../support/api";
+import { apiUser, Contract } from "../support/api";
 import { FIXTURE_PASSWORD, makeShow, seatIdsByLabel } from "../support/factories";
 import {
   arbitraryOf,
@@ -77,7 +77,7 @@ const world = {
 };
 
 /** A tally per target, printed at the end. */
-const tally = new Map<string, { tried: number; refused: number; accepted: number }>();
+const tally = new Map<string, { tried: number; refused: number; accepted: number; refusedByNode: number }>();
 
 beforeAll(async () => {
   const buyer = await apiUser(t.db);
@@ -312,21 +312,21 @@ function apiRequest(endpointId: string, document: Json): fc.Arbitrary<Sent> {
 
 // ---------------------------------------------------------------------------------------------
 
-async function send(request: Sent): Promise<{ status: number; location: string | null; text: string }> {
+async function send(request: Sent): Promise<{ status: number; location: string | null; text: string; headers: Headers }> {
   const response = await fetch(new URL(request.path, server.url), {
     method: request.method,
     headers: request.headers,
     body: typeof request.body === "string" || request.body === undefined ? request.body : new Uint8Array(request.body),
     redirect: "manual",
   });
-  return { status: response.status, location: response.headers.get("location"), text: await response.text() };
+  return { status: response.status, location: response.headers.get("location"), text: await response.text(), headers: response.headers };
 }
 
 const show = (request: Sent) =>
   `${request.method} ${request.path.slice(0, 300)} ${JSON.stringify(request.headers).slice(0, 300)} ${String(request.body ?? "").slice(0, 500)}`;
 
-async function fuzz(name: string, requests: fc.Arbitrary<Sent>) {
-  const count = { tried: 0, refused: 0, accepted: 0 };
+async function fuzz(name: string, requests: fc.Arbitrary<Sent>, contract?: Contract) {
+  const count = { tried: 0, refused: 0, accepted: 0, refusedByNode: 0 };
   tally.set(name, count);
   await fc.assert(
     fc.asyncProperty(requests, async (request) => {
@@ -335,6 +335,10 @@ async function fuzz(name: string, requests: fc.Arbitrary<Sent>) {
       const after = await databaseFingerprint(t.db);
       count.tried++;
       expect(answer.status, `${show(request)}\n→ ${answer.status} ${answer.text.slice(0, 500)}`).toBeLessThan(500);
+      // An API answer, refusals included, is what the served document says it is. Only Node's own
+      // parser answers without JSON, before any of our code: an address or headers too long (431).
+      if (contract && !answer.text && answer.status === 431) count.refusedByNode++;
+      else contract?.check(request.method, request.path, { status: answer.status, headers: answer.headers, body: JSON.parse(answer.text) });
       const refused = answer.status >= 400 || (answer.status >= 300 && /^\/login(\?|$)/.test(answer.location ?? ""));
       if (refused) {
         count.refused++;
@@ -354,13 +358,13 @@ describe("every form, without JavaScript", () => {
 });
 
 describe("every API endpoint", () => {
-  let document: Json;
+  let contract: Contract;
   beforeAll(async () => {
-    document = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as Json;
+    contract = await Contract.load(server.url);
   });
   for (const endpoint of ENDPOINTS) {
     it(`${endpoint.method} ${endpoint.path}: never a 5xx, refusals change nothing`, { timeout: 180_000 }, async () => {
-      await fuzz(`${endpoint.method} ${endpoint.path}`, apiRequest(endpoint.id, document));
+      await fuzz(`${endpoint.method} ${endpoint.path}`, apiRequest(endpoint.id, contract.document), contract);
     });
   }
 });
