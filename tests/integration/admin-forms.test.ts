@@ -110,6 +110,70 @@ describe("the new-show form", () => {
     expect(await countShows()).toBe(before);
   });
 
+  const coach = {
+    intent: "create",
+    name: "Night coach",
+    venue: "Victoria",
+    city: "London",
+    timeZone: "Europe/London",
+    startsAt: "2031-03-01T23:00",
+    currency: "GBP",
+    "priceZones.0.name": "Seat",
+    "priceZones.0.price": "12",
+    "layout.kind": "BUS",
+    "layout.arrangement": "2+1",
+    "layout.lowerSeats": "9",
+    "layout.upperSeats": "0",
+  };
+  const clinic = {
+    intent: "create",
+    name: "Dr Who's Tuesday",
+    venue: "Surgery",
+    city: "Leeds",
+    timeZone: "Europe/London",
+    startsAt: "2031-04-02",
+    currency: "GBP",
+    "priceZones.0.name": "Consultation",
+    "priceZones.0.price": "25",
+    "layout.kind": "DOCTOR",
+    "layout.start": "09:00",
+    "layout.end": "11:00",
+    "layout.everyMinutes": "20",
+  };
+
+  it.each([
+    ["a coach with no lower deck", coach, { "layout.lowerSeats": "0" }, "layout.lowerSeats", "Lower deck seats must be between 1 and 120"],
+    ["a coach deck that is not a number", coach, { "layout.upperSeats": "lots" }, "layout.upperSeats", "Upper deck seats must be a number"],
+    [
+      "a coach of an unknown shape",
+      coach,
+      { "layout.arrangement": "3+3" },
+      "layout.arrangement",
+      'Seat arrangement must be "2+2" or "2+1"',
+    ],
+    ["a clinic day that ends before it starts", clinic, { "layout.end": "08:00" }, "layout.end", "End time must be after start time"],
+    [
+      "a clinic slot longer than the day",
+      clinic,
+      { "layout.everyMinutes": "180" },
+      "layout.everyMinutes",
+      "No slot fits between start and end",
+    ],
+    ["a clinic time that is not a time", clinic, { "layout.start": "9 o'clock" }, "layout.start", "Start time must be a 24-hour time"],
+    ["a clinic day in the past", clinic, { startsAt: "2020-01-01" }, "startsAt", "must be in the future"],
+  ])("refuses %s with a message at the field, stores nothing", async (_, base, patch, field, message) => {
+    const admin = await adminClient();
+    const before = await countShows();
+    const response = await admin.post("/admin/shows/new", { ...base, ...patch });
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(textOf(html)).toContain(message);
+    expect(html).toMatch(new RegExp(`id="f-${field.replace(/\./g, "-")}-error"`));
+    expect(await countShows()).toBe(before);
+    // The same form, fixed, is accepted: the refusal was about that field alone.
+    expect((await admin.post("/admin/shows/new", base)).status).toBe(302);
+  });
+
   it("previews without saving, and adds a section without losing what was typed", async () => {
     const admin = await adminClient();
     const before = await countShows();
@@ -147,6 +211,19 @@ describe("the other admin forms", () => {
     const editHtml = textOf(await edit.text());
     expect(editHtml).toContain("Name is required");
     expect(editHtml).toContain("Start time must be a date and time");
+    const [zone] = await t.db.execute<{ name: string }>(sql`select name from price_zones where show_id = ${show.id} limit 1`);
+    for (const price of ["free", "-3", "10000000.00", "1.234"]) {
+      const priced = await admin.post(`/admin/shows/${show.id}/edit`, {
+        name: show.name,
+        venue: "V",
+        city: "C",
+        startsAt: "2031-05-01T19:30",
+        "priceZones.0.name": zone.name,
+        "priceZones.0.price": price,
+      });
+      expect(priced.status, price).toBe(400);
+      expect(textOf(await priced.text()), price).toMatch(/Price must be an amount like 35 or 35\.50|Price is too high/);
+    }
     const [row] = await t.db.execute<{ name: string; blocked: number }>(sql`
       select (select name from shows where id = ${show.id}) as name, (select count(*)::int from seats where status = 'BLOCKED') as blocked`);
     expect(row).toEqual({ name: show.name, blocked: 0 });
