@@ -49,6 +49,63 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, it is just not ours to signal.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/** A process's parent PID and command line, from /proc (null where /proc does not say). */
+async function processInfo(pid: number): Promise<{ parent: number; command: string } | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    const command = (await readFile(`/proc/${pid}/cmdline`, "utf8")).replaceAll("\0", " ").trim();
+    return { parent, command };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The data folder's PostgreSQL may still be running from a Holdfast that died without stopping
+ * it (`kill -9`, a crash, an OOM kill): its postmaster.pid names a live postgres whose parent is
+ * gone. That one is stopped (a fast shutdown, as PostgreSQL's own crash recovery expects), so the
+ * start goes on. One whose parent still runs belongs to a live Holdfast: the start is refused,
+ * naming it.
+ */
+export async function clearStalePostmaster(databaseDir: string, log: (line: string) => void): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number((await readFile(path.join(databaseDir, "postmaster.pid"), "utf8")).split("\n")[0]);
+  } catch {
+    return;
+  }
+  // A pid file whose process is gone is PostgreSQL's own business: it starts over it.
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  const postmaster = await processInfo(pid);
+  if (!postmaster || !/postgres/.test(postmaster.command)) return;
+  const owner = postmaster.parent > 1 ? await processInfo(postmaster.parent) : null;
+  if (owner && postmaster.parent !== process.pid && /node/.test(owner.command)) {
+    throw new EmbeddedPostgresError(
+      `Another Holdfast (PID ${postmaster.parent}) is using the data folder ${path.dirname(databaseDir)}: ` +
+        `stop it first, or set HOLDFAST_DATA_DIR to another folder.`,
+    );
+  }
+  log(`Stopping the embedded PostgreSQL (PID ${pid}) left running in ${databaseDir} by a Holdfast that did not stop it`);
+  process.kill(pid, "SIGINT");
+  for (let waited = 0; isAlive(pid); waited += 100) {
+    if (waited === 15_000) process.kill(pid, "SIGQUIT");
+    if (waited > 20_000)
+      throw new EmbeddedPostgresError(`The embedded PostgreSQL (PID ${pid}) left running in ${databaseDir} would not stop`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export class EmbeddedPostgresError extends Error {
   name = "EmbeddedPostgresError";
 }
@@ -151,6 +208,8 @@ async function checkReachableByPostgresUser(dir: string) {
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   log?: (line: string) => void;
+  /** What an operator should read (a stale PostgreSQL stopped); `log` gets PostgreSQL's own chatter. */
+  notice?: (line: string) => void;
   flags?: string[];
 }): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(options.dataDir, "postgres");
@@ -161,6 +220,7 @@ export async function startEmbeddedPostgres(options: {
   const log = options.log ?? (() => {});
   const dataDir = path.dirname(databaseDir);
   const initialised = existsSync(path.join(databaseDir, "PG_VERSION"));
+  await clearStalePostmaster(databaseDir, options.notice ?? log);
   const saved = await readCredentials(dataDir);
   // A new folder gets new passwords; an old one keeps its own, or is moved off the legacy one below.
   const credentials = saved ?? { superuserPassword: randomPassword(), appPassword: randomPassword() };

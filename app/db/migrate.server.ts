@@ -1,10 +1,12 @@
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 
-export const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../drizzle");
+import { PROJECT_ROOT } from "~/config.server";
+
+/** The committed migrations (found from the project root, so the bundled server finds them too). */
+export const MIGRATIONS_FOLDER = path.join(PROJECT_ROOT, "drizzle");
 
 // Any constant works; it only has to be the same in every Holdfast process.
 const MIGRATION_LOCK = 4_815_162_342;

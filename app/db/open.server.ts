@@ -20,7 +20,7 @@ export async function openDatabase(config: Config, log: Logger): Promise<OpenedD
     return { url: config.databaseUrl, embedded: false, stop: async () => {} };
   }
   log.info(`Starting the embedded PostgreSQL (data in ${path.resolve(config.dataDir)})`);
-  const cluster = await startEmbeddedPostgres({ dataDir: config.dataDir, log: (l) => log.debug(l) });
+  const cluster = await startEmbeddedPostgres({ dataDir: config.dataDir, log: (l) => log.debug(l), notice: (l) => log.info(l) });
   try {
     // The app connects as its own role, never as the superuser (see embedded.server.ts).
     const url = await cluster.provisionApp("holdfast");

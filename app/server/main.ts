@@ -1,7 +1,10 @@
 import { ConfigError } from "~/config.server";
 import { type RunningServer, startServer } from "./start.server";
 
-/** The process entry (`npm start`): owns the signals and the exit code. */
+/**
+ * The process entry: `npm start` runs its bundle (`node build/server.js`, made by `npm run build`),
+ * `npm run dev` this file through tsx. It owns the signals and the exit code.
+ */
 async function main() {
   let server: RunningServer;
   try {
@@ -29,8 +32,8 @@ async function main() {
       },
     );
   };
-  process.once("SIGINT", () => shutdown("SIGINT"));
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  // SIGHUP too: a closed terminal or a supervisor's hang-up must not leave PostgreSQL behind.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => shutdown(signal));
 }
 
 void main();

@@ -17,7 +17,8 @@ export interface ServerProcess {
 export async function startServerProcess(env: Record<string, string>, nodeFlags: string[] = []): Promise<ServerProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [...nodeFlags, ...(process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? []), "--import", "tsx", "app/server/main.ts"],
+    // What `npm start` runs: the compiled server (`npm run bench` builds it first).
+    [...nodeFlags, ...(process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? []), "build/server.js"],
     {
       cwd: PROJECT,
       env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", NODE_ENV: "production", LOG_LEVEL: "info", ...env },

@@ -174,7 +174,7 @@ describe("the embedded PostgreSQL is private", () => {
 describe("process entry", () => {
   function runEntry(env: Record<string, string>) {
     return new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn(process.execPath, ["--import", "tsx", "app/server/main.ts"], {
+      const child = spawn(process.execPath, ["build/server.js"], {
         cwd: path.resolve(import.meta.dirname, "../.."),
         env: { PATH: process.env.PATH ?? "", NODE_ENV: "development", ...env },
       });
@@ -201,7 +201,7 @@ describe("process entry", () => {
 
   it("on SIGTERM stops accepting, finishes the request in flight, then exits 0", async () => {
     const dataDir = await tempDataDir();
-    const child = spawn(process.execPath, ["--import", "tsx", "app/server/main.ts"], {
+    const child = spawn(process.execPath, ["build/server.js"], {
       cwd: path.resolve(import.meta.dirname, "../.."),
       env: { PATH: process.env.PATH ?? "", ...newcomerEnv(dataDir), LOG_LEVEL: "info", DEMO_SEED: "false" } as NodeJS.ProcessEnv,
     });
