@@ -70,6 +70,8 @@ const envSchema = z
       )
       .optional(),
     DB_POOL_SIZE: intSetting(10, 1, 500),
+    DB_CONNECT_TIMEOUT_SECONDS: intSetting(5, 1, 120),
+    DB_STATEMENT_TIMEOUT_MS: intSetting(30_000, 0, 3_600_000),
     DEMO_SEED: booleanish.optional(),
     MAX_SEATS_PER_HOLD: intSetting(BOOKING_DEFAULTS.maxSeatsPerHold, 1, 100),
     HOLD_TTL_SECONDS: intSetting(BOOKING_DEFAULTS.holdTtlSeconds, 1, 86_400),
@@ -105,6 +107,10 @@ export interface Config {
   /** Express's `trust proxy` value; false means the socket address is the client. */
   trustProxy: boolean | number | string;
   dbPoolSize: number;
+  /** How long opening a connection may take before a request is answered 503 (the database is out of reach). */
+  dbConnectTimeoutSeconds: number;
+  /** How long one statement may run before PostgreSQL cancels it (0: no limit). */
+  dbStatementTimeoutMs: number;
   /** Seed demo accounts and shows: only on the embedded default, never in production. */
   demoSeed: boolean;
   booking: {
@@ -164,6 +170,8 @@ export function loadConfig(
     authRateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     dbPoolSize: env.DB_POOL_SIZE,
+    dbConnectTimeoutSeconds: env.DB_CONNECT_TIMEOUT_SECONDS,
+    dbStatementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
     demoSeed,
     booking: {
       maxSeatsPerHold: env.MAX_SEATS_PER_HOLD,

@@ -16,6 +16,7 @@ import { getOptionalUser, getSession } from "~/auth/guards.server";
 import { FlashMessage } from "~/components/flash-message";
 import { useNonce } from "~/components/nonce";
 import { SiteHeader } from "~/components/site-header";
+import { pageLoader } from "~/http/page.server";
 import stylesheet from "~/tailwind.css";
 
 export const links: LinksFunction = () => [
@@ -25,13 +26,14 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [{ title: "Holdfast" }];
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  const session = await getSession(request, context);
-  const flash = session.get("flash") ?? null;
-  const user = await getOptionalUser(request, context);
-  const headers = flash ? { "Set-Cookie": await context.sessions.commitSession(session) } : undefined;
-  return json({ user: user && { id: user.id, name: user.name, role: user.role }, flash }, { headers });
-}
+export const loader = (args: LoaderFunctionArgs) =>
+  pageLoader(args, async ({ request, context }) => {
+    const session = await getSession(request, context);
+    const flash = session.get("flash") ?? null;
+    const user = await getOptionalUser(request, context);
+    const headers = flash ? { "Set-Cookie": await context.sessions.commitSession(session) } : undefined;
+    return json({ user: user && { id: user.id, name: user.name, role: user.role }, flash }, { headers });
+  });
 
 export function Layout({ children }: { children: React.ReactNode }) {
   const nonce = useNonce();

@@ -26,13 +26,18 @@ export interface Database {
  * One pool per process: the server entry creates it and hands it to Remix through the
  * load context, so the app build and the entry never hold two copies.
  */
-export function connectDatabase(url: string, options: { max?: number } = {}): Database {
+export function connectDatabase(
+  url: string,
+  options: { max?: number; connectTimeoutSeconds?: number; statementTimeoutMs?: number } = {},
+): Database {
   const stats: DbStats = { statements: 0 };
   const sql = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
+    // Bounded waits: a database out of reach is answered 503 (db/unavailable.server.ts), never a hang.
+    connect_timeout: options.connectTimeoutSeconds ?? 5,
     // Timestamps travel as ISO strings with their offset, so the process time zone never matters.
-    connection: { TimeZone: "UTC" },
+    connection: { TimeZone: "UTC", ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}) },
   });
   const db = Object.assign(
     drizzle(sql, {

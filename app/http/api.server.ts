@@ -14,6 +14,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import type { z } from "zod";
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE } from "~/db/unavailable.server";
 import type { PublicUser } from "~/domain/accounts.server";
 import { findUserById } from "~/domain/accounts.server";
 import { DomainError, Forbidden, Unauthenticated, ValidationFailed } from "~/domain/errors";
@@ -194,6 +195,7 @@ export function createApiRouter(options: ApiRouterOptions) {
   }
 
   async function answer(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+    if (res.headersSent) return; // the 503 watchdog answered already (http.server.ts)
     let payload: Buffer | string = JSON.stringify(body);
     const out: Record<string, string | number> = {
       ...options.headers,
@@ -218,6 +220,13 @@ export function createApiRouter(options: ApiRouterOptions) {
   function refusalOf(error: unknown): { status: number; body: ApiErrorBody; headers: Record<string, string> } | null {
     if (error instanceof HttpRefusal)
       return { status: error.status, body: apiErrorBody(error.code, error.message), headers: error.headers };
+    if (isDatabaseUnavailable(error)) {
+      return {
+        status: 503,
+        body: apiErrorBody("unavailable", UNAVAILABLE_MESSAGE),
+        headers: { "Retry-After": String(RETRY_AFTER_SECONDS) },
+      };
+    }
     if (error instanceof DomainError) {
       const domain = error;
       const headers = headersOf(domain);

@@ -323,6 +323,7 @@ export const API_ERROR_STATUS: Record<string, number> = {
   ...Object.fromEntries(Object.entries(STATUS_OF_CODE).map(([code, status]) => [code.toLowerCase(), status])),
   invalid_json: 400,
   internal_error: 500,
+  unavailable: 503,
   method_not_allowed: 405,
   payload_too_large: 413,
   unsupported_media_type: 415,

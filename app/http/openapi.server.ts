@@ -175,6 +175,11 @@ function operation(endpoint: Endpoint, queryParams: Json | undefined): Json {
       content: { "application/json": { schema: errorRef } },
     };
   }
+  responses[503] = {
+    description: "The database cannot be reached just now (`unavailable`): nothing was changed; try again after Retry-After",
+    headers: { "Retry-After": { schema: { type: "integer" }, description: "Seconds to wait" } },
+    content: { "application/json": { schema: errorRef } },
+  };
   responses.default = {
     description: "Something went wrong on our side (`internal_error`)",
     content: { "application/json": { schema: errorRef } },

@@ -15,6 +15,7 @@ import {
 } from "@remix-run/node";
 import { getSession } from "~/auth/guards.server";
 import { type Flash, SESSION_MAX_AGE_SECONDS } from "~/auth/session.server";
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE } from "~/db/unavailable.server";
 import { DomainError, ValidationFailed } from "~/domain/errors";
 import { endSession, startSession } from "~/domain/sessions.server";
 import { headersOf, statusOf } from "./errors.server";
@@ -43,8 +44,15 @@ export async function readForm(request: Request): Promise<FormData> {
   }
 }
 
-/** A domain error as the page's error response (the root error boundary shows it); anything else as it was. */
+/** A domain error, or the database out of reach (503), as the page's error response (the root error boundary shows it); anything else as it was. */
 function asPageError(error: unknown): unknown {
+  if (isDatabaseUnavailable(error)) {
+    return new Response(UNAVAILABLE_MESSAGE, {
+      status: 503,
+      statusText: "Service Unavailable",
+      headers: { "Retry-After": String(RETRY_AFTER_SECONDS) },
+    });
+  }
   if (!(error instanceof DomainError)) return error;
   return new Response(error.message, { status: statusOf(error), headers: headersOf(error) });
 }
@@ -98,7 +106,7 @@ export async function pageAction<U = undefined, V extends Record<string, string>
   try {
     return await handle({ ...args, form, user });
   } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
+    if (!(error instanceof DomainError)) throw asPageError(error);
     return json(formFailure(error, form, options), { status: statusOf(error), headers: headersOf(error) });
   }
 }

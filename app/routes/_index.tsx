@@ -4,16 +4,18 @@ import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { showView } from "~/components/show-facts";
 import { ShowList } from "~/components/show-list";
 import { listUpcomingShows } from "~/domain/shows.server";
+import { pageLoader } from "~/http/page.server";
 import type { loader as rootLoader } from "~/root";
 
 export const meta: MetaFunction = () => [{ title: "Holdfast · seats that are never sold twice" }];
 
-export async function loader({ context }: LoaderFunctionArgs) {
-  const shows = await listUpcomingShows(context.db, new Date());
-  return json({
-    shows: shows.map((show) => ({ ...showView(show), seatsLeft: show.seatsLeft })),
+export const loader = (args: LoaderFunctionArgs) =>
+  pageLoader(args, async ({ context }) => {
+    const shows = await listUpcomingShows(context.db, new Date());
+    return json({
+      shows: shows.map((show) => ({ ...showView(show), seatsLeft: show.seatsLeft })),
+    });
   });
-}
 
 export default function Home() {
   const { shows } = useLoaderData<typeof loader>();

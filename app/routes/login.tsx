@@ -4,17 +4,18 @@ import { useActionData } from "@remix-run/react";
 import { getOptionalUser, safeRedirect } from "~/auth/guards.server";
 import { AccountForm } from "~/components/account-form";
 import { passRetryAfter } from "~/http/headers";
-import { pageAction, redirectWithFlash, textField } from "~/http/page.server";
+import { pageAction, pageLoader, redirectWithFlash, textField } from "~/http/page.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Holdfast" }];
 
 export const headers = passRetryAfter;
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await getOptionalUser(request, context);
-  if (user) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
-  return null;
-}
+export const loader = (args: LoaderFunctionArgs) =>
+  pageLoader(args, async ({ request, context }) => {
+    const user = await getOptionalUser(request, context);
+    if (user) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
+    return null;
+  });
 
 // remix-auth reads the body itself, so the adapter reads a copy for the email and the redirect.
 export const action = (args: ActionFunctionArgs) =>

@@ -7,17 +7,18 @@ import { FormField } from "~/components/form-field";
 import { createUser } from "~/domain/accounts.server";
 import { PASSWORD_MIN } from "~/domain/schemas";
 import { passRetryAfter } from "~/http/headers";
-import { pageAction, redirectWithFlash, textField } from "~/http/page.server";
+import { pageAction, pageLoader, redirectWithFlash, textField } from "~/http/page.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign up · Holdfast" }];
 
 export const headers = passRetryAfter;
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await getOptionalUser(request, context);
-  if (user) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
-  return null;
-}
+export const loader = (args: LoaderFunctionArgs) =>
+  pageLoader(args, async ({ request, context }) => {
+    const user = await getOptionalUser(request, context);
+    if (user) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
+    return null;
+  });
 
 export const action = (args: ActionFunctionArgs) =>
   pageAction(

@@ -6,6 +6,7 @@ import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import proxyAddr from "proxy-addr";
 import { v1Handlers } from "~/api/v1.server";
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE } from "~/db/unavailable.server";
 import { Forbidden } from "~/domain/errors";
 import { holdStats } from "~/domain/holds.server";
 import { API_PREFIX, apiErrorBody, createApiRouter } from "~/http/api.server";
@@ -154,6 +155,11 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
 
   // Last resort: never a stack trace to the user.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (isDatabaseUnavailable(error)) {
+      services.log.error(`${req.method} ${req.path}: the database is out of reach (${describeCode(error)})`);
+      if (!res.headersSent) res.status(503).set("Retry-After", String(RETRY_AFTER_SECONDS)).type("text/plain").send(UNAVAILABLE_MESSAGE);
+      return;
+    }
     services.log.error(`unhandled ${req.method} ${req.path}`, error);
     if (!res.headersSent) res.status(500).type("text/plain").send("Something went wrong on our side.");
   });
@@ -171,14 +177,51 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
     // As express's req.ip: the socket's address unless TRUST_PROXY says which proxies may speak for clients.
     clientAddress: (req) => proxyAddr(req, trust) ?? "unknown",
   });
+  // A request still waiting after the connect bound, while the database does not answer a ping,
+  // is answered 503 at once. The database's own errors are answered 503 where they happen
+  // (db/unavailable.server.ts); this bounds the case where the driver itself waits: postgres.js
+  // can retry a connection that PostgreSQL closes during its shutdown without a limit
+  // (porsager/postgres#1193). The work itself goes on and finds the database when it is back.
+  const watchdogMs = (services.config.dbConnectTimeoutSeconds + 1) * 1000;
+  const answerIfDatabaseDown = async (req: IncomingMessage, res: ServerResponse) => {
+    if (res.headersSent) return;
+    try {
+      await services.pingDatabase();
+      return; // the database answers: this request is only slow
+    } catch {
+      // out of reach: say so
+    }
+    if (res.headersSent) return;
+    const isApi = (req.url ?? "").startsWith(`${API_PREFIX}/`);
+    services.log.error(`${req.method} ${(req.url ?? "").split("?")[0]}: answered 503 after ${watchdogMs} ms, the database is out of reach`);
+    res.writeHead(503, {
+      ...securityHeaders,
+      "Retry-After": String(RETRY_AFTER_SECONDS),
+      "Cache-Control": "no-store",
+      "Content-Type": isApi ? "application/json; charset=utf-8" : "text/html; charset=utf-8",
+    });
+    res.end(isApi ? JSON.stringify(apiErrorBody("unavailable", UNAVAILABLE_MESSAGE)) : UNAVAILABLE_PAGE);
+  };
   const listener: RequestListener = (req: IncomingMessage, res: ServerResponse) => {
+    const watchdog = setTimeout(() => void answerIfDatabaseDown(req, res), watchdogMs);
+    res.once("close", () => clearTimeout(watchdog));
     api(req, res, () => app(req, res)).catch((error) => {
+      if (res.headersSent) return; // the watchdog answered already
       services.log.error(`unhandled ${req.method} ${req.url}`, error);
       res.destroy();
     });
   };
   return listener;
 }
+
+const UNAVAILABLE_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Back in a moment · Holdfast</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem">
+<p>Error 503</p><h1>Back in a moment</h1><p>${UNAVAILABLE_MESSAGE}</p><p><a href="/">Back to the shows</a></p>
+</body></html>`;
+
+const describeCode = (error: unknown) => String((error as { code?: unknown }).code ?? "unknown");
 
 const API_DOCS_PAGE = `<!doctype html>
 <html lang="en">

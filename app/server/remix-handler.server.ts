@@ -9,10 +9,12 @@
  * short work and its answer is dropped). See docs/decisions/0009-one-round-trip-transactions.md
  * for the figures.
  */
+
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { type AppLoadContext, createRequestHandler, type ServerBuild } from "@remix-run/node";
+import { RETRY_AFTER_SECONDS } from "~/db/unavailable.server";
 import { compressSegment, type Segment, stitch } from "~/http/deflate-stitch.server";
 import type { DocumentParts } from "~/http/splice.server";
 
@@ -91,6 +93,8 @@ export function createRemixHandler(options: RemixHandlerOptions) {
 }
 
 async function send(req: IncomingMessage, res: ServerResponse, response: Response, document: DocumentBody | undefined) {
+  // Answered already (the 503 watchdog in http.server.ts, while the database was out of reach).
+  if (res.headersSent) return;
   res.statusCode = response.status;
   if (response.statusText) res.statusMessage = response.statusText;
   for (const [key, value] of response.headers) {
@@ -98,6 +102,9 @@ async function send(req: IncomingMessage, res: ServerResponse, response: Respons
   }
   const cookies = response.headers.getSetCookie();
   if (cookies.length) res.setHeader("Set-Cookie", cookies);
+  // A 503 (the database out of reach: page.server.ts) says when to try again, also when Remix
+  // renders it as the error page and leaves the thrown response's headers behind.
+  if (response.status === 503 && !response.headers.has("Retry-After")) res.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
   // Anything answered to someone with a session (their bookings, their seats on a map, admin
   // pages) is theirs alone: no shared cache keeps it, no back button shows it after log-out.
   if (!response.headers.has("Cache-Control") && (req.headers.cookie || cookies.length)) res.setHeader("Cache-Control", "private, no-store");

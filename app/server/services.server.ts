@@ -29,8 +29,17 @@ export function createAppServices(options: { config: Config; log: Logger; databa
       maxHeldSeatsPerAddress: config.booking.maxHeldSeatsPerAddress,
     },
     dbStats: database.stats,
+    // Bounded: /readyz answers within 2 s whatever the database does.
     pingDatabase: async () => {
-      await database.sql`select 1`;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("the database did not answer within 2 s")), 2000);
+      });
+      try {
+        await Promise.race([database.sql`select 1`, late]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
 }

@@ -37,7 +37,11 @@ export async function startServer(
     const opened = await openDatabase(config, log);
     cleanups.push(() => opened.stop());
     const databaseUrl = opened.url;
-    const database: Database = connectDatabase(databaseUrl, { max: config.dbPoolSize });
+    const database: Database = connectDatabase(databaseUrl, {
+      max: config.dbPoolSize,
+      connectTimeoutSeconds: config.dbConnectTimeoutSeconds,
+      statementTimeoutMs: config.dbStatementTimeoutMs,
+    });
     cleanups.push(() => database.close());
 
     const secret = config.sessionSecret ?? (await loadOrCreateDevSecret(config.dataDir));

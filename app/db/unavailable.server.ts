@@ -1,0 +1,36 @@
+/**
+ * "The database cannot be reached just now" — told apart from every other failure, so that it is
+ * answered 503 with Retry-After (pages, the API, /readyz) instead of a 500, and the app carries
+ * on by itself when PostgreSQL is back (postgres.js opens new connections on the next query).
+ *
+ * What counts: the connection could not be opened, was refused, reset or closed, timed out
+ * (DB_CONNECT_TIMEOUT_SECONDS), or PostgreSQL said it is shutting down, starting up or crashed
+ * (SQLSTATE class 08, 57P01–57P03), or a statement ran past DB_STATEMENT_TIMEOUT_MS (57014).
+ * Tested by tests/integration/outage.test.ts, which stops PostgreSQL under load.
+ */
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_DESTROYED",
+  "CONNECTION_ENDED",
+]);
+const SQLSTATES = new Set(["57P01", "57P02", "57P03", "57014"]);
+
+export const UNAVAILABLE_MESSAGE = "Holdfast cannot reach its database just now. Nothing was changed; please try again in a few seconds.";
+export const RETRY_AFTER_SECONDS = 5;
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code !== "string") continue;
+    if (NETWORK_CODES.has(code) || SQLSTATES.has(code) || code.startsWith("08")) return true;
+  }
+  return false;
+}
