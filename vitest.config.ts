@@ -32,6 +32,7 @@ export default defineConfig({
             "tests/integration/bench-smoke.test.ts",
             "tests/integration/lifecycle.test.ts",
             "tests/integration/outage.test.ts",
+            "tests/integration/soak-smoke.test.ts",
           ],
         },
       },
