@@ -82,6 +82,7 @@ try {
   );
 
   const holds: Held[] = [];
+  const byId = new Map<string, Held>();
   const live: Held[] = []; // held or paid, as far as the clients know
   const counts = new Map<string, number>();
   const unexpected: string[] = [];
@@ -132,13 +133,20 @@ try {
       const r = await call("POST", `/api/v1/shows/${show.id}/holds`, buyer.token, { seatIds: want });
       expect("hold", r.status, [201, 409], r.text);
       if (r.status === 201) {
-        const h: Held = { bookingId: JSON.parse(r.text).booking.id, userId: buyer.id, token: buyer.token, seatIds: want, state: "held" };
-        holds.push(h);
-        live.push(h);
+        const bookingId = JSON.parse(r.text).booking.id as string;
+        // The same seats asked again while the buyer's hold of them is live give back that hold
+        // (a double submit): one booking, one history.
+        if (!byId.has(bookingId)) {
+          const h: Held = { bookingId, userId: buyer.id, token: buyer.token, seatIds: want, state: "held" };
+          byId.set(bookingId, h);
+          holds.push(h);
+          live.push(h);
+        }
       }
     } else if (roll < 75 && target.state === "held") {
-      target.card = random(5) === 0 ? DECLINE : APPROVE;
-      target.key = `soak-${target.bookingId}`;
+      // One card per booking and key: the same key with another card is a different payment (422).
+      target.card ??= random(5) === 0 ? DECLINE : APPROVE;
+      target.key ??= `soak-${target.bookingId}`;
       const r = await call(
         "POST",
         `/api/v1/bookings/${target.bookingId}/confirm`,

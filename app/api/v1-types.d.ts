@@ -573,7 +573,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database cannot be reached just now (`unavailable`): nothing was changed; try again after Retry-After */
+            /** @description The database cannot be reached just now (`unavailable`): try again after Retry-After (a hold or payment sent again with its Idempotency-Key, or read back, shows whether it went through) */
             503: {
                 headers: {
                     /** @description Seconds to wait */
@@ -664,7 +664,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database cannot be reached just now (`unavailable`): nothing was changed; try again after Retry-After */
+            /** @description The database cannot be reached just now (`unavailable`): try again after Retry-After (a hold or payment sent again with its Idempotency-Key, or read back, shows whether it went through) */
             503: {
                 headers: {
                     /** @description Seconds to wait */
@@ -713,7 +713,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database cannot be reached just now (`unavailable`): nothing was changed; try again after Retry-After */
+            /** @description The database cannot be reached just now (`unavailable`): try again after Retry-After (a hold or payment sent again with its Idempotency-Key, or read back, shows whether it went through) */
             503: {
                 headers: {
                     /** @description Seconds to wait */
@@ -771,7 +771,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database cannot be reached just now (`unavailable`): nothing was changed; try again after Retry-After */
+            /** @description The database cannot be reached just now (`unavailable`): try again after Retry-After (a hold or payment sent again with its Idempotency-Key, or read back, shows whether it went through) */
             503: {
                 headers: {
                     /** @description Seconds to wait */
@@ -831,7 +831,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database cannot be reached just now (`unavailable`): nothing was changed; try again after Retry-After */
+            /** @description The database cannot be reached just now (`unavailable`): try again after Retry-After (a hold or payment sent again with its Idempotency-Key, or read back, shows whether it went through) */
             503: {
                 headers: {
                     /** @description Seconds to wait */
@@ -931,7 +931,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database cannot be reached just now (`unavailable`): nothing was changed; try again after Retry-After */
+            /** @description The database cannot be reached just now (`unavailable`): try again after Retry-After (a hold or payment sent again with its Idempotency-Key, or read back, shows whether it went through) */
             503: {
                 headers: {
                     /** @description Seconds to wait */
@@ -980,7 +980,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database cannot be reached just now (`unavailable`): nothing was changed; try again after Retry-After */
+            /** @description The database cannot be reached just now (`unavailable`): try again after Retry-After (a hold or payment sent again with its Idempotency-Key, or read back, shows whether it went through) */
             503: {
                 headers: {
                     /** @description Seconds to wait */
@@ -1040,7 +1040,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database cannot be reached just now (`unavailable`): nothing was changed; try again after Retry-After */
+            /** @description The database cannot be reached just now (`unavailable`): try again after Retry-After (a hold or payment sent again with its Idempotency-Key, or read back, shows whether it went through) */
             503: {
                 headers: {
                     /** @description Seconds to wait */
@@ -1109,7 +1109,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database cannot be reached just now (`unavailable`): nothing was changed; try again after Retry-After */
+            /** @description The database cannot be reached just now (`unavailable`): try again after Retry-After (a hold or payment sent again with its Idempotency-Key, or read back, shows whether it went through) */
             503: {
                 headers: {
                     /** @description Seconds to wait */
@@ -1239,7 +1239,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database cannot be reached just now (`unavailable`): nothing was changed; try again after Retry-After */
+            /** @description The database cannot be reached just now (`unavailable`): try again after Retry-After (a hold or payment sent again with its Idempotency-Key, or read back, shows whether it went through) */
             503: {
                 headers: {
                     /** @description Seconds to wait */
@@ -1328,7 +1328,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database cannot be reached just now (`unavailable`): nothing was changed; try again after Retry-After */
+            /** @description The database cannot be reached just now (`unavailable`): try again after Retry-After (a hold or payment sent again with its Idempotency-Key, or read back, shows whether it went through) */
             503: {
                 headers: {
                     /** @description Seconds to wait */
@@ -1397,7 +1397,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database cannot be reached just now (`unavailable`): nothing was changed; try again after Retry-After */
+            /** @description The database cannot be reached just now (`unavailable`): try again after Retry-After (a hold or payment sent again with its Idempotency-Key, or read back, shows whether it went through) */
             503: {
                 headers: {
                     /** @description Seconds to wait */
@@ -1506,7 +1506,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database cannot be reached just now (`unavailable`): nothing was changed; try again after Retry-After */
+            /** @description The database cannot be reached just now (`unavailable`): try again after Retry-After (a hold or payment sent again with its Idempotency-Key, or read back, shows whether it went through) */
             503: {
                 headers: {
                     /** @description Seconds to wait */
@@ -1564,7 +1564,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The database cannot be reached just now (`unavailable`): nothing was changed; try again after Retry-After */
+            /** @description The database cannot be reached just now (`unavailable`): try again after Retry-After (a hold or payment sent again with its Idempotency-Key, or read back, shows whether it went through) */
             503: {
                 headers: {
                     /** @description Seconds to wait */

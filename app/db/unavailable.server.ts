@@ -23,7 +23,8 @@ const NETWORK_CODES = new Set([
 ]);
 const SQLSTATES = new Set(["57P01", "57P02", "57P03", "57014"]);
 
-export const UNAVAILABLE_MESSAGE = "Holdfast cannot reach its database just now. Nothing was changed; please try again in a few seconds.";
+export const UNAVAILABLE_MESSAGE =
+  "Holdfast cannot reach its database just now. Please try again in a few seconds; if you were holding seats or paying, your bookings will show whether it went through.";
 export const RETRY_AFTER_SECONDS = 5;
 
 export function isDatabaseUnavailable(error: unknown): boolean {

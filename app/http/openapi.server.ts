@@ -176,7 +176,8 @@ function operation(endpoint: Endpoint, queryParams: Json | undefined): Json {
     };
   }
   responses[503] = {
-    description: "The database cannot be reached just now (`unavailable`): nothing was changed; try again after Retry-After",
+    description:
+      "The database cannot be reached just now (`unavailable`): try again after Retry-After (a hold or payment sent again with its Idempotency-Key, or read back, shows whether it went through)",
     headers: { "Retry-After": { schema: { type: "integer" }, description: "Seconds to wait" } },
     content: { "application/json": { schema: errorRef } },
   };
