@@ -1,31 +1,19 @@
 import { randomUUID } from "node:crypto";
-import { readdirSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { users } from "~/db/schema";
 import { FIXTURE_PASSWORD, FIXTURE_PASSWORD_HASH, makeShow, seatIdsByLabel } from "../support/factories";
 import { TestClient } from "../support/http";
+import { ROUTES, routeModules } from "../support/routes";
 import { serverEnv, useServer } from "../support/server";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
 const server = useServer(() => serverEnv(t.url, { AUTH_RATE_LIMIT_PER_MINUTE: "0" }));
 
-const ROUTES = path.resolve(import.meta.dirname, "../../app/routes");
 /** Every route module whose path starts with "admin": a new one is checked the day it is added. */
-// Flat files (admin.users.tsx) and folder routes (admin.users/route.tsx) alike.
-const adminModules = readdirSync(ROUTES, { withFileTypes: true })
-  .filter((entry) => entry.name.startsWith("admin"))
-  .flatMap((entry) =>
-    entry.isDirectory()
-      ? readdirSync(path.join(ROUTES, entry.name))
-          .filter((name) => /^route\.tsx?$/.test(name))
-          .map((name) => `${entry.name}/${name}`)
-      : /\.tsx?$/.test(entry.name)
-        ? [entry.name]
-        : [],
-  );
+const adminModules = routeModules().filter((file) => file.startsWith("admin"));
 
 /** The URL of a flat route file, with `$params` filled in. */
 function urlOf(file: string, params: Record<string, string>): string {

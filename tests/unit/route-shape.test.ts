@@ -4,21 +4,12 @@
  * page adapter turns a DomainError into the form's answer), none grows past 150 lines, and every
  * action that reads a form goes through pageAction.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { ROUTES, routeModules } from "../support/routes";
 
-const ROUTES = path.resolve(__dirname, "../../app/routes");
-// Flat files (`admin.users.tsx`) and folder routes (`admin.users/route.tsx`) alike.
-const modules = readdirSync(ROUTES, { withFileTypes: true }).flatMap((entry) =>
-  entry.isDirectory()
-    ? readdirSync(path.join(ROUTES, entry.name))
-        .filter((name) => /^route\.tsx?$/.test(name))
-        .map((name) => `${entry.name}/${name}`)
-    : /\.tsx?$/.test(entry.name)
-      ? [entry.name]
-      : [],
-);
+const modules = routeModules();
 
 /** Actions with nothing to read: log-out only ends the session it came with. */
 const NO_FORM = new Set(["logout.tsx"]);
