@@ -7,6 +7,8 @@ import { defineConfig, devices } from "@playwright/test";
 // here. Set once in the runner process; its workers inherit the same value.
 process.env.HOLDFAST_E2E_STATE ??= path.join(mkdtempSync(path.join(os.tmpdir(), "holdfast-e2e-state-")), "state.json");
 
+const LOG_SCAN = /logs\.spec\.ts$/;
+
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 3100);
 
 /** A system Chromium when there is one (Debian's here); Playwright's own browser otherwise. */
@@ -42,8 +44,10 @@ export default defineConfig({
     launchOptions,
   },
   projects: [
-    { name: "js", use: { ...devices["Desktop Chrome"], launchOptions, javaScriptEnabled: true } },
-    { name: "no-js", use: { ...devices["Desktop Chrome"], launchOptions, javaScriptEnabled: false } },
+    { name: "js", testIgnore: LOG_SCAN, use: { ...devices["Desktop Chrome"], launchOptions, javaScriptEnabled: true } },
+    { name: "no-js", testIgnore: LOG_SCAN, use: { ...devices["Desktop Chrome"], launchOptions, javaScriptEnabled: false } },
+    // Last, when every other test has written its lines: the server's log holds no secret.
+    { name: "logs", testMatch: LOG_SCAN, dependencies: ["js", "no-js"] },
   ],
   webServer: {
     command: "node --import tsx e2e/support/serve.ts",

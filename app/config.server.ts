@@ -79,6 +79,7 @@ const envSchema = z
     HOLD_STRATEGY: z.enum(["cas", "lock"]).default(BOOKING_DEFAULTS.holdStrategy),
     MAX_HELD_SEATS_PER_ADDRESS: intSetting(BOOKING_DEFAULTS.maxHeldSeatsPerAddress, 0, 100_000),
     LOG_LEVEL: z.enum(["silent", "error", "info", "debug"]).default("info"),
+    LOG_FORMAT: z.enum(["json", "text"]).default("json"),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.SESSION_SECRET) {
@@ -121,6 +122,8 @@ export interface Config {
     maxHeldSeatsPerAddress: number;
   };
   logLevel: Env["LOG_LEVEL"];
+  /** json: one object per line (for machines); text: a line to read by eye. */
+  logFormat: Env["LOG_FORMAT"];
 }
 
 export class ConfigError extends Error {
@@ -181,5 +184,6 @@ export function loadConfig(
       maxHeldSeatsPerAddress: env.MAX_HELD_SEATS_PER_ADDRESS,
     },
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
   };
 }

@@ -16,7 +16,7 @@ import { getOptionalUser, getSession } from "~/auth/guards.server";
 import { FlashMessage } from "~/components/flash-message";
 import { useNonce } from "~/components/nonce";
 import { SiteHeader } from "~/components/site-header";
-import { pageLoader } from "~/http/page.server";
+import { pageLoader, type ServerErrorData } from "~/http/page.server";
 import stylesheet from "~/tailwind.css";
 
 export const links: LinksFunction = () => [
@@ -79,17 +79,23 @@ export function ErrorBoundary() {
   let title = "Something went wrong";
   let message = "We could not show this page. Please try again in a moment.";
   let status = 500;
+  let requestId: string | undefined;
   if (isRouteErrorResponse(error)) {
     status = error.status;
+    const serverError = isServerErrorData(error.data) ? error.data : undefined;
+    requestId = serverError?.requestId;
     if (status === 404) {
       title = "Page not found";
       message = "There is nothing at this address. Check the link, or go back to the shows.";
     } else if (status === 403) {
       title = "Not allowed";
       message = typeof error.data === "string" && error.data ? error.data : "You do not have access to this page.";
+    } else if (status === 503) {
+      title = "Back in a moment";
+      message = serverError?.message ?? message;
     } else {
       title = error.statusText || title;
-      message = typeof error.data === "string" && error.data ? error.data : message;
+      message = serverError?.message ?? (typeof error.data === "string" && error.data ? error.data : message);
     }
   }
   return (
@@ -100,6 +106,11 @@ export function ErrorBoundary() {
           <p className="text-sm font-semibold text-slate-500">Error {status}</p>
           <h1 className="mt-1 text-2xl font-bold">{title}</h1>
           <p className="mt-2 text-slate-700">{message}</p>
+          {requestId ? (
+            <p className="mt-3 text-sm text-slate-600">
+              If you tell us about this, quote the reference <code className="select-all font-mono">{requestId}</code>.
+            </p>
+          ) : null}
           <a href="/" className="mt-4 inline-block text-brand-600 underline">
             Back to the shows
           </a>
@@ -107,4 +118,10 @@ export function ErrorBoundary() {
       </main>
     </>
   );
+}
+
+/** A server error's data (page.server.ts): its message and the request's id. */
+function isServerErrorData(value: unknown): value is ServerErrorData {
+  const data = value as Partial<ServerErrorData> | null;
+  return typeof data === "object" && data !== null && typeof data.message === "string" && typeof data.requestId === "string";
 }

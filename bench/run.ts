@@ -375,6 +375,8 @@ try {
       SWEEP_INTERVAL_SECONDS: "86400",
       // Every simulated buyer comes from loopback: the brake on hoarding per address stays off.
       MAX_HELD_SEATS_PER_ADDRESS: "0",
+      // A line per request, as in production; BENCH_LOG_LEVEL=error measures the server without them.
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
     },
     args.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args.profile)}`] : [],
   );

@@ -502,6 +502,8 @@ export interface components {
                 details?: {
                     [key: string]: unknown;
                 };
+                /** @description On server errors (5xx): this request's id, as in its X-Request-Id header and the server's log. Quote it when you report the error. */
+                requestId?: string;
             };
         };
     };

@@ -80,8 +80,8 @@ export async function seedDemo(db: Db, log: Logger, now: Date = new Date()) {
     for (const show of demoShows(now)) await createShow(db, show);
     log.info("Demo shows created: a theatre, a coach, a clinic day and a 20,000-seat arena");
   }
+  // No password in a log, not even a demo's: README.md ("Run it") has them.
   log.info(
-    `Demo logins: admin ${DEMO_ACCOUNTS.admin.email} / ${DEMO_ACCOUNTS.admin.password}, ` +
-      `user ${DEMO_ACCOUNTS.user.email} / ${DEMO_ACCOUNTS.user.password}`,
+    `Demo logins: admin ${DEMO_ACCOUNTS.admin.email}, buyer ${DEMO_ACCOUNTS.user.email} (their passwords are in README.md, "Run it")`,
   );
 }

@@ -19,6 +19,7 @@ import type { PublicUser } from "~/domain/accounts.server";
 import { findUserById } from "~/domain/accounts.server";
 import { DomainError, Forbidden, Unauthenticated, ValidationFailed } from "~/domain/errors";
 import { fieldErrorsOf } from "~/domain/validation";
+import { requestIdOf } from "~/logger.server";
 import type { AppServices } from "~/server/context.server";
 import { BodyTooLarge, readBody } from "~/server/remix-handler.server";
 import { ENDPOINTS, type Endpoint, type EndpointId } from "./contract";
@@ -31,12 +32,17 @@ export const API_MAX_BODY_BYTES = 64 * 1024;
 const GZIP_MIN_BYTES = 1024;
 
 export interface ApiErrorBody {
-  error: { code: string; message: string; details?: unknown };
+  error: { code: string; message: string; details?: unknown; requestId?: string };
 }
 
 /** The one error shape. Codes are sent in lower case (the domain's `SEATS_UNAVAILABLE` is `seats_unavailable`). */
 export function apiErrorBody(code: string, message: string, details?: unknown): ApiErrorBody {
   return { error: { code: code.toLowerCase(), message, ...(details === undefined ? {} : { details }) } };
+}
+
+/** A server error (5xx) in the one shape, with the request's id to quote (the log has the rest). */
+export function apiServerErrorBody(code: string, message: string, requestId: string | undefined): ApiErrorBody {
+  return { error: { code, message, ...(requestId === undefined ? {} : { requestId }) } };
 }
 
 /** An answer the HTTP layer gives before any domain function runs (not JSON, too large, no such endpoint). */
@@ -217,13 +223,13 @@ export function createApiRouter(options: ApiRouterOptions) {
     res.end(payload);
   }
 
-  function refusalOf(error: unknown): { status: number; body: ApiErrorBody; headers: Record<string, string> } | null {
+  function refusalOf(error: unknown, req: IncomingMessage): { status: number; body: ApiErrorBody; headers: Record<string, string> } | null {
     if (error instanceof HttpRefusal)
       return { status: error.status, body: apiErrorBody(error.code, error.message), headers: error.headers };
     if (isDatabaseUnavailable(error)) {
       return {
         status: 503,
-        body: apiErrorBody("unavailable", UNAVAILABLE_MESSAGE),
+        body: apiServerErrorBody("unavailable", UNAVAILABLE_MESSAGE, requestIdOf(req)),
         headers: { "Retry-After": String(RETRY_AFTER_SECONDS) },
       };
     }
@@ -302,19 +308,24 @@ export function createApiRouter(options: ApiRouterOptions) {
       });
       await answer(req, res, endpoint.status, result);
     } catch (error) {
-      const refusal = refusalOf(error);
+      const refusal = refusalOf(error, req);
       if (refusal) {
         // RFC 6750: a request without credentials gets the bare challenge; a bad token is named as such.
         if (refusal.status === 401)
           refusal.headers["WWW-Authenticate"] = req.headers.authorization ? `${CHALLENGE}, error="invalid_token"` : CHALLENGE;
         return await answer(req, res, refusal.status, refusal.body, refusal.headers);
       }
-      services.log.error(`unhandled ${req.method} ${path}`, error);
+      services.log.error(`unhandled ${req.method} ${path}`, error, { reqId: requestIdOf(req) });
       if (res.headersSent) {
         res.destroy();
         return;
       }
-      await answer(req, res, 500, apiErrorBody("internal_error", "Something went wrong on our side; please try again"));
+      await answer(
+        req,
+        res,
+        500,
+        apiServerErrorBody("internal_error", "Something went wrong on our side; please try again", requestIdOf(req)),
+      );
     }
   };
 }

@@ -104,6 +104,12 @@ export const errorSchema = z
       code: z.string().describe("Lower case, stable: validation_failed, invalid_credentials, unauthenticated, forbidden, not_found, …"),
       message: z.string(),
       details: z.record(z.string(), z.unknown()).optional(),
+      requestId: z
+        .string()
+        .optional()
+        .describe(
+          "On server errors (5xx): this request's id, as in its X-Request-Id header and the server's log. Quote it when you report the error.",
+        ),
     }),
   })
   .meta({ id: "Error" });

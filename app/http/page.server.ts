@@ -44,17 +44,33 @@ export async function readForm(request: Request): Promise<FormData> {
   }
 }
 
-/** A domain error, or the database out of reach (503), as the page's error response (the root error boundary shows it); anything else as it was. */
-function asPageError(error: unknown): unknown {
+/** What the error page gets for a server error (5xx): the message, and the request's id to quote. */
+export interface ServerErrorData {
+  message: string;
+  requestId: string;
+}
+
+export const SERVER_ERROR_MESSAGE = "Something went wrong on our side. Please try again in a moment.";
+
+/**
+ * What a loader or action threw, as the page's error response (the root error boundary shows
+ * it): a response (a redirect) as it is; a domain error with the table's status; the database
+ * out of reach as a 503; anything else, a fault of ours, logged here once and answered 500.
+ * Server errors carry the request's id, so the page can show what to quote.
+ */
+function asPageError(error: unknown, args: { request: Request; context: AppLoadContext }): unknown {
+  if (error instanceof Response) return error;
+  if (error instanceof DomainError) return new Response(error.message, { status: statusOf(error), headers: headersOf(error) });
+  const { requestId, log } = args.context;
   if (isDatabaseUnavailable(error)) {
-    return new Response(UNAVAILABLE_MESSAGE, {
+    return json({ message: UNAVAILABLE_MESSAGE, requestId } satisfies ServerErrorData, {
       status: 503,
       statusText: "Service Unavailable",
       headers: { "Retry-After": String(RETRY_AFTER_SECONDS) },
     });
   }
-  if (!(error instanceof DomainError)) return error;
-  return new Response(error.message, { status: statusOf(error), headers: headersOf(error) });
+  log.error(`${args.request.method} ${new URL(args.request.url).pathname}`, error);
+  return json({ message: SERVER_ERROR_MESSAGE, requestId } satisfies ServerErrorData, { status: 500 });
 }
 
 /**
@@ -66,7 +82,7 @@ export async function pageLoader<T>(args: LoaderFunctionArgs, load: (args: Loade
   try {
     return await load(args);
   } catch (error) {
-    throw asPageError(error);
+    throw asPageError(error, args);
   }
 }
 
@@ -100,13 +116,13 @@ export async function pageAction<U = undefined, V extends Record<string, string>
 ): Promise<TypedResponse<FormFailure<V>> | TypedResponse<R>> {
   // A guard's refusal (403) is the error page, as from a loader; its redirect to log in passes through.
   const user = options.guard
-    ? await options.guard(args.request, args.context).catch((error) => Promise.reject(asPageError(error)))
+    ? await options.guard(args.request, args.context).catch((error) => Promise.reject(asPageError(error, args)))
     : (undefined as U);
   const form = await readForm(options.readCopy ? args.request.clone() : args.request);
   try {
     return await handle({ ...args, form, user });
   } catch (error) {
-    if (!(error instanceof DomainError)) throw asPageError(error);
+    if (!(error instanceof DomainError)) throw asPageError(error, args);
     return json(formFailure(error, form, options), { status: statusOf(error), headers: headersOf(error) });
   }
 }

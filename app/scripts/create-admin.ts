@@ -39,7 +39,7 @@ async function run() {
   }
   const config = loadConfig(process.env);
   const password = process.env.ADMIN_PASSWORD || (await askPassword());
-  const opened = await openDatabase(config, createLogger("error"));
+  const opened = await openDatabase(config, createLogger("error", { format: "text" }));
   const database = connectDatabase(opened.url, { max: 1 });
   try {
     const { user, created } = await upsertAdmin(database.db, { email: values.email, name: values.name, password });

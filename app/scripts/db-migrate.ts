@@ -5,7 +5,7 @@ import { createLogger } from "~/logger.server";
 /** `npm run db:migrate`: applies the committed migrations to DATABASE_URL or the embedded default. */
 try {
   const config = loadConfig(process.env);
-  const db = await openDatabase(config, createLogger(config.logLevel));
+  const db = await openDatabase(config, createLogger(config.logLevel, { format: "text" }));
   await db.stop();
   console.log("Migrations applied.");
   process.exit(0);

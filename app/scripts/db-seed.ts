@@ -15,7 +15,7 @@ async function run() {
     throw new Error(
       `Refusing to seed demo data with NODE_ENV=production: the demo logins (${DEMO_ACCOUNTS.admin.email}) have published passwords.`,
     );
-  const log = createLogger(config.logLevel === "silent" ? "silent" : "info");
+  const log = createLogger(config.logLevel === "silent" ? "silent" : "info", { format: "text" });
   const opened = await openDatabase(config, log);
   const database = connectDatabase(opened.url, { max: 2 });
   try {

@@ -34,6 +34,8 @@ export interface AppServices {
 
 export interface RequestContext extends AppServices {
   clientAddress: string;
+  /** This request's id: in its X-Request-Id header, on each of its log lines, and on its error page. */
+  requestId: string;
   /** This request's Content-Security-Policy nonce (base64, 128 random bits). */
   nonce: string;
   /**

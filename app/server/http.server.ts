@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -9,10 +10,11 @@ import { v1Handlers } from "~/api/v1.server";
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE } from "~/db/unavailable.server";
 import { Forbidden } from "~/domain/errors";
 import { holdStats } from "~/domain/holds.server";
-import { API_PREFIX, apiErrorBody, createApiRouter } from "~/http/api.server";
+import { API_PREFIX, apiErrorBody, apiServerErrorBody, createApiRouter } from "~/http/api.server";
 import { statusOf } from "~/http/errors.server";
 import { buildOpenApiDocument } from "~/http/openapi.server";
 import { API_DOCS_POLICY, baseSecurityHeaders, newNonce } from "~/http/security-headers.server";
+import { requestIdOf, setRequestId } from "~/logger.server";
 import type { AppServices } from "./context.server";
 import { BodyTooLarge, createRemixHandler } from "./remix-handler.server";
 
@@ -140,6 +142,8 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
     loadContext: (req) => ({
       ...services,
       clientAddress: (req as Request).ip ?? req.socket.remoteAddress ?? "unknown",
+      requestId: requestIdOf(req) ?? "none",
+      log: services.log.forRequest(requestIdOf(req) ?? "none"),
       nonce: newNonce(),
       serverOnly: new Map(),
     }),
@@ -153,15 +157,18 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
     });
   });
 
-  // Last resort: never a stack trace to the user.
+  // Last resort: never a stack trace to the user; the request's id to quote instead.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const reference = `Reference: ${requestIdOf(req) ?? "none"}.`;
+    const log = services.log.forRequest(requestIdOf(req) ?? "none");
     if (isDatabaseUnavailable(error)) {
-      services.log.error(`${req.method} ${req.path}: the database is out of reach (${describeCode(error)})`);
-      if (!res.headersSent) res.status(503).set("Retry-After", String(RETRY_AFTER_SECONDS)).type("text/plain").send(UNAVAILABLE_MESSAGE);
+      log.error(`${req.method} ${req.path}: the database is out of reach (${describeCode(error)})`);
+      if (!res.headersSent)
+        res.status(503).set("Retry-After", String(RETRY_AFTER_SECONDS)).type("text/plain").send(`${UNAVAILABLE_MESSAGE} ${reference}`);
       return;
     }
-    services.log.error(`unhandled ${req.method} ${req.path}`, error);
-    if (!res.headersSent) res.status(500).type("text/plain").send("Something went wrong on our side.");
+    log.error(`unhandled ${req.method} ${req.path}`, error);
+    if (!res.headersSent) res.status(500).type("text/plain").send(`Something went wrong on our side. ${reference}`);
   });
 
   // The JSON API is answered before express: its own bodies, errors and authentication (bearer
@@ -193,32 +200,73 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
     }
     if (res.headersSent) return;
     const isApi = (req.url ?? "").startsWith(`${API_PREFIX}/`);
-    services.log.error(`${req.method} ${(req.url ?? "").split("?")[0]}: answered 503 after ${watchdogMs} ms, the database is out of reach`);
+    const requestId = requestIdOf(req);
+    services.log.error(
+      `${req.method} ${(req.url ?? "").split("?")[0]}: answered 503 after ${watchdogMs} ms, the database is out of reach`,
+      undefined,
+      {
+        reqId: requestId,
+      },
+    );
     res.writeHead(503, {
       ...securityHeaders,
       "Retry-After": String(RETRY_AFTER_SECONDS),
       "Cache-Control": "no-store",
       "Content-Type": isApi ? "application/json; charset=utf-8" : "text/html; charset=utf-8",
     });
-    res.end(isApi ? JSON.stringify(apiErrorBody("unavailable", UNAVAILABLE_MESSAGE)) : UNAVAILABLE_PAGE);
+    res.end(isApi ? JSON.stringify(apiServerErrorBody("unavailable", UNAVAILABLE_MESSAGE, requestId)) : unavailablePage(requestId));
   };
+
+  // One line per request, when its answer is sent or its client gone (see logRequest).
   const listener: RequestListener = (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now();
+    const requestId = randomUUID();
+    setRequestId(req, requestId);
+    res.setHeader("X-Request-Id", requestId);
     const watchdog = setTimeout(() => void answerIfDatabaseDown(req, res), watchdogMs);
-    res.once("close", () => clearTimeout(watchdog));
+    res.once("close", () => {
+      clearTimeout(watchdog);
+      logRequest(services, req, res, requestId, started);
+    });
     api(req, res, () => app(req, res)).catch((error) => {
       if (res.headersSent) return; // the watchdog answered already
-      services.log.error(`unhandled ${req.method} ${req.url}`, error);
+      services.log.error(`unhandled ${req.method} ${req.url?.split("?")[0]}`, error, { reqId: requestId });
       res.destroy();
     });
   };
   return listener;
 }
 
-const UNAVAILABLE_PAGE = `<!doctype html>
+/** Probes that a load balancer or monitor sends every few seconds: their lines go at debug, unless they fail. */
+const PROBES = new Set(["/healthz", "/readyz", "/metrics"]);
+
+/**
+ * The request's line: id, method, path (never the query string, which may carry anything),
+ * status and duration in milliseconds; `aborted` when the client went away before the answer
+ * was sent whole. Nothing else from the request: no headers, so no cookie and no token.
+ */
+function logRequest(services: AppServices, req: IncomingMessage, res: ServerResponse, reqId: string, started: number) {
+  const url = req.url ?? "/";
+  const queryAt = url.indexOf("?");
+  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  const fields: Record<string, unknown> = {
+    reqId,
+    method: req.method,
+    path,
+    status: res.statusCode,
+    durationMs: Math.round((performance.now() - started) * 100) / 100,
+  };
+  if (!res.writableFinished) fields.aborted = true;
+  if (PROBES.has(path) && res.statusCode < 500) services.log.debug("request", fields);
+  else services.log.info("request", fields);
+}
+
+const unavailablePage = (requestId = "none") => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Back in a moment · Holdfast</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem">
-<p>Error 503</p><h1>Back in a moment</h1><p>${UNAVAILABLE_MESSAGE}</p><p><a href="/">Back to the shows</a></p>
+<p>Error 503</p><h1>Back in a moment</h1><p>${UNAVAILABLE_MESSAGE}</p>
+<p style="color: #475569; font-size: 0.875rem">Reference: <code>${requestId}</code></p><p><a href="/">Back to the shows</a></p>
 </body></html>`;
 
 const describeCode = (error: unknown) => String((error as { code?: unknown }).code ?? "unknown");

@@ -28,7 +28,7 @@ export async function startServer(
   options: { env?: Record<string, string | undefined>; buildPath?: string; logger?: Logger } = {},
 ): Promise<RunningServer> {
   const config = loadConfig(options.env ?? process.env);
-  const log = options.logger ?? createLogger(config.logLevel);
+  const log = options.logger ?? createLogger(config.logLevel, { format: config.logFormat });
   const cleanups: Array<() => Promise<void>> = [];
   const undo = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});

@@ -7,6 +7,8 @@ import path from "node:path";
 
 export const PROJECT = path.resolve(import.meta.dirname, "../..");
 
+const OUTPUT_TAIL_CHARS = 256 * 1024;
+
 export interface ServerProcess {
   pid: number;
   url: string;
@@ -25,15 +27,21 @@ export async function startServerProcess(env: Record<string, string>, nodeFlags:
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
+  // The server's last lines, for a failure's message: with a line per request, a long run writes
+  // hundreds of megabytes, so only the tail is kept.
   let output = "";
+  const keep = (chunk: Buffer) => {
+    output += chunk;
+    if (output.length > 2 * OUTPUT_TAIL_CHARS) output = output.slice(-OUTPUT_TAIL_CHARS);
+  };
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
-      output += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(output);
+      keep(chunk);
+      const match = /listening on (http:\/\/[^\s"]+)/.exec(output);
       if (match) resolve(match[1]);
     };
     child.stdout?.on("data", onData);
-    child.stderr?.on("data", (chunk: Buffer) => (output += chunk));
+    child.stderr?.on("data", keep);
     child.on("exit", (code) => reject(new Error(`the server exited with ${code} before listening:\n${output}`)));
   });
   return {

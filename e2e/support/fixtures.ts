@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { test as base, expect, type Page } from "@playwright/test";
+import { appendFileSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { type BrowserContext, test as base, expect, type Page } from "@playwright/test";
 import { and, eq, inArray } from "drizzle-orm";
 import { createSessions } from "~/auth/session.server";
 import { connectDatabase, type Database } from "~/db/client.server";
@@ -59,9 +60,71 @@ export async function sessionCookieFor(userId: string, url: string) {
   return { name: pair.slice(0, at), value: pair.slice(at + 1), url, httpOnly: true, sameSite: "Lax" as const };
 }
 
+/** Form and JSON fields whose values are secrets: none may ever be in the server's log. */
+const SECRET_FIELD = /pass|card|token|secret/i;
+
+/** Where tests note the secrets their browser sent or got (e2e/logs.spec.ts looks for them in the server's log). */
+export const secretsFile = () => path.join(path.dirname(process.env.HOLDFAST_E2E_STATE!), "secrets.txt");
+
+/** The secret values in a request body (a form post or JSON). */
+export function secretsIn(body: string | null, type = ""): string[] {
+  if (!body) return [];
+  const found: string[] = [];
+  if (/json/i.test(type)) {
+    try {
+      JSON.stringify(JSON.parse(body), (key, value) => {
+        if (SECRET_FIELD.test(key) && typeof value === "string") found.push(value);
+        return value;
+      });
+    } catch {
+      // not JSON after all
+    }
+  } else if (/urlencoded/i.test(type)) {
+    for (const [key, value] of new URLSearchParams(body)) if (SECRET_FIELD.test(key)) found.push(value);
+  }
+  return found;
+}
+
+/** A session cookie's value, and the session id inside it (a base64 JSON payload, then a signature). */
+function sessionSecrets(value: string): string[] {
+  const out = [value];
+  try {
+    const decoded = decodeURIComponent(value);
+    const payload = JSON.parse(Buffer.from(decoded.slice(0, decoded.lastIndexOf(".")), "base64").toString("utf8"));
+    if (typeof payload.sid === "string") out.push(payload.sid);
+    out.push(decoded.slice(decoded.lastIndexOf(".") + 1));
+  } catch {
+    // not a signed session cookie
+  }
+  return out;
+}
+
+/** Notes what a browser context sends and gets that must never be logged. */
+function recordSecrets(context: BrowserContext): () => Promise<void> {
+  const seen = new Set<string>();
+  context.on("request", (request) => {
+    for (const value of secretsIn(request.postData(), request.headers()["content-type"])) seen.add(value);
+  });
+  context.on("response", async (response) => {
+    const cookies = (await response.headersArray().catch(() => [])).filter((h) => h.name.toLowerCase() === "set-cookie");
+    for (const cookie of cookies) {
+      const pair = cookie.value.split(";")[0];
+      const value = pair.slice(pair.indexOf("=") + 1);
+      if (value) for (const secret of sessionSecrets(value)) seen.add(secret);
+    }
+  });
+  return async () => {
+    for (const cookie of await context.cookies().catch(() => [])) for (const secret of sessionSecrets(cookie.value)) seen.add(secret);
+    const lines = [...seen].filter((value) => value.length >= 6).map((value) => `${JSON.stringify(value)}\n`);
+    if (lines.length) appendFileSync(secretsFile(), lines.join(""));
+  };
+}
+
 interface Fixtures {
   /** Every test fails if the browser reports a Content-Security-Policy violation on its page. */
   cspViolations: string[];
+  /** Every test notes the passwords, card numbers and session cookies its browser sent or got. */
+  sentSecrets: undefined;
   clientAddress: string;
   /** Base URL of a second server on the same database whose holds last SHORT_TTL_SECONDS. */
   shortTtlBaseURL: string;
@@ -79,6 +142,14 @@ export const test = base.extend<Fixtures>({
       });
       await use(seen);
       expect(seen, "CSP violations").toEqual([]);
+    },
+    { auto: true },
+  ],
+  sentSecrets: [
+    async ({ context }, use) => {
+      const flush = recordSecrets(context);
+      await use(undefined);
+      await flush();
     },
     { auto: true },
   ],

@@ -3,6 +3,7 @@ import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres } from "~/db/embedded.server";
+import { createLogger } from "~/logger.server";
 import { type RunningServer, startServer } from "~/server/start.server";
 
 /**
@@ -15,6 +16,8 @@ export interface E2EState {
   sessionSecret: string;
   baseUrl: string;
   shortTtlBaseUrl: string;
+  /** Both servers' log, every line down to debug (e2e/logs.spec.ts reads it after the other tests). */
+  logFile: string;
 }
 
 /** Holds on the second server end this fast, so a test can watch one run out. */
@@ -29,6 +32,10 @@ await chmod(dataDir, 0o755);
 const cluster = await startEmbeddedPostgres({ dataDir, flags: ["-c", "fsync=off", "-c", "synchronous_commit=off"] });
 const sessionSecret = randomBytes(32).toString("hex");
 const databaseUrl = cluster.url;
+
+// The log as production writes it (JSON lines), down to debug, kept for e2e/logs.spec.ts.
+const logFile = path.join(path.dirname(stateFile), "server.log");
+const logger = createLogger("debug", { destination: logFile });
 
 const servers: RunningServer[] = [];
 async function shutdown() {
@@ -50,16 +57,21 @@ const env = (extra: Record<string, string>) => ({
   SESSION_SECRET: sessionSecret,
   // Each test speaks as its own client through X-Forwarded-For, so per-address limits stay per test.
   TRUST_PROXY: "loopback",
-  LOG_LEVEL: "error",
   SWEEP_INTERVAL_SECONDS: "1",
   ...extra,
 });
 // The short-TTL server starts first: Playwright waits on the main port, so both are up by then.
-servers.push(await startServer({ env: env({ PORT: String(port + 1), HOLD_TTL_SECONDS: String(SHORT_TTL_SECONDS) }) }));
+servers.push(await startServer({ env: env({ PORT: String(port + 1), HOLD_TTL_SECONDS: String(SHORT_TTL_SECONDS) }), logger }));
 // The state is written before the main server listens: tests start once it answers.
 await writeFile(
   stateFile,
-  JSON.stringify({ databaseUrl, sessionSecret, baseUrl: `http://localhost:${port}`, shortTtlBaseUrl: servers[0].url } satisfies E2EState),
+  JSON.stringify({
+    databaseUrl,
+    sessionSecret,
+    baseUrl: `http://localhost:${port}`,
+    shortTtlBaseUrl: servers[0].url,
+    logFile,
+  } satisfies E2EState),
 );
-servers.push(await startServer({ env: env({ PORT: String(port) }) }));
+servers.push(await startServer({ env: env({ PORT: String(port) }), logger }));
 console.log(`e2e servers ready on ${servers[1].url} and ${servers[0].url} (short holds)`);

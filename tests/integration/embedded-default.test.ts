@@ -209,7 +209,7 @@ describe("process entry", () => {
     const listening = new Promise<string>((resolve) => {
       child.stdout.on("data", (d) => {
         output += d;
-        const match = /listening on (http:\/\/\S+)/.exec(output);
+        const match = /listening on (http:\/\/[^\s"]+)/.exec(output);
         if (match) resolve(match[1]);
       });
     });

@@ -11,6 +11,7 @@ import { sweepExpiredHolds } from "~/domain/sweeper.server";
 import type { AppServices } from "~/server/context.server";
 import { startJobs } from "~/server/jobs.server";
 import { inconsistentSeats, makeShow, makeUsers, NOW, seatIdsByLabel, seatRows, seatsInTwoLiveBookings } from "../support/factories";
+import { capturingLogger } from "../support/server";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase({ max: 20 });
@@ -215,20 +216,17 @@ describe("the sweeper job", () => {
     const ids = await seatIdsByLabel(t.db, show.id);
     // A hold placed 10 minutes ago has ended by the wall clock the job uses.
     const { booking } = await placeHold(t.db, { userId: alice, showId: show.id, seatIds: [ids.A1] }, new Date(Date.now() - 600_000));
-    const lines: string[] = [];
+    const log = capturingLogger("info");
+    const messages = () => log.lines().map((line) => line.msg);
     const config = loadConfig({ SWEEP_INTERVAL_SECONDS: "1" });
-    const jobs = startJobs({ config, db: t.db } as AppServices, {
-      info: (m) => lines.push(m),
-      error: (m) => lines.push(m),
-      debug: () => {},
-    });
+    const jobs = startJobs({ config, db: t.db } as AppServices, log.logger);
     try {
       const deadline = Date.now() + 10_000;
-      while (!lines.some((l) => l.includes(booking.reference)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      while (!messages().some((m) => m.includes(booking.reference)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     } finally {
       await jobs.stop();
     }
-    expect(lines.find((l) => l.includes(booking.reference))).toMatch(/^sweeper: freed \d+ seat\(s\); expired \d+ booking\(s\): /);
+    expect(messages().find((m) => m.includes(booking.reference))).toMatch(/^sweeper: freed \d+ seat\(s\); expired \d+ booking\(s\): /);
     expect(await bookingStatus(booking.id)).toBe("EXPIRED");
   });
 });

@@ -28,7 +28,7 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no "listening" after ${timeoutMs} ms:\n${output}`)), timeoutMs);
     const look = () => {
-      const match = /listening on (http:\/\/\S+)/.exec(output);
+      const match = /listening on (http:\/\/[^\s"]+)/.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]);

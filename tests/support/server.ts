@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from "vitest";
-import { createLogger } from "~/logger.server";
+import { createLogger, type Logger } from "~/logger.server";
 import { type RunningServer, startServer } from "~/server/start.server";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-0123456789";
@@ -18,13 +18,25 @@ export function serverEnv(databaseUrl: string | undefined, extra: Record<string,
 }
 
 /** Starts the whole server (the same code as `npm start`) for one test file. Needs `npm run build`. */
-export function useServer(env: () => Record<string, string>) {
+export function useServer(env: () => Record<string, string>, options: { logger?: Logger } = {}) {
   const handle = {} as RunningServer;
   beforeAll(async () => {
-    Object.assign(handle, await startServer({ env: env(), logger: createLogger("silent") }));
+    Object.assign(handle, await startServer({ env: env(), logger: options.logger ?? createLogger("silent") }));
   });
   afterAll(async () => {
     await handle.close?.();
   });
   return handle;
+}
+
+/** A logger that keeps its lines (parsed) for a test to read. */
+export function capturingLogger(level: "error" | "info" | "debug" = "debug") {
+  const raw: string[] = [];
+  const logger = createLogger(level, { destination: { write: (line: string) => void raw.push(line) } });
+  return {
+    logger,
+    /** Everything written, as it was written. */
+    text: () => raw.join(""),
+    lines: () => raw.map((line) => JSON.parse(line) as Record<string, unknown> & { msg: string; level: string }),
+  };
 }

@@ -1,7 +1,7 @@
 import { DrizzleQueryError } from "drizzle-orm/errors";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NotFound, SeatsUnavailable } from "~/domain/errors";
-import { createLogger, describeError, formatLogLine } from "~/logger.server";
+import { describeError } from "~/logger.server";
 
 describe("describeError", () => {
   it("logs a database error's code and message, never the query's parameters", () => {
@@ -28,15 +28,5 @@ describe("describeError", () => {
     for (const value of [new NotFound("x"), remixErrorResponse, { a: 1 }, new Response(null)]) {
       expect(describeError(value)).not.toContain("[object");
     }
-  });
-
-  it("writes one line per entry in one format, and errors whatever the level", () => {
-    expect(formatLogLine("info", "hello", new Date("2030-01-01T00:00:00Z"))).toBe("2030-01-01T00:00:00.000Z info  hello");
-    const lines: string[] = [];
-    const spy = vi.spyOn(console, "error").mockImplementation((line: string) => lines.push(line));
-    createLogger("silent").error("sweeper failed", new NotFound("gone"));
-    spy.mockRestore();
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^\S+Z error sweeper failed: NotFound NOT_FOUND: gone$/);
   });
 });
