@@ -11,7 +11,14 @@ import type { Config } from "~/config.server";
  * by `describeError`, and fields named like a secret are censored all the same (`REDACTED`).
  *
  * Why pino: JSON lines with a bound context and redaction are what it does, at a cost of a few
- * microseconds a line; writes are synchronous (`sync: true`), so a crash loses no line.
+ * microseconds a line.
+ *
+ * Writes are asynchronous: a slow reader of the log (a pipe nobody drains quickly, a stalled
+ * collector) must never stall the server. Synchronous writes did, in the outage test: a request
+ * waited for the pipe to the test's own process. Lines wait in memory while a write is under way
+ * (so under load they go out many at a time); on exit pino writes what is waiting; only a
+ * `kill -9` can lose the last few milliseconds. Past `LOG_BUFFER_BYTES` waiting, lines are dropped
+ * and counted (`logStats.droppedLines`, in /metrics), never held without bound.
  */
 export interface Logger {
   /** Always written, whatever LOG_LEVEL says: a server that hides its own failures cannot be run. */
@@ -66,11 +73,21 @@ export interface LoggerOptions {
 
 const NO_FIELDS = Object.freeze({});
 
+/** How much may wait for a slow reader before lines are dropped. */
+export const LOG_BUFFER_BYTES = 16 * 1024 * 1024;
+/** Lines dropped because the log's reader was too slow (see LOG_BUFFER_BYTES). */
+export const logStats = { droppedLines: 0 };
+
+function destinationOf(dest: string | number): DestinationStream {
+  const stream = pino.destination({ dest, sync: false, append: true, mkdir: true, maxLength: LOG_BUFFER_BYTES });
+  stream.on("drop", () => {
+    logStats.droppedLines++;
+  });
+  return stream;
+}
+
 export function createLogger(level: LogLevel, options: LoggerOptions = {}): Logger {
-  const target =
-    typeof options.destination === "object"
-      ? options.destination
-      : pino.destination({ dest: options.destination ?? 1, sync: true, append: true, mkdir: true });
+  const target = typeof options.destination === "object" ? options.destination : destinationOf(options.destination ?? 1);
   const stream = options.format === "text" ? textStream(target) : target;
   const root = pino(
     {

@@ -14,6 +14,13 @@ import { endedSessionsSince, hashSessionId } from "~/domain/sessions.server";
  * and about +0.7 ms of server CPU per hold in the benchmark (README "Benchmarks").
  */
 export const CHECK_SECONDS = 5;
+/**
+ * How long a request waits for a look that is under way. A look can hang while PostgreSQL comes
+ * back (the driver retrying a connection): requests then go on with what is known, at most this
+ * much later, rather than all waiting on it (the outage test saw bearer calls wait 11 s). The
+ * request's own queries still answer for themselves (503 if the database is out of reach).
+ */
+export const POLL_WAIT_MS = 1000;
 
 export class SessionChecks {
   /** Ended sessions by hash, with when they would have expired (then they are dropped). */
@@ -25,8 +32,28 @@ export class SessionChecks {
   constructor(private readonly db: Db) {}
 
   async isLive(sessionId: string, now: Date = new Date()): Promise<boolean> {
-    if (now.getTime() - this.polledAt >= CHECK_SECONDS * 1000) await this.poll(now);
+    if (now.getTime() - this.polledAt >= CHECK_SECONDS * 1000) await this.pollWithin(now, POLL_WAIT_MS);
     return !this.ended.has(hashSessionId(sessionId));
+  }
+
+  /**
+   * A look, waited for at most `ms` (it goes on after); a look that fails fails the request, as
+   * before. Before any look has succeeded nothing is known: a late one is then "the database
+   * cannot be reached" (503), never a guess that a session is live.
+   */
+  private async pollWithin(now: Date, ms: number): Promise<void> {
+    const look = this.poll(now);
+    const knowsSomething = this.polledAt > Number.NEGATIVE_INFINITY;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve, reject) => {
+      timer = setTimeout(() => (knowsSomething ? resolve() : reject(lookTooSlow())), ms);
+      timer.unref();
+    });
+    try {
+      await Promise.race([look, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Reads the ends it has not seen (at once: after this process ended sessions by user). */
@@ -51,3 +78,7 @@ export class SessionChecks {
     this.ended.set(hashSessionId(sessionId), Number.POSITIVE_INFINITY);
   }
 }
+
+/** Counted as the database out of reach (db/unavailable.server.ts): answered 503, Retry-After. */
+const lookTooSlow = () =>
+  Object.assign(new Error(`the ended sessions could not be read within ${POLL_WAIT_MS} ms`), { code: "CONNECT_TIMEOUT" });

@@ -14,7 +14,7 @@ import { API_PREFIX, apiErrorBody, apiServerErrorBody, createApiRouter } from "~
 import { statusOf } from "~/http/errors.server";
 import { buildOpenApiDocument } from "~/http/openapi.server";
 import { API_DOCS_POLICY, baseSecurityHeaders, newNonce } from "~/http/security-headers.server";
-import { requestIdOf, setRequestId } from "~/logger.server";
+import { logStats, requestIdOf, setRequestId } from "~/logger.server";
 import type { AppServices } from "./context.server";
 import { BodyTooLarge, createRemixHandler } from "./remix-handler.server";
 
@@ -106,6 +106,7 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
       ["holdfast_hold_cas_retries_total", "compare-and-swap attempts lost to a race and tried again", holdStats.casRetries],
       ["holdfast_hold_lock_fallbacks_total", "holds decided by the FOR UPDATE fallback", holdStats.lockFallbacks],
       ["holdfast_db_statements_total", "statements sent to PostgreSQL", services.dbStats.statements],
+      ["holdfast_log_lines_dropped_total", "log lines dropped because their reader was too slow", logStats.droppedLines],
     ];
     res
       .type("text/plain; version=0.0.4")

@@ -106,6 +106,35 @@ describe("npm start", () => {
   });
 });
 
+describe("its log", () => {
+  // A line per request goes to standard output. Written synchronously, a reader that does not
+  // keep up (here: nobody reads for a while) stalled every request once the pipe was full.
+  it("never stalls the server when nobody reads it for a while; what waited is written after", { timeout: 120_000 }, async () => {
+    const server = await start({ DATABASE_URL: t.url, SESSION_SECRET: TEST_SECRET });
+    server.child.stdout.pause();
+    const before = server.output().length;
+    let answered = 0;
+    // About 2,000 lines of 200 bytes: several times what a pipe holds (64 KB).
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        for (let i = 0; i < 100; i++) {
+          const response = await fetch(`${server.url}/api/v1/shows?limit=1`, { signal: AbortSignal.timeout(10_000) });
+          await response.arrayBuffer();
+          if (response.status === 200) answered++;
+        }
+      }),
+    );
+    expect(answered).toBe(2000);
+    expect(server.output().length - before).toBeLessThan(70_000); // nobody read while they were answered
+    server.child.stdout.resume();
+    await eventually(() => (server.output().match(/"path":"\/api\/v1\/shows"/g) ?? []).length === 2000, 15_000, "every request line");
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/^holdfast_log_lines_dropped_total 0$/m);
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+  });
+});
+
 describe("kill -9 in the middle of a flash sale", () => {
   it("keeps every seat consistent and every hold and payment a buyer was told of", { timeout: 120_000 }, async () => {
     const env = {

@@ -7,8 +7,9 @@ import { createHash } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { AuthRateLimiter } from "~/auth/rate-limit.server";
-import { CHECK_SECONDS, SessionChecks } from "~/auth/session-checks.server";
+import { CHECK_SECONDS, POLL_WAIT_MS, SessionChecks } from "~/auth/session-checks.server";
 import { sessions } from "~/db/schema";
+import { isDatabaseUnavailable } from "~/db/unavailable.server";
 import { changePassword, isWrongCurrentPassword, verifyLogin } from "~/domain/accounts.server";
 import { RateLimited, ValidationFailed } from "~/domain/errors";
 import {
@@ -154,6 +155,44 @@ describe("the sessions table", () => {
     const fresh = new SessionChecks(t.db); // a process started after the end
     expect(await fresh.isLive(sid, later)).toBe(false);
     expect(await fresh.isLive(next, later)).toBe(false);
+  });
+
+  it("does not keep requests waiting on a look that hangs: they go on with what is known, or 503 if nothing is", async () => {
+    const { id } = await newUser();
+    const now = new Date();
+    const sid = await startSession(t.db, { userId: id, kind: "API", expiresAt: new Date(now.getTime() + HOUR) }, now);
+    const known = new SessionChecks(t.db);
+    expect(await known.isLive(sid, now)).toBe(true);
+    await endSessionsOf(t.db, id);
+
+    // The look hangs: another transaction holds the table (as a connection stuck while
+    // PostgreSQL comes back would keep it waiting).
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const locking = t.db.transaction(async (tx) => {
+      await tx.execute(sql`lock table sessions in access exclusive mode`);
+      await held;
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 200)); // the lock is taken
+      const later = new Date(now.getTime() + (CHECK_SECONDS + 1) * 1000);
+      let started = Date.now();
+      expect(await known.isLive(sid, later)).toBe(true); // what it knew: the end is not seen yet
+      expect(Date.now() - started).toBeLessThan(POLL_WAIT_MS + 2000);
+
+      started = Date.now();
+      const error = await new SessionChecks(t.db).isLive(sid, later).catch((e: unknown) => e);
+      expect(isDatabaseUnavailable(error)).toBe(true); // nothing known: not a guess, a 503
+      expect(Date.now() - started).toBeLessThan(POLL_WAIT_MS + 2000);
+    } finally {
+      release();
+      await locking;
+    }
+    // The look went on meanwhile: once it is in, the end counts.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await known.isLive(sid, new Date(now.getTime() + (CHECK_SECONDS + 1) * 1000))).toBe(false);
   });
 });
 
