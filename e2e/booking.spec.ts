@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 import { TEST_CARDS } from "~/domain/payments";
-import { expect, holdAsSomeoneElse, sessionCookieFor, test } from "./support/fixtures";
+import { expect, holdAsSomeoneElse, interactive, sessionCookieFor, test } from "./support/fixtures";
 
 // Every test runs twice: in the "js" project and in the "no-js" project (JavaScript off).
 
@@ -74,6 +74,33 @@ test("two buyers race for one seat: one gets the ticket, the other a clear messa
   await winner.getByRole("button", { name: /^Pay/ }).click();
   await expect(winner.getByRole("heading", { name: "Ticket" })).toBeVisible();
   for (const p of pages) await p.context().close();
+});
+
+test("a visitor's ticked seats survive log-in, and the log-in page says why it appeared", async ({ page, createUser, createShow }) => {
+  const user = await createUser({ withPassword: true });
+  const show = await createShow({ priceCents: 2500 });
+
+  await page.goto(`/shows/${show.id}`);
+  await interactive(page);
+  await seat(page, "A1").check();
+  await seat(page, "A2").check();
+  await page.getByRole("button", { name: "Hold seats" }).click();
+
+  await expect(page).toHaveURL(/\/login\?redirectTo=/);
+  await interactive(page);
+  await expect(page.getByRole("status")).toHaveText(`Log in to hold A1 and A2 for ${show.name}: they stay ticked for you.`);
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+
+  await expect(page).toHaveURL(new RegExp(`/shows/${show.id}\\?seat=\\d+&seat=\\d+$`));
+  await expect(seat(page, "A1")).toBeChecked();
+  await expect(seat(page, "A2")).toBeChecked();
+  await expect(seat(page, "A3")).not.toBeChecked();
+  await interactive(page);
+  await page.getByRole("button", { name: "Hold seats" }).click();
+  await expect(page).toHaveURL(/\/bookings\/[0-9a-f-]{36}$/);
+  await expect(page.getByText("A1, A2")).toBeVisible();
 });
 
 test("a declined card keeps the hold; releasing frees the seats", async ({ page, createUser, loginAs, createShow }) => {

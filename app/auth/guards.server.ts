@@ -1,6 +1,7 @@
 import { type AppLoadContext, redirect } from "@remix-run/node";
 import type { PublicUser } from "~/domain/accounts.server";
 import { Forbidden } from "~/domain/errors";
+import { selectionPath } from "~/domain/selection";
 import { findSessionUser } from "~/domain/sessions.server";
 
 // The cookie is parsed and its signature checked once per request, however many steps ask.
@@ -66,6 +67,21 @@ export async function requireUserId(request: Request, context: AppLoadContext): 
     throw redirect(loginPath(request));
   }
   return { id: userId };
+}
+
+/**
+ * requireUserId for the seat map's hold: a visitor is sent to log in with the seats they ticked
+ * in the address they come back to, so the choice survives log-in and sign-up (domain/selection.ts).
+ */
+export async function requireBuyerId(request: Request, context: AppLoadContext): Promise<{ id: string }> {
+  try {
+    return await requireUserId(request, context);
+  } catch (error) {
+    if (!(error instanceof Response) || error.status !== 302) throw error;
+    const form = await request.formData().catch(() => null);
+    const back = selectionPath(new URL(request.url).pathname, form?.getAll("seat") ?? []);
+    throw redirect(`/login?${new URLSearchParams({ redirectTo: back })}`);
+  }
 }
 
 function loginPath(request: Request) {

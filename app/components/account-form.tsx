@@ -21,12 +21,19 @@ export function AccountForm(props: {
   other: { question: string; to: "/login" | "/signup"; label: string };
   /** Fields before the email (sign-up's name). */
   children?: React.ReactNode;
+  /** Why this page appeared, when a visitor was sent here (the seat map's hold). */
+  reason?: string | null;
 }) {
   const { result } = props;
   const [params] = useSearchParams();
   return (
     <div className="mx-auto max-w-sm">
       <h1 className="text-2xl font-bold">{props.title}</h1>
+      {props.reason ? (
+        <p role="status" className="mt-3 rounded-md border border-slate-200 bg-brand-50 p-3 text-sm text-slate-800">
+          {props.reason}
+        </p>
+      ) : null}
       <Form method="post" className="mt-6 space-y-4" noValidate>
         <FormError message={result?.formError} />
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/"} />

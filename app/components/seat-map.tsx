@@ -23,6 +23,8 @@ export interface SeatMapFormProps {
   currency: string;
   maxSeatsPerHold: number;
   signedIn: boolean;
+  /** Seat ids ticked before a log-in, carried back in the address: ticked again when still free. */
+  carried?: string[];
   error?: string;
   /** Set when seats can no longer be held (the show has started): says why, and the button is off. */
   closedMessage?: string;
@@ -33,7 +35,17 @@ export interface SeatMapFormProps {
  * never again; selection, limits and fresh statuses are applied to its DOM directly, because
  * re-rendering 20,000 seats on each click or refresh would make a big map unusable.
  */
-export function SeatMapForm({ showId, codes, zones, currency, maxSeatsPerHold, signedIn, error, closedMessage }: SeatMapFormProps) {
+export function SeatMapForm({
+  showId,
+  codes,
+  zones,
+  currency,
+  maxSeatsPerHold,
+  signedIn,
+  carried,
+  error,
+  closedMessage,
+}: SeatMapFormProps) {
   const island = useRef<HTMLDivElement>(null);
   const [html, setHtml] = useIslandHtml(showId);
   // The codes the island's DOM shows at the moment.
@@ -78,6 +90,29 @@ export function SeatMapForm({ showId, codes, zones, currency, maxSeatsPerHold, s
     if (taken.length) setNotice(`${listLabels(taken)} ${taken.length === 1 ? "was" : "were"} just taken`);
     setTally(tallyOf(root, prices.current));
   }, [codes, html]);
+
+  // Seats ticked before a log-in come back ticked (the server already ticked them in its markup;
+  // after a client-side navigation the grid is built here, so they are ticked here). One that was
+  // taken meanwhile, or past the limit, is named instead.
+  const carriedKey = carried?.join(",") ?? "";
+  useEffect(() => {
+    const root = island.current;
+    if (!root || !html || !carriedKey) return;
+    const missed: string[] = [];
+    let checked = root.querySelectorAll("input:checked").length;
+    for (const id of carriedKey.split(",")) {
+      const input = root.querySelector<HTMLInputElement>(`input[name="seat"][value="${id}"]`);
+      if (!input || input.checked) continue;
+      if (input.disabled || checked >= allowance.current) {
+        missed.push(labelFromAccessibleName(input.getAttribute("aria-label") ?? ""));
+        continue;
+      }
+      input.checked = true;
+      checked += 1;
+    }
+    if (missed.length) setNotice(`${listLabels(missed)} could not be ticked again: taken meanwhile, or past your limit`);
+    setTally(tallyOf(root, prices.current));
+  }, [html, carriedKey]);
 
   // One listener for the whole grid (event delegation), not one per seat.
   useEffect(() => {

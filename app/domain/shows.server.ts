@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "~/db/client.server";
 import { compileOnce, preparedQuery } from "~/db/one-trip.server";
 import { priceZones, type Show, seats, shows } from "~/db/schema";
@@ -7,6 +7,7 @@ import { generateSeats, kindOfLayout, type LayoutSpec, seatCount } from "./layou
 import { showInputSchema, showListQuerySchema } from "./schemas";
 import { SEAT_CODES, type SeatCode, STATUS_OF_SEAT_CODE, type StoredSeatStatus } from "./seat-state";
 import { seatCodeOf, seatIsForSale } from "./seat-state.server";
+import { parseSelection } from "./selection";
 import { dateIn, zonedTimeToInstant } from "./time";
 import { isUuid, parseOrThrow, requireId } from "./validation";
 
@@ -107,6 +108,32 @@ export async function getShow(db: DbOrTx, showId: string): Promise<Show> {
   const [show] = await db.select().from(shows).where(eq(shows.id, id)).limit(1);
   if (!show) throw new NotFound("There is no such show");
   return show;
+}
+
+/**
+ * The show's name and the labels of the given seats of it (in seat order), for "Log in to hold
+ * Stalls F7 and F8 for Hamlet". Ids of other shows or of no seat are left out; null when the show
+ * does not exist or none of the seats is in it.
+ */
+export async function describeSeats(
+  db: DbOrTx,
+  showId: string,
+  seatIds: ReadonlyArray<string>,
+): Promise<{ showName: string; labels: string[] } | null> {
+  if (!isUuid(showId) || seatIds.length === 0) return null;
+  const rows = await db
+    .select({ showName: shows.name, label: seats.label })
+    .from(seats)
+    .innerJoin(shows, eq(shows.id, seats.showId))
+    .where(and(eq(seats.showId, showId), inArray(seats.id, seatIds.map(Number))))
+    .orderBy(asc(seats.id));
+  return rows.length ? { showName: rows[0].showName, labels: rows.map((r) => r.label) } : null;
+}
+
+/** The show and seats a log-in's `redirectTo` carries (domain/selection.ts), described; or null. */
+export async function describeSelection(db: DbOrTx, redirectTo: string | null | undefined) {
+  const selection = parseSelection(redirectTo);
+  return selection ? describeSeats(db, selection.showId, selection.seatIds) : null;
 }
 
 export interface SeatPlace {

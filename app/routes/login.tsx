@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
-import { useActionData } from "@remix-run/react";
-import { getOptionalUser, safeRedirect } from "~/auth/guards.server";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { safeRedirect } from "~/auth/guards.server";
 import { AccountForm } from "~/components/account-form";
+import { accountPageLoader } from "~/http/account-pages.server";
 import { passRetryAfter } from "~/http/headers";
 import { pageAction, pageLoader, redirectWithFlash, textField } from "~/http/page.server";
 
@@ -10,12 +10,7 @@ export const meta: MetaFunction = () => [{ title: "Log in · Holdfast" }];
 
 export const headers = passRetryAfter;
 
-export const loader = (args: LoaderFunctionArgs) =>
-  pageLoader(args, async ({ request, context }) => {
-    const user = await getOptionalUser(request, context);
-    if (user) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
-    return null;
-  });
+export const loader = (args: LoaderFunctionArgs) => pageLoader(args, (load) => accountPageLoader(load, "Log in"));
 
 // remix-auth reads the body itself, so the adapter reads a copy for the email and the redirect.
 export const action = (args: ActionFunctionArgs) =>
@@ -33,8 +28,10 @@ export const action = (args: ActionFunctionArgs) =>
 
 export default function Login() {
   const result = useActionData<typeof action>();
+  const { reason } = useLoaderData<typeof loader>();
   return (
     <AccountForm
+      reason={reason}
       title="Log in"
       result={result}
       submit={{ label: "Log in", busyLabel: "Logging in…" }}

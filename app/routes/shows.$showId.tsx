@@ -1,12 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
-import { getOptionalUser, requireUserId } from "~/auth/guards.server";
+import { getOptionalUser, requireBuyerId } from "~/auth/guards.server";
 import { SEAT_MAP_HTML, SeatMapForm } from "~/components/seat-map";
 import { ShowFacts, showView } from "~/components/show-facts";
 import { listLabels, ValidationFailed } from "~/domain/errors";
 import { placeHold } from "~/domain/holds.server";
 import { countAvailable } from "~/domain/seat-state";
+import { carriedSeatIds } from "~/domain/selection";
 import { getShowWithSeatCodes } from "~/domain/shows.server";
 import { formatMoney } from "~/domain/time";
 import { pageAction, pageLoader, redirectWithFlash } from "~/http/page.server";
@@ -24,11 +25,13 @@ export const loader = (args: LoaderFunctionArgs) =>
   pageLoader(args, async ({ request, params, context }) => {
     const now = new Date();
     const user = await getOptionalUser(request, context);
+    // Seats ticked before a log-in come back in the address (`?seat=12&seat=13`): ticked again.
+    const carried = carriedSeatIds(new URL(request.url).searchParams.getAll("seat"));
     const { show, codes, zones } = await getShowWithSeatCodes(context.db, params.showId ?? "", user?.id ?? null, now);
     // The grid's markup only matters to a page render: a browser's data request (the 5-second
     // refresh) says Sec-Fetch-Dest: empty and skips building a string it would never send.
     if (request.headers.get("Sec-Fetch-Dest") !== "empty") {
-      const ticked = (context.serverOnly.get(TICKED_SEATS) as ReadonlySet<string> | undefined) ?? new Set<string>();
+      const ticked = (context.serverOnly.get(TICKED_SEATS) as ReadonlySet<string> | undefined) ?? new Set<string>(carried);
       spliceLater(context.serverOnly, SEAT_MAP_MARKER, await seatMapSegments(context.db, show, codes, ticked));
       context.serverOnly.set(SEAT_MAP_HTML, SEAT_MAP_MARKER);
     }
@@ -44,11 +47,12 @@ export const loader = (args: LoaderFunctionArgs) =>
       seatsLeft: countAvailable(codes),
       maxSeatsPerHold: show.maxSeatsPerCustomer ?? context.booking.maxSeatsPerHold,
       signedIn: Boolean(user),
+      carried,
     });
   });
 
 export const action = (args: ActionFunctionArgs) =>
-  pageAction(args, { guard: requireUserId }, async (post) => {
+  pageAction(args, { guard: requireBuyerId }, async (post) => {
     const { params, context, form, user } = post;
     context.serverOnly.set(TICKED_SEATS, new Set(form.getAll("seat").map(String)));
     if (form.get("intent") !== "hold") throw new ValidationFailed({ intent: "Unknown action" });
@@ -63,7 +67,7 @@ export const action = (args: ActionFunctionArgs) =>
   });
 
 export default function ShowPage() {
-  const { show, codes, zones, closed, seatsLeft, maxSeatsPerHold, signedIn } = useLoaderData<typeof loader>();
+  const { show, codes, zones, closed, seatsLeft, maxSeatsPerHold, signedIn, carried } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <div className="space-y-6">
@@ -76,6 +80,7 @@ export default function ShowPage() {
         currency={show.currency}
         maxSeatsPerHold={maxSeatsPerHold}
         signedIn={signedIn}
+        carried={carried}
         error={result?.formError}
         closedMessage={closed ?? undefined}
       />

@@ -1,11 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
-import { useActionData } from "@remix-run/react";
-import { getOptionalUser, safeRedirect } from "~/auth/guards.server";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { safeRedirect } from "~/auth/guards.server";
 import { AccountForm } from "~/components/account-form";
 import { FormField } from "~/components/form-field";
 import { createUser } from "~/domain/accounts.server";
 import { PASSWORD_MIN } from "~/domain/schemas";
+import { accountPageLoader } from "~/http/account-pages.server";
 import { passRetryAfter } from "~/http/headers";
 import { pageAction, pageLoader, redirectWithFlash, textField } from "~/http/page.server";
 
@@ -13,12 +13,7 @@ export const meta: MetaFunction = () => [{ title: "Sign up · Holdfast" }];
 
 export const headers = passRetryAfter;
 
-export const loader = (args: LoaderFunctionArgs) =>
-  pageLoader(args, async ({ request, context }) => {
-    const user = await getOptionalUser(request, context);
-    if (user) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
-    return null;
-  });
+export const loader = (args: LoaderFunctionArgs) => pageLoader(args, (load) => accountPageLoader(load, "Create an account"));
 
 export const action = (args: ActionFunctionArgs) =>
   pageAction(
@@ -39,8 +34,10 @@ export const action = (args: ActionFunctionArgs) =>
 
 export default function Signup() {
   const result = useActionData<typeof action>();
+  const { reason } = useLoaderData<typeof loader>();
   return (
     <AccountForm
+      reason={reason}
       title="Create your account"
       result={result}
       submit={{ label: "Sign up", busyLabel: "Creating account…" }}

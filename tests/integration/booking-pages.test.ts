@@ -32,6 +32,57 @@ async function hold(client: TestClient, showId: string, seatIds: number[]) {
   });
 }
 
+describe("a visitor's ticked seats", () => {
+  it("survive log-in and sign-up without JavaScript: the pages say why they appeared, the seats come back ticked", async () => {
+    const show = await makeShow(t.db, { startsAt: farFuture() });
+    const ids = await seatIdsByLabel(t.db, show.id);
+    const visitor = new TestClient(server.url);
+    const sent = await hold(visitor, show.id, [ids.A2, ids.A1]);
+    expect(sent.status).toBe(302);
+    const login = new URL(sent.headers.get("location") ?? "", server.url);
+    expect(login.pathname).toBe("/login");
+    const back = login.searchParams.get("redirectTo") ?? "";
+    expect(back).toBe(`/shows/${show.id}?seat=${ids.A2}&seat=${ids.A1}`);
+
+    const page = textOf(await (await visitor.get(`${login.pathname}${login.search}`)).text());
+    expect(page).toContain(`Log in to hold A1 and A2 for ${show.name}: they stay ticked for you.`);
+    const signup = await visitor.get(`/signup${login.search}`);
+    expect(textOf(await signup.text())).toContain(`Create an account to hold A1 and A2 for ${show.name}`);
+
+    const id = randomUUID();
+    const email = `${id}@example.com`;
+    await t.db.insert(users).values({ id, name: "Late Buyer", email, passwordHash: FIXTURE_PASSWORD_HASH });
+    const loggedIn = await visitor.post("/login", { email, password: FIXTURE_PASSWORD, redirectTo: back });
+    expect(loggedIn.status).toBe(302);
+    expect(loggedIn.headers.get("location")).toBe(back);
+    const html = await (await visitor.get(back)).text();
+    expect(html.match(/<input type="checkbox" name="seat"[^>]*checked/g)).toHaveLength(2);
+    expect(html).toMatch(new RegExp(`value="${ids.A1}"[^>]*checked`));
+    expect(html).toMatch(new RegExp(`value="${ids.A2}"[^>]*checked`));
+  });
+
+  it("are never ticked when taken meanwhile, and an address that names no real seat says nothing", async () => {
+    const show = await makeShow(t.db, { startsAt: farFuture() });
+    const ids = await seatIdsByLabel(t.db, show.id);
+    const other = await signedIn();
+    expect((await hold(other, show.id, [ids.B1])).status).toBe(302);
+    const buyer = await signedIn();
+    const html = await (await buyer.get(`/shows/${show.id}?seat=${ids.B1}&seat=${ids.B2}&seat=oops`)).text();
+    expect(html.match(/checked/g)).toHaveLength(1);
+    expect(html).toMatch(new RegExp(`value="${ids.B2}"[^>]*checked`));
+
+    for (const redirectTo of [
+      `/shows/${show.id}?seat=999999999`,
+      `/shows/${randomUUID()}?seat=${ids.A1}`,
+      "https://evil.example/?seat=1",
+    ]) {
+      const response = await new TestClient(server.url).get(`/login?${new URLSearchParams({ redirectTo })}`);
+      expect(response.status, redirectTo).toBe(200);
+      expect(textOf(await response.text()), redirectTo).not.toContain("to hold");
+    }
+  });
+});
+
 describe("the seat map page", () => {
   it("renders every seat as a checkbox named by its label, without the seats in the hydration data", async () => {
     const show = await makeShow(t.db, { startsAt: farFuture() });
@@ -70,7 +121,8 @@ describe("the seat map page", () => {
     const { A1 } = await seatIdsByLabel(t.db, show.id);
     const response = await hold(new TestClient(server.url), show.id, [A1]);
     expect(response.status).toBe(302);
-    expect(response.headers.get("location")).toBe(`/login?redirectTo=${encodeURIComponent(`/shows/${show.id}`)}`);
+    // Back to the show with the seat still ticked (see "a visitor's ticked seats").
+    expect(response.headers.get("location")).toBe(`/login?${new URLSearchParams({ redirectTo: `/shows/${show.id}?seat=${A1}` })}`);
   });
 
   it("explains bad holds inside the page with 4xx and holds nothing", async () => {
