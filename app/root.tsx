@@ -14,8 +14,11 @@ import {
 import { useEffect } from "react";
 import { getOptionalUser, getSession } from "~/auth/guards.server";
 import { FlashMessage } from "~/components/flash-message";
+import { HoldBanner, type LiveHoldView } from "~/components/hold-banner";
 import { useNonce } from "~/components/nonce";
 import { SiteHeader } from "~/components/site-header";
+import { listLiveHolds } from "~/domain/bookings.server";
+import { clockIn } from "~/domain/time";
 import { pageLoader, type ServerErrorData } from "~/http/page.server";
 import stylesheet from "~/tailwind.css";
 
@@ -32,7 +35,21 @@ export const loader = (args: LoaderFunctionArgs) =>
     const flash = session.get("flash") ?? null;
     const user = await getOptionalUser(request, context);
     const headers = flash ? { "Set-Cookie": await context.sessions.commitSession(session) } : undefined;
-    return json({ user: user && { id: user.id, name: user.name, role: user.role }, flash }, { headers });
+    const now = new Date();
+    const holds = user ? await listLiveHolds(context.db, user.id, now) : [];
+    const liveHolds = holds.map(
+      (h): LiveHoldView => ({
+        id: h.id,
+        showName: h.show.name,
+        seats: h.seats.map((s) => s.label),
+        expiresAt: h.expiresAt.toISOString(),
+        heldUntil: clockIn(h.expiresAt, h.show.timeZone),
+      }),
+    );
+    return json(
+      { user: user && { id: user.id, name: user.name, role: user.role }, flash, liveHolds, serverNow: now.getTime() },
+      { headers },
+    );
   });
 
 export function Layout({ children }: { children: React.ReactNode }) {
@@ -55,7 +72,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
 }
 
 export default function App() {
-  const { user, flash } = useLoaderData<typeof loader>();
+  const { user, flash, liveHolds, serverNow } = useLoaderData<typeof loader>();
   // Says the page is interactive (browser tests wait for it before clicking: a click during
   // hydration can be lost). Nothing depends on it otherwise.
   useEffect(() => {
@@ -64,6 +81,7 @@ export default function App() {
   return (
     <>
       <SiteHeader user={user} />
+      <HoldBanner holds={liveHolds} serverNow={serverNow} />
       <main className="mx-auto w-full max-w-5xl px-4 py-6 sm:py-10">
         {flash ? <FlashMessage flash={flash} /> : null}
         <Outlet />

@@ -103,6 +103,39 @@ test("a visitor's ticked seats survive log-in, and the log-in page says why it a
   await expect(page.getByText("A1, A2")).toBeVisible();
 });
 
+test("a live hold follows the buyer to every page, and My bookings groups what is held, coming and done", async ({
+  page,
+  createUser,
+  loginAs,
+  createShow,
+}) => {
+  const user = await createUser();
+  await loginAs(user);
+  const show = await createShow({ priceCents: 2500 });
+  await page.goto(`/shows/${show.id}`);
+  await interactive(page);
+  await seat(page, "B3").check();
+  await page.getByRole("button", { name: "Hold seats" }).click();
+  await expect(page).toHaveURL(/\/bookings\/[0-9a-f-]{36}$/);
+  const bookingUrl = page.url();
+  // Its own page says it all: no banner there.
+  await expect(page.getByRole("complementary", { name: "Your hold" })).toHaveCount(0);
+
+  await page.goto("/");
+  const banner = page.getByRole("complementary", { name: "Your hold" });
+  await expect(banner).toContainText(new RegExp(`You hold B3 for ${show.name} until \\d\\d:\\d\\d \\(\\d:\\d\\d left\\)`));
+  await interactive(page);
+  await banner.getByRole("link", { name: "Pay now" }).click();
+  await expect(page).toHaveURL(bookingUrl);
+
+  await page.goto("/bookings");
+  const held = page.getByRole("region", { name: "Held for you: pay to keep them" });
+  await expect(held.getByRole("link", { name: show.name })).toBeVisible();
+  await expect(held.getByText(/Held until \d\d:\d\d/)).toBeVisible();
+  await expect(held.getByText(/Reference [2-9A-HJ-NP-Z]{10}/)).toBeVisible();
+  await expect(page.getByRole("region", { name: "Upcoming tickets" })).toContainText("No tickets for what is coming up.");
+});
+
 test("a declined card keeps the hold; releasing frees the seats", async ({ page, createUser, loginAs, createShow }) => {
   const user = await createUser();
   await loginAs(user);

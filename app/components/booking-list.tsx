@@ -7,6 +7,8 @@ export interface BookingListItem {
   status: "HELD" | "CONFIRMED" | "RELEASED" | "EXPIRED" | "CANCELLED";
   seats: string[];
   show: { name: string; time: string };
+  /** A live hold's end, on the show's clock ("19:02"). */
+  heldUntil?: string;
 }
 
 const STATUS: Record<BookingListItem["status"], { word: string; className: string }> = {
@@ -17,7 +19,7 @@ const STATUS: Record<BookingListItem["status"], { word: string; className: strin
   CANCELLED: { word: "Cancelled", className: "bg-slate-100 text-slate-700" },
 };
 
-/** One section of the bookings page ("Upcoming" or "Past"). */
+/** One group of the bookings page (live holds, upcoming tickets, past and cancelled). */
 export function BookingList({ title, bookings, empty }: { title: string; bookings: BookingListItem[]; empty: string }) {
   const headingId = useId();
   return (
@@ -38,12 +40,16 @@ export function BookingList({ title, bookings, empty }: { title: string; booking
                 <p className="text-sm text-slate-600">{b.show.time}</p>
                 <p className="text-sm text-slate-800">
                   {b.seats.length === 1 ? "Seat" : "Seats"} {b.seats.join(", ")}
-                  {b.status === "CONFIRMED" ? (
-                    <>
-                      {" · "}Reference <span className="font-mono font-semibold">{b.reference}</span>
-                    </>
-                  ) : null}
+                  {" · "}Reference <span className="font-mono font-semibold">{b.reference}</span>
                 </p>
+                {b.heldUntil ? (
+                  <p className="text-sm font-medium text-amber-900">
+                    Held until {b.heldUntil} ·{" "}
+                    <Link to={`/bookings/${b.id}`} className="underline">
+                      Pay now
+                    </Link>
+                  </p>
+                ) : null}
               </div>
               <span className={`rounded-full px-2.5 py-0.5 text-xs font-semibold ${STATUS[b.status].className}`}>
                 {STATUS[b.status].word}

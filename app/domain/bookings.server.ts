@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray } from "drizzle-orm";
 import type { Db, DbOrTx } from "~/db/client.server";
 import { oneTripTransaction } from "~/db/one-trip.server";
 import { type Booking, bookingSeats, bookings, type Show, seats, shows } from "~/db/schema";
@@ -284,6 +284,48 @@ export async function getBookingForUser(db: DbOrTx, userId: string, bookingId: s
   if (!row) throw new NotFound("There is no such booking");
   const booked = await seatsOfBookings(db, [row.booking.id]);
   return viewOf(row.booking, row.show, booked.get(row.booking.id), now);
+}
+
+/**
+ * The user's live holds (HELD and not yet ended), the one ending first first: the banner every
+ * page shows while a hold is live. Two small queries, on an index of the user's bookings.
+ */
+export async function listLiveHolds(db: DbOrTx, userId: string, now: Date = new Date()): Promise<BookingView[]> {
+  const rows = await db
+    .select({ booking: bookings, show: showColumns })
+    .from(bookings)
+    .innerJoin(shows, eq(shows.id, bookings.showId))
+    .where(and(eq(bookings.userId, userId), eq(bookings.status, "HELD"), gt(bookings.expiresAt, now)))
+    .orderBy(asc(bookings.expiresAt))
+    .limit(20);
+  const booked = await seatsOfBookings(
+    db,
+    rows.map((r) => r.booking.id),
+  );
+  return rows.map((r) => viewOf(r.booking, r.show, booked.get(r.booking.id), now));
+}
+
+/**
+ * My bookings in the three groups a buyer looks for, each sorted by the time it is about:
+ * - live holds (still to pay), the one ending first first;
+ * - tickets for what is still to come, the soonest first;
+ * - everything else (past, cancelled, released, expired), the latest first.
+ * Every booking is in exactly one group (tests/unit/booking-groups.test.ts).
+ */
+export function groupBookings<B extends Pick<BookingView, "effectiveStatus" | "startsAt" | "expiresAt">>(list: B[], now: Date) {
+  const live: B[] = [];
+  const upcoming: B[] = [];
+  const done: B[] = [];
+  for (const b of list) {
+    const started = b.startsAt.getTime() <= now.getTime();
+    if (b.effectiveStatus === "HELD" && !started) live.push(b);
+    else if (b.effectiveStatus === "CONFIRMED" && !started) upcoming.push(b);
+    else done.push(b);
+  }
+  live.sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime());
+  upcoming.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+  done.sort((a, b) => b.startsAt.getTime() - a.startsAt.getTime());
+  return { live, upcoming, done };
 }
 
 /** The user's bookings, newest first. */
