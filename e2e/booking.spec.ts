@@ -136,6 +136,51 @@ test("a live hold follows the buyer to every page, and My bookings groups what i
   await expect(page.getByRole("region", { name: "Upcoming tickets" })).toContainText("No tickets for what is coming up.");
 });
 
+test("the ticket names its holder, carries a QR code and a calendar entry, and cancelling asks first", async ({
+  page,
+  createUser,
+  loginAs,
+  createShow,
+}) => {
+  const user = await createUser();
+  await loginAs(user);
+  const show = await createShow({ priceCents: 2500 });
+  await page.goto(`/shows/${show.id}`);
+  await interactive(page);
+  await seat(page, "A5").check();
+  await page.getByRole("button", { name: "Hold seats" }).click();
+  await expect(page).toHaveURL(/\/bookings\/[0-9a-f-]{36}$/);
+  await page.getByLabel("Card number").fill(TEST_CARDS.approve);
+  await page.getByRole("button", { name: /^Pay/ }).click();
+
+  const ticket = page.getByRole("article", { name: "Ticket" });
+  await expect(ticket).toContainText(`Holder${user.name}`);
+  const reference = (await ticket.getByText(/^[2-9A-HJ-NP-Z]{10}$/).textContent()) ?? "";
+  await expect(ticket.getByRole("img", { name: `QR code of the reference ${reference}` })).toBeVisible();
+
+  const calendar = await page.request.get(`${new URL(page.url()).pathname}/calendar.ics`);
+  expect(calendar.status()).toBe(200);
+  expect(calendar.headers()["content-type"]).toContain("text/calendar");
+  const ics = await calendar.text();
+  expect(ics).toContain("BEGIN:VCALENDAR");
+  expect(ics).toContain(`SUMMARY:${show.name}`);
+  expect(ics).toContain(`Reference ${reference}`);
+
+  await interactive(page);
+  await page.getByRole("link", { name: "Cancel booking…" }).click();
+  await expect(page.getByRole("heading", { name: "Cancel this booking?" })).toBeVisible();
+  await expect(page.getByText("£25.00 will be refunded to your card, and A5 goes back on sale. This cannot be undone.")).toBeVisible();
+  await page.getByRole("link", { name: "Keep my ticket" }).click();
+  await expect(page.getByRole("heading", { name: "Cancel this booking?" })).toHaveCount(0);
+  await expect(ticket).toBeVisible();
+
+  await interactive(page);
+  await page.getByRole("link", { name: "Cancel booking…" }).click();
+  await page.getByRole("button", { name: "Yes, cancel and refund" }).click();
+  await expect(page.getByText("This booking was cancelled. Your refund is on its way.")).toBeVisible();
+  expect((await page.request.get(`${new URL(page.url()).pathname}/calendar.ics`)).status()).toBe(404);
+});
+
 test("a declined card keeps the hold; releasing frees the seats", async ({ page, createUser, loginAs, createShow }) => {
   const user = await createUser();
   await loginAs(user);

@@ -62,7 +62,23 @@ export function HeldBooking(props: {
 }
 
 /** A paid booking: a ticket that prints on its own (header, navigation and buttons are hidden). */
-export function Ticket({ booking }: { booking: BookingDetails }) {
+/**
+ * A paid booking: the ticket (reference in letters and as a QR code, the holder, what and when),
+ * then printing, the calendar entry, and cancelling, which asks first and says what is refunded.
+ * All of it works without JavaScript: the print stylesheet shows the ticket alone, and "Cancel
+ * booking…" is a link to the same page asking for confirmation (`?cancel`).
+ */
+export function Ticket({
+  booking,
+  holder,
+  qr,
+  confirmCancel,
+}: {
+  booking: BookingDetails;
+  holder: string;
+  qr: { size: number; d: string };
+  confirmCancel: boolean;
+}) {
   const hydrated = useHydrated();
   return (
     <div className="space-y-4">
@@ -70,26 +86,65 @@ export function Ticket({ booking }: { booking: BookingDetails }) {
         <h2 id="ticket-heading" className="text-sm font-semibold uppercase tracking-widest text-slate-500">
           Ticket
         </h2>
-        <dl className="mt-4 space-y-4">
-          <div>
-            <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">Reference</dt>
-            <dd className="break-all font-mono text-3xl font-bold tracking-widest sm:text-4xl">{booking.reference}</dd>
-          </div>
-          <BookingFactsRows booking={booking} />
-        </dl>
+        <div className="mt-4 flex flex-wrap items-start justify-between gap-4">
+          <dl className="min-w-[15rem] flex-1 space-y-4">
+            <div>
+              <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">Reference</dt>
+              <dd className="break-all font-mono text-3xl font-bold tracking-widest sm:text-4xl">{booking.reference}</dd>
+            </div>
+            <div className="grid gap-0.5 sm:grid-cols-[8rem_1fr] sm:gap-4">
+              <dt className="text-sm font-medium text-slate-500">Holder</dt>
+              <dd className="font-medium">{holder}</dd>
+            </div>
+            <BookingFactsRows booking={booking} />
+          </dl>
+          <svg
+            role="img"
+            aria-label={`QR code of the reference ${booking.reference}`}
+            viewBox={`-2 -2 ${qr.size + 4} ${qr.size + 4}`}
+            className="h-36 w-36 shrink-0 bg-white"
+            shapeRendering="crispEdges"
+          >
+            <path d={qr.d} fill="#0f172a" />
+          </svg>
+        </div>
       </article>
-      <div className="flex flex-wrap gap-3 print:hidden">
+      {confirmCancel && !booking.show.started ? (
+        <section aria-labelledby="cancel-heading" className="space-y-3 rounded-lg border border-red-300 bg-red-50 p-4 print:hidden">
+          <h2 id="cancel-heading" className="font-semibold text-red-900">
+            Cancel this booking?
+          </h2>
+          <p className="text-sm text-red-950">
+            {booking.total} will be refunded to your card, and {booking.seats.join(", ")} {booking.seats.length === 1 ? "goes" : "go"} back
+            on sale. This cannot be undone.
+          </p>
+          <div className="flex flex-wrap gap-3">
+            <Form method="post" action={`/bookings/${booking.id}`}>
+              <SubmitButton intent="cancel" busyLabel="Cancelling…" variant="danger">
+                Yes, cancel and refund
+              </SubmitButton>
+            </Form>
+            <Link to={`/bookings/${booking.id}`} replace className={BUTTON_STYLES.secondary}>
+              Keep my ticket
+            </Link>
+          </div>
+        </section>
+      ) : null}
+      <div className="flex flex-wrap items-center gap-3 print:hidden">
         {hydrated ? (
           <button type="button" onClick={() => window.print()} className={BUTTON_STYLES.primary}>
             Print ticket
           </button>
-        ) : null}
-        {booking.show.started ? null : (
-          <Form method="post">
-            <SubmitButton intent="cancel" busyLabel="Cancelling…" variant="secondary">
-              Cancel booking
-            </SubmitButton>
-          </Form>
+        ) : (
+          <p className="text-sm text-slate-600">To print, use your browser's Print: the ticket prints on its own.</p>
+        )}
+        <a href={`/bookings/${booking.id}/calendar.ics`} download className={BUTTON_STYLES.secondary}>
+          Add to calendar
+        </a>
+        {booking.show.started || confirmCancel ? null : (
+          <Link to={`/bookings/${booking.id}?cancel`} className={BUTTON_STYLES.secondary}>
+            Cancel booking…
+          </Link>
         )}
       </div>
     </div>

@@ -67,6 +67,7 @@ const BUTTON = "rounded px-4 py-2 font-semibold disabled:opacity-60";
 export const BUTTON_STYLES = {
   primary: `${BUTTON} bg-brand-600 text-white hover:bg-brand-700`,
   secondary: `${BUTTON} border border-slate-300 bg-white text-slate-800 hover:bg-slate-100`,
+  danger: `${BUTTON} bg-red-700 text-white hover:bg-red-800`,
 } as const;
 
 /**

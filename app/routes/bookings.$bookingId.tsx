@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, TypedResponse } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
-import { requireUserId } from "~/auth/guards.server";
+import { requireUser, requireUserId } from "~/auth/guards.server";
 import { EndedBooking, HeldBooking, Ticket } from "~/components/booking-details";
 import { FormError } from "~/components/form-field";
 import { cancelBooking, confirmBooking, getBookingForUser, releaseHold } from "~/domain/bookings.server";
@@ -9,6 +9,7 @@ import { ValidationFailed } from "~/domain/errors";
 import { hasStarted } from "~/domain/seat-state";
 import { clockIn, formatMoney, formatShowTime } from "~/domain/time";
 import { type PageActionArgs, pageAction, pageLoader, redirectWithFlash } from "~/http/page.server";
+import { qrPath } from "~/http/qr.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.booking.status === "CONFIRMED" ? "Ticket" : "Booking"} · ${data.booking.show.name} · Holdfast` : "Holdfast" },
@@ -16,11 +17,16 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export const loader = (args: LoaderFunctionArgs) =>
   pageLoader(args, async ({ request, params, context }) => {
-    const user = await requireUserId(request, context);
+    const user = await requireUser(request, context);
     const now = new Date();
     const booking = await getBookingForUser(context.db, user.id, params.bookingId ?? "", now);
     const { show } = booking;
+    const paid = booking.effectiveStatus === "CONFIRMED";
     return json({
+      // A ticket's extras: who holds it, its reference as a QR code, and "Cancel" asked twice (`?cancel`).
+      ticket: paid
+        ? { holder: user.name, qr: qrPath(booking.reference), confirmCancel: new URL(request.url).searchParams.has("cancel") }
+        : null,
       booking: {
         id: booking.id,
         reference: booking.reference,
@@ -34,7 +40,8 @@ export const loader = (args: LoaderFunctionArgs) =>
           name: show.name,
           venue: show.venue,
           city: show.city,
-          time: formatShowTime(show.startsAt, show.timeZone),
+          // The booking's own time: a clinic booking's is its slot's, not the day's first.
+          time: formatShowTime(booking.startsAt, show.timeZone),
           started: hasStarted(booking, now),
         },
       },
@@ -74,7 +81,7 @@ export const action = (args: ActionFunctionArgs) =>
   });
 
 export default function BookingPage() {
-  const { booking, serverNow, idempotencyKey } = useLoaderData<typeof loader>();
+  const { booking, serverNow, idempotencyKey, ticket } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const { status } = booking;
   return (
@@ -95,7 +102,7 @@ export default function BookingPage() {
           answer={result}
         />
       ) : status === "CONFIRMED" ? (
-        <Ticket booking={booking} />
+        ticket && <Ticket booking={booking} {...ticket} />
       ) : (
         <EndedBooking booking={{ ...booking, status }} />
       )}

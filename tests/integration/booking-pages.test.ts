@@ -83,6 +83,36 @@ describe("a visitor's ticked seats", () => {
   });
 });
 
+describe("a ticket's calendar entry", () => {
+  it("is its holder's alone, and only once paid; a visitor is sent to log in", async () => {
+    const show = await makeShow(t.db, { startsAt: farFuture() });
+    const { B4 } = await seatIdsByLabel(t.db, show.id);
+    const buyer = await signedIn();
+    const held = await hold(buyer, show.id, [B4]);
+    const page = held.headers.get("location") ?? "";
+    expect(page).toMatch(/^\/bookings\/[0-9a-f-]{36}$/);
+    expect((await buyer.get(`${page}/calendar.ics`)).status).toBe(404); // held, not paid
+    const key = `cal-${randomUUID()}`;
+    expect((await buyer.post(page, { intent: "pay", idempotencyKey: key, card: TEST_CARDS.approve })).status).toBe(302);
+
+    const mine = await buyer.get(`${page}/calendar.ics`);
+    expect(mine.status).toBe(200);
+    expect(mine.headers.get("content-type")).toBe("text/calendar; charset=utf-8");
+    expect(mine.headers.get("cache-control")).toBe("private, no-store");
+    expect(await mine.text()).toContain(`SUMMARY:${show.name}`);
+
+    expect((await (await signedIn()).get(`${page}/calendar.ics`)).status).toBe(404); // someone else's
+    const visitor = await new TestClient(server.url).get(`${page}/calendar.ics`);
+    expect(visitor.status).toBe(302);
+    expect(visitor.headers.get("location")).toMatch(/^\/login\?redirectTo=/);
+    for (const bad of ["not-a-uuid", "%00", randomUUID()]) {
+      const response = await buyer.get(`/bookings/${bad}/calendar.ics`);
+      expect(response.status, bad).toBeGreaterThanOrEqual(400);
+      expect(response.status, bad).toBeLessThan(500);
+    }
+  });
+});
+
 describe("the seat map page", () => {
   it("renders every seat as a checkbox named by its label, without the seats in the hydration data", async () => {
     const show = await makeShow(t.db, { startsAt: farFuture() });
