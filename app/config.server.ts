@@ -42,6 +42,7 @@ export const BOOKING_DEFAULTS = {
   holdStrategy: "cas",
   casAttempts: 3,
   maxHeldSeatsPerAddress: 12,
+  holdExtensionSeconds: 120,
 } as const;
 
 const booleanish = z.enum(["true", "false", "1", "0", "yes", "no", ""]).transform((v) => v === "true" || v === "1" || v === "yes");
@@ -78,6 +79,7 @@ const envSchema = z
     SWEEP_INTERVAL_SECONDS: intSetting(BOOKING_DEFAULTS.sweepIntervalSeconds, 1, 86_400),
     HOLD_STRATEGY: z.enum(["cas", "lock"]).default(BOOKING_DEFAULTS.holdStrategy),
     MAX_HELD_SEATS_PER_ADDRESS: intSetting(BOOKING_DEFAULTS.maxHeldSeatsPerAddress, 0, 100_000),
+    HOLD_EXTENSION_SECONDS: intSetting(BOOKING_DEFAULTS.holdExtensionSeconds, 0, 3600),
     LOG_LEVEL: z.enum(["silent", "error", "info", "debug"]).default("info"),
     LOG_FORMAT: z.enum(["json", "text"]).default("json"),
   })
@@ -120,6 +122,7 @@ export interface Config {
     sweepIntervalSeconds: number;
     holdStrategy: "cas" | "lock";
     maxHeldSeatsPerAddress: number;
+    holdExtensionSeconds: number;
   };
   logLevel: Env["LOG_LEVEL"];
   /** json: one object per line (for machines); text: a line to read by eye. */
@@ -182,6 +185,7 @@ export function loadConfig(
       sweepIntervalSeconds: env.SWEEP_INTERVAL_SECONDS,
       holdStrategy: env.HOLD_STRATEGY,
       maxHeldSeatsPerAddress: env.MAX_HELD_SEATS_PER_ADDRESS,
+      holdExtensionSeconds: env.HOLD_EXTENSION_SECONDS,
     },
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,

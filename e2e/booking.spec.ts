@@ -181,6 +181,26 @@ test("the ticket names its holder, carries a QR code and a calendar entry, and c
   expect((await page.request.get(`${new URL(page.url()).pathname}/calendar.ics`)).status()).toBe(404);
 });
 
+test("a hold can be made longer once, by the buyer's own press", async ({ page, createUser, loginAs, createShow }) => {
+  const user = await createUser();
+  await loginAs(user);
+  const show = await createShow();
+  await page.goto(`/shows/${show.id}`);
+  await interactive(page);
+  await seat(page, "B6").check();
+  await page.getByRole("button", { name: "Hold seats" }).click();
+  await expect(page).toHaveURL(/\/bookings\/[0-9a-f-]{36}$/);
+  const until = async () => (await page.getByRole("heading", { name: /Your seats are held until/ }).textContent())?.slice(-5) ?? "";
+  const before = await until();
+  await interactive(page);
+  await page.getByRole("button", { name: "Hold 2 more minutes" }).click();
+  await expect(page.getByText("More time: 2 more minutes to pay")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Hold 2 more minutes" })).toHaveCount(0);
+  const [h0, m0] = before.split(":").map(Number);
+  const [h1, m1] = (await until()).split(":").map(Number);
+  expect((h1 * 60 + m1 - (h0 * 60 + m0) + 1440) % 1440).toBe(2);
+});
+
 test("a declined card keeps the hold; releasing frees the seats", async ({ page, createUser, loginAs, createShow }) => {
   const user = await createUser();
   await loginAs(user);
@@ -234,7 +254,8 @@ test("a hold that runs out shows its expired state", async ({
   await page.getByRole("button", { name: "Hold seats" }).click();
   await expect(page.getByText(/Your seats are held until/)).toBeVisible();
   if (javaScriptEnabled) {
-    // The countdown runs out and the page turns to the expired state by itself.
+    // Under a minute left: the countdown says so, then runs out and the page turns by itself.
+    await expect(page.getByText("Less than a minute left!")).toBeVisible();
     await expect(page.getByText("This hold has ended. The seats were released.")).toBeVisible({ timeout: 15_000 });
   } else {
     await page.waitForTimeout(4_000);
@@ -244,8 +265,15 @@ test("a hold that runs out shows its expired state", async ({
     await page.reload();
     await expect(page.getByText("This hold has ended. The seats were released.")).toBeVisible();
   }
+  const ended = page.url();
   await page.getByRole("link", { name: "Back to the seat map" }).click();
   await expect(seat(page, "A1")).toBeEnabled();
+  // The seat is still free: one press on the ended hold's page holds it again.
+  await page.goto(ended);
+  await interactive(page);
+  await page.getByRole("button", { name: "Hold this seat again" }).click();
+  await expect(page.getByText(/Your seats are held until/)).toBeVisible();
+  expect(page.url()).not.toBe(ended);
 });
 
 test("seat states follow other buyers: by themselves with JavaScript, on reload without", async ({

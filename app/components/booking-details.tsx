@@ -23,6 +23,8 @@ export function HeldBooking(props: {
   cardError?: string;
   /** Changes with each answer from the server: the card field is emptied then. */
   answer?: unknown;
+  /** Minutes the hold may still be extended by (once per hold); null when it may not. */
+  extensionMinutes: number | null;
 }) {
   const { booking } = props;
   return (
@@ -32,8 +34,17 @@ export function HeldBooking(props: {
           Your seats are held until {booking.heldUntil}
         </h2>
         <p className="text-sm text-slate-700">
-          <Countdown expiresAt={booking.expiresAt} serverNow={props.serverNow} /> · pay before then to keep them.
+          <Countdown expiresAt={booking.expiresAt} serverNow={props.serverNow} warn /> · pay before then to keep them.
         </p>
+        {props.extensionMinutes ? (
+          <Form method="post" className="flex flex-wrap items-center gap-2 pt-1 text-sm">
+            <span className="text-slate-700">Need more time?</span>
+            <SubmitButton intent="extend" busyLabel="Extending…" variant="secondary" className="px-3 py-1 text-sm">
+              Hold {props.extensionMinutes} more {props.extensionMinutes === 1 ? "minute" : "minutes"}
+            </SubmitButton>
+            <span className="text-slate-500">(once per hold)</span>
+          </Form>
+        ) : null}
       </div>
       <BookingFacts booking={booking} />
       <Form method="post" className="max-w-sm space-y-3" noValidate>
@@ -158,14 +169,27 @@ const ENDED: Record<"EXPIRED" | "RELEASED" | "CANCELLED", string> = {
 };
 
 /** A booking that is over: say so plainly, and lead back to the seat map. */
-export function EndedBooking({ booking }: { booking: BookingDetails & { status: keyof typeof ENDED } }) {
+export function EndedBooking({ booking, seatIds }: { booking: BookingDetails & { status: keyof typeof ENDED }; seatIds: string[] }) {
   return (
     <section className="space-y-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:p-6">
       <p className="text-lg font-medium">{ENDED[booking.status]}</p>
       <BookingFacts booking={booking} />
-      <Link to={`/shows/${booking.show.id}`} reloadDocument className="inline-block text-brand-600 underline">
-        Back to the seat map
-      </Link>
+      <div className="flex flex-wrap items-center gap-4">
+        {booking.status !== "CANCELLED" && !booking.show.started && seatIds.length ? (
+          // The ordinary hold, for the same seats: held again if they are still free, named if not.
+          <Form method="post" action={`/shows/${booking.show.id}`}>
+            {seatIds.map((id) => (
+              <input key={id} type="hidden" name="seat" value={id} />
+            ))}
+            <SubmitButton intent="hold" busyLabel="Holding…">
+              Hold {booking.seats.length === 1 ? "this seat" : "these seats"} again
+            </SubmitButton>
+          </Form>
+        ) : null}
+        <Link to={`/shows/${booking.show.id}`} reloadDocument className="inline-block text-brand-600 underline">
+          Back to the seat map
+        </Link>
+      </div>
     </section>
   );
 }

@@ -14,7 +14,10 @@ export function formatLeft(ms: number): string {
  * plus the offset seen when the data arrived), so a skewed client clock does not matter. At zero
  * it reloads the page's data, which then shows the hold as ended.
  */
-export function Countdown({ expiresAt, serverNow }: { expiresAt: string; serverNow: number }) {
+/** Under this much time left, a countdown with `warn` turns red and says so once to screen readers. */
+export const WARN_MS = 60_000;
+
+export function Countdown({ expiresAt, serverNow, warn = false }: { expiresAt: string; serverNow: number; warn?: boolean }) {
   const expires = Date.parse(expiresAt);
   const offset = useMemo(() => (typeof window === "undefined" ? 0 : serverNow - Date.now()), [serverNow]);
   const [now, setNow] = useState(serverNow);
@@ -38,9 +41,17 @@ export function Countdown({ expiresAt, serverNow }: { expiresAt: string; serverN
     return () => window.clearInterval(timer);
   }, [expires, offset]);
 
+  const warning = warn && expires - now < WARN_MS && expires > now;
   return (
-    <span role="timer" className="font-mono tabular-nums" suppressHydrationWarning>
-      {formatLeft(expires - now)}
-    </span>
+    <>
+      <span role="timer" className={`font-mono tabular-nums${warning ? " font-bold text-red-700" : ""}`} suppressHydrationWarning>
+        {formatLeft(expires - now)}
+      </span>
+      {warn ? (
+        <span aria-live="assertive" className={warning ? "ml-1 font-semibold text-red-700" : "sr-only"}>
+          {warning ? "Less than a minute left!" : ""}
+        </span>
+      ) : null}
+    </>
   );
 }

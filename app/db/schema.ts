@@ -158,6 +158,8 @@ export const bookings = pgTable(
     updatedAt: tstz("updated_at").notNull(),
     confirmedAt: tstz("confirmed_at"),
     cancelledAt: tstz("cancelled_at"),
+    /** When the buyer took the hold's one extension (HOLD_EXTENSION_SECONDS); null if not taken. */
+    extendedAt: tstz("extended_at"),
     /**
      * Where the hold came from (an IPv4 address, or an IPv6 /64), for the per-address brake on
      * hoarding (domain/client-address.ts). Null for holds made outside HTTP.

@@ -22,6 +22,7 @@ export function bookingFromRow(row: Record<string, unknown>): Booking {
     updatedAt: date(row.updated_at) as Date,
     confirmedAt: date(row.confirmed_at),
     cancelledAt: date(row.cancelled_at),
+    extendedAt: date(row.extended_at),
     clientAddress: row.client_address === null || row.client_address === undefined ? null : String(row.client_address),
   };
 }

@@ -148,6 +148,35 @@ const CANCEL = `with ${OWN_BOOKING}, verdict as (
 select verdict.v, coalesce(to_jsonb(c), to_jsonb(b)) as booking
 from verdict left join cancelled c on true left join b on true`;
 
+/**
+ * Extends a live hold, once: $3 the seconds added, $4 now. The booking's end and each of its
+ * seats' ends move together, in one statement under the owner's lock, and only while every seat
+ * is still this hold's and live; otherwise holdfast_abort undoes it (HoldExpired). So the sweeper,
+ * a payment and another buyer's hold each see either the old end everywhere or the new one.
+ */
+const EXTEND = `with ${OWN_BOOKING}, verdict as (
+  select case
+    when not exists (select 1 from b) then 'not_found'
+    when (select status from b) <> 'HELD' or (select expires_at from b) <= $4::timestamptz then 'not_live'
+    when (select extended_at from b) is not null then 'extended_before'
+    when (select first_start from times) <= $4::timestamptz then 'started'
+    else 'extend'
+  end as v
+), moved as (
+  update seats set expires_at = (select expires_at from b) + make_interval(secs => $3::int), version = version + 1
+  where booking_id = $1 and status = 'PENDING' and expires_at > $4::timestamptz and (select v from verdict) = 'extend'
+  returning id
+), extended as (
+  update bookings set expires_at = expires_at + make_interval(secs => $3::int), extended_at = $4::timestamptz, updated_at = $4::timestamptz
+  where id = $1 and (select v from verdict) = 'extend'
+  returning *
+), audited as (${audit("extend", ["extend"], "$4::timestamptz")}
+)
+select verdict.v, (select time_zone from zone) as time_zone, coalesce(to_jsonb(e), to_jsonb(b)) as booking,
+  case when verdict.v = 'extend' and (select count(*) from moved) <> (select seat_count from b)
+    then holdfast_abort('${HOLD_ENDED}', 'the hold ended while it was being extended') end as aborted
+from verdict left join extended e on true left join b on true`;
+
 type Decision = { v: string; booking: Record<string, unknown> | null; time_zone?: string | null };
 
 /** One booking action in one round trip: BEGIN, the owner's row lock, the deciding statement, COMMIT. */
@@ -223,6 +252,38 @@ export async function releaseHold(db: Db, input: { userId: string; bookingId: st
   const decision = await retryTransient(() => decide(db, input.bookingId, input.userId, RELEASE, [now.toISOString()]));
   if (decision.v === "paid") throw new Conflict("This booking is paid for; cancel it instead");
   return bookingFromRow(decision.booking as Record<string, unknown>);
+}
+
+/**
+ * The holder makes a live hold `seconds` longer, once per hold. Invariants: only the holder
+ * extends; a hold is extended at most once; the booking and its seats end at the same moment
+ * before and after; a hold that has ended (or ends meanwhile) is not brought back: HoldExpired,
+ * and nothing changes (tests/integration/holds.test.ts, "extending a hold").
+ */
+export async function extendHold(
+  db: Db,
+  input: { userId: string; bookingId: string },
+  seconds: number,
+  now: Date = new Date(),
+): Promise<Booking> {
+  if (seconds <= 0) throw new Conflict("Holds cannot be extended here");
+  let decision: Decision;
+  try {
+    decision = await retryTransient(() => decide(db, input.bookingId, input.userId, EXTEND, [Math.floor(seconds), now.toISOString()]));
+  } catch (error) {
+    if (sqlStateOf(error) !== HOLD_ENDED) throw error;
+    const booking = await getBookingForUser(db, input.userId, input.bookingId, now);
+    throw new HoldExpired(booking.expiresAt, booking.show.timeZone);
+  }
+  const booking = bookingFromRow(decision.booking as Record<string, unknown>);
+  if (decision.v === "not_live") {
+    if (booking.status === "HELD" || booking.status === "EXPIRED")
+      throw new HoldExpired(booking.expiresAt, decision.time_zone ?? undefined);
+    throw new Conflict("Only a hold that is still live can be extended");
+  }
+  if (decision.v === "extended_before") throw new Conflict("This hold was extended once already; pay before it ends");
+  if (decision.v === "started") throw new Conflict("This show has started");
+  return booking;
 }
 
 /** The owner cancels a paid booking before its first seat's time: CANCELLED, refund simulated, seats AVAILABLE. */

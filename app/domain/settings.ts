@@ -9,6 +9,8 @@ export interface BookingSettings {
   casAttempts: number;
   /** Seats of one show held at once from one address (an IPv6 /64); 0 turns the brake off (load tests). */
   maxHeldSeatsPerAddress: number;
+  /** How much longer a hold may be made, once (HOLD_EXTENSION_SECONDS); 0: never. */
+  holdExtensionSeconds: number;
 }
 
 /** The defaults live with the settings that override them (config.server.ts), once. */
@@ -18,4 +20,5 @@ export const DEFAULT_BOOKING_SETTINGS: BookingSettings = {
   holdStrategy: BOOKING_DEFAULTS.holdStrategy,
   casAttempts: BOOKING_DEFAULTS.casAttempts,
   maxHeldSeatsPerAddress: BOOKING_DEFAULTS.maxHeldSeatsPerAddress,
+  holdExtensionSeconds: BOOKING_DEFAULTS.holdExtensionSeconds,
 };

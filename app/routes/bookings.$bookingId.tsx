@@ -4,7 +4,7 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser, requireUserId } from "~/auth/guards.server";
 import { EndedBooking, HeldBooking, Ticket } from "~/components/booking-details";
 import { FormError } from "~/components/form-field";
-import { cancelBooking, confirmBooking, getBookingForUser, releaseHold } from "~/domain/bookings.server";
+import { cancelBooking, confirmBooking, extendHold, getBookingForUser, releaseHold } from "~/domain/bookings.server";
 import { ValidationFailed } from "~/domain/errors";
 import { hasStarted } from "~/domain/seat-state";
 import { clockIn, formatMoney, formatShowTime } from "~/domain/time";
@@ -32,6 +32,7 @@ export const loader = (args: LoaderFunctionArgs) =>
         reference: booking.reference,
         status: booking.effectiveStatus,
         seats: booking.seats.map((s) => s.label),
+        seatIds: booking.seats.map((s) => String(s.id)),
         total: formatMoney(booking.amountCents, booking.currency),
         expiresAt: booking.expiresAt.toISOString(),
         heldUntil: clockIn(booking.expiresAt, show.timeZone),
@@ -46,6 +47,11 @@ export const loader = (args: LoaderFunctionArgs) =>
         },
       },
       serverNow: now.getTime(),
+      // Once per hold, if HOLD_EXTENSION_SECONDS allows it.
+      extensionMinutes:
+        booking.effectiveStatus === "HELD" && !booking.extendedAt && context.booking.holdExtensionSeconds > 0
+          ? Math.max(1, Math.round(context.booking.holdExtensionSeconds / 60))
+          : null,
       // A fresh key per render: a double click pays once, a new attempt after a decline is new.
       idempotencyKey: crypto.randomUUID(),
     });
@@ -66,6 +72,11 @@ const INTENTS: Record<string, Intent> = {
     // The seat map is always a full page load (its grid is rendered on the server).
     return redirectWithFlash(args, `/shows/${released.showId}`, message, { document: true });
   },
+  extend: async (args, input) => {
+    const seconds = args.context.booking.holdExtensionSeconds;
+    await extendHold(args.context.db, input, seconds, new Date());
+    return redirectWithFlash(args, `/bookings/${input.bookingId}`, `More time: ${Math.round(seconds / 60)} more minutes to pay`);
+  },
   cancel: async (args, input) => {
     await cancelBooking(args.context.db, input, new Date());
     return redirectWithFlash(args, `/bookings/${input.bookingId}`, "Cancelled — your refund is on its way");
@@ -81,7 +92,7 @@ export const action = (args: ActionFunctionArgs) =>
   });
 
 export default function BookingPage() {
-  const { booking, serverNow, idempotencyKey, ticket } = useLoaderData<typeof loader>();
+  const { booking, serverNow, idempotencyKey, ticket, extensionMinutes } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const { status } = booking;
   return (
@@ -98,13 +109,14 @@ export default function BookingPage() {
           booking={booking}
           serverNow={serverNow}
           idempotencyKey={idempotencyKey}
+          extensionMinutes={extensionMinutes}
           cardError={result?.fieldErrors.card}
           answer={result}
         />
       ) : status === "CONFIRMED" ? (
         ticket && <Ticket booking={booking} {...ticket} />
       ) : (
-        <EndedBooking booking={{ ...booking, status }} />
+        <EndedBooking booking={{ ...booking, status }} seatIds={booking.seatIds} />
       )}
     </div>
   );

@@ -27,6 +27,7 @@ export function createAppServices(options: { config: Config; log: Logger; databa
       holdStrategy: config.booking.holdStrategy,
       casAttempts: DEFAULT_BOOKING_SETTINGS.casAttempts,
       maxHeldSeatsPerAddress: config.booking.maxHeldSeatsPerAddress,
+      holdExtensionSeconds: config.booking.holdExtensionSeconds,
     },
     dbStats: database.stats,
     // Bounded: /readyz answers within 2 s whatever the database does.

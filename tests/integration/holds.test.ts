@@ -1,9 +1,12 @@
+import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { Conflict, NotFound, SeatsUnavailable, ValidationFailed } from "~/domain/errors";
+import { extendHold } from "~/domain/bookings.server";
+import { Conflict, HoldExpired, NotFound, SeatsUnavailable, ValidationFailed } from "~/domain/errors";
 import { placeHold } from "~/domain/holds.server";
 import { DEFAULT_BOOKING_SETTINGS } from "~/domain/settings";
 import { getSeatCodes, listUpcomingShows } from "~/domain/shows.server";
-import { makeShow, makeUsers, NOW, seatIdsByLabel, seatRows } from "../support/factories";
+import { sweepExpiredHolds } from "~/domain/sweeper.server";
+import { inconsistentSeats, makeShow, makeUsers, NOW, seatIdsByLabel, seatRows, seatsInTwoLiveBookings } from "../support/factories";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
@@ -126,5 +129,60 @@ describe("placeHold", () => {
     expect(await getSeatCodes(t.db, show.id, alice, later(DEFAULT_BOOKING_SETTINGS.holdTtlSeconds))).toBe("AAAAAAAAAA");
     const listed = (await listUpcomingShows(t.db, NOW)).find((s) => s.id === show.id);
     expect(listed).toMatchObject({ seatsLeft: 8, totalSeats: 10 });
+  });
+});
+
+describe("extending a hold", () => {
+  const at = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
+
+  it("moves the booking's end and every seat's end together, once; never for someone else, never after the end", async () => {
+    const [alice, bob] = await makeUsers(t.db, 2);
+    const show = await makeShow(t.db);
+    const ids = await seatIdsByLabel(t.db, show.id);
+    const { booking } = await placeHold(t.db, { userId: alice, showId: show.id, seatIds: [ids.A1, ids.A2] }, NOW);
+    const ends = booking.expiresAt.getTime();
+
+    await expect(extendHold(t.db, { userId: bob, bookingId: booking.id }, 120, at(10))).rejects.toBeInstanceOf(NotFound);
+    const extended = await extendHold(t.db, { userId: alice, bookingId: booking.id }, 120, at(10));
+    expect(extended.expiresAt.getTime()).toBe(ends + 120_000);
+    expect(extended.extendedAt?.getTime()).toBe(at(10).getTime());
+    const rows = (await seatRows(t.db, show.id)).filter((s) => s.booking_id === booking.id);
+    expect(rows.map((s) => new Date(s.expires_at ?? 0).getTime())).toEqual([ends + 120_000, ends + 120_000]);
+    expect(await inconsistentSeats(t.db)).toHaveLength(0);
+
+    const again = extendHold(t.db, { userId: alice, bookingId: booking.id }, 120, at(20));
+    await expect(again).rejects.toBeInstanceOf(Conflict);
+    await expect(again).rejects.toThrow("extended once already");
+    const [audit] = await t.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from audit_log where booking_id = ${booking.id} and action = 'extend'`,
+    );
+    expect(audit.n).toBe(1);
+
+    const late = await placeHold(t.db, { userId: bob, showId: show.id, seatIds: [ids.B1] }, NOW);
+    const after = new Date(late.booking.expiresAt.getTime() + 1000);
+    await expect(extendHold(t.db, { userId: bob, bookingId: late.booking.id }, 120, after)).rejects.toBeInstanceOf(HoldExpired);
+    const b1 = (await seatRows(t.db, show.id)).find((s) => s.id === ids.B1);
+    expect(new Date(b1?.expires_at ?? 0).getTime()).toBe(late.booking.expiresAt.getTime());
+    await expect(extendHold(t.db, { userId: bob, bookingId: late.booking.id }, 0, NOW)).rejects.toBeInstanceOf(Conflict);
+  });
+
+  it("racing the sweeper at the last moment, ends either extended everywhere or swept everywhere", async () => {
+    const users = await makeUsers(t.db, 20);
+    const show = await makeShow(t.db, { layout: { kind: "THEATRE", rows: 4, seatsPerRow: 10, aisleAfter: [] } });
+    const ids = Object.values(await seatIdsByLabel(t.db, show.id));
+    const holds = await Promise.all(
+      users.map((userId, i) => placeHold(t.db, { userId, showId: show.id, seatIds: [ids[2 * i], ids[2 * i + 1]] }, NOW)),
+    );
+    const end = holds[0].booking.expiresAt.getTime();
+    // Each extension asks a moment before the end, while a sweep runs at the end itself.
+    const outcomes = await Promise.allSettled([
+      ...holds.map((h, i) => extendHold(t.db, { userId: users[i], bookingId: h.booking.id }, 60, new Date(end - 1 - (i % 3)))),
+      sweepExpiredHolds(t.db, new Date(end)),
+    ]);
+    for (const outcome of outcomes.slice(0, -1)) {
+      if (outcome.status === "rejected") expect(outcome.reason).toBeInstanceOf(HoldExpired);
+    }
+    expect(await inconsistentSeats(t.db)).toHaveLength(0);
+    expect(await seatsInTwoLiveBookings(t.db, new Date(end + 30_000))).toHaveLength(0);
   });
 });

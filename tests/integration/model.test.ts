@@ -5,7 +5,7 @@ import { cancelBooking, confirmBooking, releaseHold } from "~/domain/bookings.se
 import { DomainError } from "~/domain/errors";
 import { placeHold } from "~/domain/holds.server";
 import { TEST_CARDS } from "~/domain/payments";
-import type { BookingSettings } from "~/domain/settings";
+import { type BookingSettings, DEFAULT_BOOKING_SETTINGS } from "~/domain/settings";
 import { sweepExpiredHolds } from "~/domain/sweeper.server";
 import { makeShow, makeUsers, NOW, seatIdsByLabel } from "../support/factories";
 import { useTestDatabase } from "../support/test-database";
@@ -18,6 +18,7 @@ import { useTestDatabase } from "../support/test-database";
  */
 const t = useTestDatabase();
 const SETTINGS: BookingSettings = {
+  ...DEFAULT_BOOKING_SETTINGS,
   maxSeatsPerHold: 4,
   holdTtlSeconds: 60,
   holdStrategy: "cas",

@@ -5,6 +5,7 @@ import { Conflict } from "~/domain/errors";
 import { placeHold } from "~/domain/holds.server";
 import { TEST_CARDS } from "~/domain/payments";
 import { hasStarted, isSeatFree, type StoredSeatStatus, seatCode } from "~/domain/seat-state";
+import { DEFAULT_BOOKING_SETTINGS } from "~/domain/settings";
 import { getSeatCodes, listUpcomingShows } from "~/domain/shows.server";
 import { zonedTimeToInstant } from "~/domain/time";
 import { makeShow, makeUsers, seatIdsByLabel } from "../support/factories";
@@ -82,6 +83,7 @@ describe("seat-state rules agree with their SQL twins", () => {
     const slots = await seatIdsByLabel(t.db, show.id);
     // Held by Alice (ends 09:35), held by Bob until well after, and one paid for.
     await placeHold(t.db, { userId: alice, showId: show.id, seatIds: [slots["10:00"]] }, at("09:30"), {
+      ...DEFAULT_BOOKING_SETTINGS,
       maxSeatsPerHold: 8,
       holdTtlSeconds: 300,
       holdStrategy: "cas",
