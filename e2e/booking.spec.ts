@@ -21,7 +21,7 @@ test("log in, pick seats, hold, pay and get a ticket", async ({ page, createUser
   await page.getByRole("button", { name: "Hold seats" }).click();
 
   await expect(page).toHaveURL(/\/bookings\/[0-9a-f-]{36}$/);
-  await expect(page.getByText(/Your seats are held until \d\d:\d\d/)).toBeVisible();
+  await expect(page.getByText(/Your seats? (?:is|are) held until \d\d:\d\d/)).toBeVisible();
   await expect(page.getByText("A1, A2")).toBeVisible();
   await page.getByLabel("Card number").fill(TEST_CARDS.approve);
   await page.getByRole("button", { name: /^Pay/ }).click();
@@ -62,7 +62,7 @@ test("two buyers race for one seat: one gets the ticket, the other a clear messa
   await Promise.all(pages.map((p) => p.getByRole("button", { name: "Hold seats" }).click()));
   const outcomes = await Promise.all(
     pages.map(async (p) => {
-      const held = p.getByText(/Your seats are held until/);
+      const held = p.getByText(/Your seats? (?:is|are) held until/);
       const taken = p.getByRole("alert").filter({ hasText: "B3 was just taken — nothing was held" });
       await expect(held.or(taken)).toBeVisible();
       return (await held.isVisible()) ? "held" : "taken";
@@ -190,7 +190,7 @@ test("a hold can be made longer once, by the buyer's own press", async ({ page, 
   await seat(page, "B6").check();
   await page.getByRole("button", { name: "Hold seats" }).click();
   await expect(page).toHaveURL(/\/bookings\/[0-9a-f-]{36}$/);
-  const until = async () => (await page.getByRole("heading", { name: /Your seats are held until/ }).textContent())?.slice(-5) ?? "";
+  const until = async () => (await page.getByRole("heading", { name: /Your seats? (?:is|are) held until/ }).textContent())?.slice(-5) ?? "";
   const before = await until();
   await interactive(page);
   await page.getByRole("button", { name: "Hold 2 more minutes" }).click();
@@ -199,6 +199,34 @@ test("a hold can be made longer once, by the buyer's own press", async ({ page, 
   const [h0, m0] = before.split(":").map(Number);
   const [h1, m1] = (await until()).split(":").map(Number);
   expect((h1 * 60 + m1 - (h0 * 60 + m0) + 1440) % 1440).toBe(2);
+});
+
+test("a clinic patient books a 10:45 appointment, and every page says appointment and 10:45", async ({
+  page,
+  createUser,
+  loginAs,
+  createShow,
+}) => {
+  const user = await createUser();
+  await loginAs(user);
+  const show = await createShow({ layout: { kind: "DOCTOR", start: "09:00", end: "12:00", everyMinutes: 15 }, priceCents: 4000 });
+  await page.goto(`/shows/${show.id}`);
+  await expect(page.getByRole("heading", { name: "Pick a time" })).toBeVisible();
+  await expect(page.getByText("12 of 12 times free")).toBeVisible();
+  await expect(page.getByText("£40.00 per appointment")).toBeVisible();
+  await interactive(page);
+  await seat(page, "10:45").check();
+  await page.getByRole("button", { name: "Hold appointment" }).click();
+  await expect(page.getByRole("heading", { name: /^Your appointment is held until \d\d:\d\d$/ })).toBeVisible();
+  await page.getByLabel("Card number").fill(TEST_CARDS.approve);
+  await page.getByRole("button", { name: /^Pay/ }).click();
+
+  const ticket = page.getByRole("article", { name: "Appointment" });
+  await expect(ticket).toContainText(`Clinic${show.name}`);
+  await expect(ticket).toContainText(/Time\w{3}, \d{1,2} \w{3} \d{4}, 10:45/);
+  await expect(ticket).toContainText("Appointment10:45");
+  await expect(ticket).not.toContainText(/\bSeats?\b/);
+  await expect(page.getByText(/\d{4}, 10:45 · /)).toBeVisible(); // the page's own heading line too
 });
 
 test("a declined card keeps the hold; releasing frees the seats", async ({ page, createUser, loginAs, createShow }) => {
@@ -212,7 +240,7 @@ test("a declined card keeps the hold; releasing frees the seats", async ({ page,
   await page.getByRole("button", { name: /^Pay/ }).click();
   await expect(page.getByRole("alert")).toContainText("Your card was declined");
   await expect(page.getByLabel("Card number")).toHaveValue("");
-  await expect(page.getByText(/Your seats are held until/)).toBeVisible();
+  await expect(page.getByText(/Your seats? (?:is|are) held until/)).toBeVisible();
   await page.getByRole("button", { name: "Release" }).click();
   await expect(page).toHaveURL(`/shows/${show.id}`);
   await expect(seat(page, "A4")).toBeEnabled();
@@ -252,7 +280,7 @@ test("a hold that runs out shows its expired state", async ({
   await page.goto(`${shortTtlBaseURL}/shows/${show.id}`);
   await seat(page, "A1").check();
   await page.getByRole("button", { name: "Hold seats" }).click();
-  await expect(page.getByText(/Your seats are held until/)).toBeVisible();
+  await expect(page.getByText(/Your seats? (?:is|are) held until/)).toBeVisible();
   if (javaScriptEnabled) {
     // Under a minute left: the countdown says so, then runs out and the page turns by itself.
     await expect(page.getByText("Less than a minute left!")).toBeVisible();
@@ -272,7 +300,7 @@ test("a hold that runs out shows its expired state", async ({
   await page.goto(ended);
   await interactive(page);
   await page.getByRole("button", { name: "Hold this seat again" }).click();
-  await expect(page.getByText(/Your seats are held until/)).toBeVisible();
+  await expect(page.getByText(/Your seats? (?:is|are) held until/)).toBeVisible();
   expect(page.url()).not.toBe(ended);
 });
 

@@ -2,6 +2,8 @@ import { Form, Link } from "@remix-run/react";
 import { Countdown } from "~/components/countdown";
 import { BUTTON_STYLES, FormField, SubmitButton } from "~/components/form-field";
 import { useHydrated } from "~/components/use-hydrated";
+import { countedNoun, wordsFor } from "~/domain/kind-words";
+import type { ShowKind } from "~/domain/layouts";
 import { TEST_CARDS } from "~/domain/payments";
 
 export interface BookingDetails {
@@ -12,7 +14,7 @@ export interface BookingDetails {
   total: string;
   expiresAt: string;
   heldUntil: string;
-  show: { id: string; name: string; venue: string; city: string; time: string; started: boolean };
+  show: { id: string; name: string; kind: ShowKind; venue: string; city: string; time: string; started: boolean };
 }
 
 /** A live hold: when it ends, a pay form and a release form. */
@@ -31,7 +33,8 @@ export function HeldBooking(props: {
     <section aria-labelledby="hold-heading" className="space-y-5 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:p-6">
       <div className="space-y-1">
         <h2 id="hold-heading" className="text-lg font-semibold">
-          Your seats are held until {booking.heldUntil}
+          Your {booking.seats.length === 1 ? wordsFor(booking.show.kind).one : wordsFor(booking.show.kind).many}{" "}
+          {booking.seats.length === 1 ? "is" : "are"} held until {booking.heldUntil}
         </h2>
         <p className="text-sm text-slate-700">
           <Countdown expiresAt={booking.expiresAt} serverNow={props.serverNow} warn /> · pay before then to keep them.
@@ -95,7 +98,7 @@ export function Ticket({
     <div className="space-y-4">
       <article aria-labelledby="ticket-heading" className="ticket rounded-xl border-2 border-slate-800 bg-white p-5 sm:p-8">
         <h2 id="ticket-heading" className="text-sm font-semibold uppercase tracking-widest text-slate-500">
-          Ticket
+          {wordsFor(booking.show.kind).ticket}
         </h2>
         <div className="mt-4 flex flex-wrap items-start justify-between gap-4">
           <dl className="min-w-[15rem] flex-1 space-y-4">
@@ -182,7 +185,8 @@ export function EndedBooking({ booking, seatIds }: { booking: BookingDetails & {
               <input key={id} type="hidden" name="seat" value={id} />
             ))}
             <SubmitButton intent="hold" busyLabel="Holding…">
-              Hold {booking.seats.length === 1 ? "this seat" : "these seats"} again
+              Hold {booking.seats.length === 1 ? "this" : "these"} {countedNoun(booking.show.kind, booking.seats.length).toLowerCase()}{" "}
+              again
             </SubmitButton>
           </Form>
         ) : null}
@@ -204,10 +208,10 @@ function BookingFacts({ booking }: { booking: BookingDetails }) {
 
 function BookingFactsRows({ booking }: { booking: BookingDetails }) {
   const rows: Array<[string, string]> = [
-    ["Show", booking.show.name],
+    [wordsFor(booking.show.kind).event, booking.show.name],
     ["Time", booking.show.time],
     ["Venue", `${booking.show.venue}, ${booking.show.city}`],
-    [booking.seats.length === 1 ? "Seat" : "Seats", booking.seats.join(", ")],
+    [countedNoun(booking.show.kind, booking.seats.length), booking.seats.join(", ")],
     ["Total", booking.total],
   ];
   return (

@@ -4,7 +4,8 @@ import { FormError, SubmitButton } from "~/components/form-field";
 import { labelFromAccessibleName, renderSeatMapHtml, SEAT_CLASS, seatAccessibleName } from "~/components/seat-map-html";
 import { useServerOnly } from "~/components/server-only";
 import { listLabels } from "~/domain/errors";
-import type { LayoutSpec } from "~/domain/layouts";
+import { wordsFor } from "~/domain/kind-words";
+import type { LayoutSpec, ShowKind } from "~/domain/layouts";
 import { type StoredSeatStatus, seatCodeOfStatus } from "~/domain/seat-state";
 import type { SeatPlace } from "~/domain/shows.server";
 import { formatMoney } from "~/domain/time";
@@ -16,6 +17,7 @@ const REFRESH_MS = 5_000;
 
 export interface SeatMapFormProps {
   showId: string;
+  kind: ShowKind;
   /** One status code per seat, in id order (document order of the island's inputs). */
   codes: string;
   /** The show's price zones in order; a seat's zone is its label's `z<n>` class. */
@@ -37,6 +39,7 @@ export interface SeatMapFormProps {
  */
 export function SeatMapForm({
   showId,
+  kind,
   codes,
   zones,
   currency,
@@ -46,6 +49,7 @@ export function SeatMapForm({
   error,
   closedMessage,
 }: SeatMapFormProps) {
+  const words = wordsFor(kind);
   const island = useRef<HTMLDivElement>(null);
   const [html, setHtml] = useIslandHtml(showId);
   // The codes the island's DOM shows at the moment.
@@ -139,15 +143,15 @@ export function SeatMapForm({
 
   const summary =
     tally === null
-      ? "Tick seats, then Hold seats"
-      : `${tally.count} ${tally.count === 1 ? "seat" : "seats"} selected · total ${formatMoney(tally.cents, currency)}`;
+      ? `Tick ${words.many}, then ${words.hold}`
+      : `${tally.count} ${tally.count === 1 ? words.one : words.many} selected · total ${formatMoney(tally.cents, currency)}`;
 
   return (
     <Form method="post" className="space-y-4" aria-labelledby="seat-map-heading">
       <FormError message={error} />
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h2 id="seat-map-heading" className="text-lg font-semibold">
-          Pick your seats
+          {words.pick}
         </h2>
         <SeatLegend codes={codes} />
         <ZoneLegend zones={zones} />
@@ -181,7 +185,7 @@ export function SeatMapForm({
           )}
         </div>
         <SubmitButton intent="hold" busyLabel="Holding…" disabled={Boolean(closedMessage)} className="px-5">
-          Hold seats
+          {words.hold}
         </SubmitButton>
       </div>
     </Form>

@@ -1,4 +1,5 @@
 import type { Show } from "~/db/schema";
+import { wordsFor } from "~/domain/kind-words";
 import { formatMoney, formatShowTime } from "~/domain/time";
 
 /** What pages show of a show, formatted on the server in the venue's zone (never the browser's). */
@@ -43,12 +44,14 @@ export function ShowFacts({ show, seatsLeft }: ShowFactsProps) {
         </div>
         <div className="contents sm:block">
           <dt className="font-medium text-slate-500 sm:sr-only">Price</dt>
-          <dd>{show.price} per seat</dd>
+          <dd>
+            {show.price} per {wordsFor(show.kind).one}
+          </dd>
         </div>
         <div className="contents sm:block">
           <dt className="font-medium text-slate-500 sm:sr-only">Seats</dt>
           <dd data-testid="seats-left">
-            {seatsLeft} of {show.totalSeats} seats left
+            {seatsLeft} of {show.totalSeats} {wordsFor(show.kind).left}
           </dd>
         </div>
       </dl>

@@ -1,5 +1,6 @@
 import { Link } from "@remix-run/react";
 import { KIND_NAMES } from "~/components/show-facts";
+import { wordsFor } from "~/domain/kind-words";
 
 export interface ShowListItem {
   id: string;
@@ -48,7 +49,7 @@ export function ShowList({ shows }: { shows: ShowListItem[] }) {
           <p className="mt-3 flex flex-wrap items-baseline justify-between gap-2 text-sm">
             <span className="font-semibold">{show.price}</span>
             <span className={show.seatsLeft === 0 ? "font-medium text-red-700" : "text-slate-600"}>
-              {show.seatsLeft} of {show.totalSeats} seats left
+              {show.seatsLeft} of {show.totalSeats} {wordsFor(show.kind).left}
             </span>
           </p>
         </li>

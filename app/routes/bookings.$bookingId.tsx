@@ -39,6 +39,7 @@ export const loader = (args: LoaderFunctionArgs) =>
         show: {
           id: show.id,
           name: show.name,
+          kind: show.kind,
           venue: show.venue,
           city: show.city,
           // The booking's own time: a clinic booking's is its slot's, not the day's first.

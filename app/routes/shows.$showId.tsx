@@ -75,6 +75,7 @@ export default function ShowPage() {
       <SeatMapForm
         key={show.id}
         showId={show.id}
+        kind={show.kind}
         codes={codes}
         zones={zones}
         currency={show.currency}

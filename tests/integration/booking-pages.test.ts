@@ -187,7 +187,7 @@ describe("the booking page", () => {
     const page = held.headers.get("location")!;
     expect(page).toMatch(/^\/bookings\/[0-9a-f-]{36}$/);
     const html = await (await buyer.get(page)).text();
-    expect(textOf(html)).toMatch(/Your seats are held until \d\d:\d\d/);
+    expect(textOf(html)).toMatch(/Your seats? (?:is|are) held until \d\d:\d\d/);
     const key = /name="idempotencyKey" value="([^"]+)"/.exec(html)![1];
 
     const bad = await buyer.post(page, { intent: "pay", idempotencyKey: key, card: "1234 5678" });
