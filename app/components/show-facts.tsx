@@ -1,6 +1,6 @@
 import type { Show } from "~/db/schema";
 import { wordsFor } from "~/domain/kind-words";
-import { formatMoney, formatShowTime } from "~/domain/time";
+import { formatCount, formatMoney, formatShowTime } from "~/domain/time";
 
 /** What pages show of a show, formatted on the server in the venue's zone (never the browser's). */
 export function showView(show: Show) {
@@ -51,7 +51,7 @@ export function ShowFacts({ show, seatsLeft }: ShowFactsProps) {
         <div className="contents sm:block">
           <dt className="font-medium text-slate-500 sm:sr-only">Seats</dt>
           <dd data-testid="seats-left">
-            {seatsLeft} of {show.totalSeats} {wordsFor(show.kind).left}
+            {formatCount(seatsLeft)} of {formatCount(show.totalSeats)} {wordsFor(show.kind).left}
           </dd>
         </div>
       </dl>

@@ -1,6 +1,8 @@
-import { Link } from "@remix-run/react";
+import { Form, Link } from "@remix-run/react";
+import { BUTTON_STYLES } from "~/components/form-field";
 import { KIND_NAMES } from "~/components/show-facts";
 import { wordsFor } from "~/domain/kind-words";
+import { formatCount } from "~/domain/time";
 
 export interface ShowListItem {
   id: string;
@@ -49,11 +51,63 @@ export function ShowList({ shows }: { shows: ShowListItem[] }) {
           <p className="mt-3 flex flex-wrap items-baseline justify-between gap-2 text-sm">
             <span className="font-semibold">{show.price}</span>
             <span className={show.seatsLeft === 0 ? "font-medium text-red-700" : "text-slate-600"}>
-              {show.seatsLeft} of {show.totalSeats} {wordsFor(show.kind).left}
+              {formatCount(show.seatsLeft)} of {formatCount(show.totalSeats)} {wordsFor(show.kind).left}
             </span>
           </p>
         </li>
       ))}
     </ul>
+  );
+}
+
+const KIND_OPTIONS = [
+  ["", "Everything"],
+  ["SHOW", "Shows"],
+  ["BUS", "Coach trips"],
+  ["DOCTOR", "Clinics"],
+] as const;
+
+/**
+ * The shows page's filters: a GET form (the filters are in the address, so a filtered list can be
+ * shared and works without JavaScript); with JavaScript Remix fetches the list without a reload.
+ */
+export function ShowFilters({ cities, filter }: { cities: string[]; filter: { kind?: string; city?: string; from?: string } }) {
+  const field = "mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1.5 text-sm";
+  return (
+    <Form method="get" className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3" aria-label="Filter shows">
+      <label className="min-w-[9rem] flex-1 text-sm font-medium text-slate-700">
+        Kind
+        <select name="kind" defaultValue={filter.kind ?? ""} className={field}>
+          {KIND_OPTIONS.map(([value, text]) => (
+            <option key={value} value={value}>
+              {text}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="min-w-[9rem] flex-1 text-sm font-medium text-slate-700">
+        City
+        <select name="city" defaultValue={filter.city ?? ""} className={field}>
+          <option value="">Anywhere</option>
+          {cities.map((city) => (
+            <option key={city} value={city}>
+              {city}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="min-w-[9rem] flex-1 text-sm font-medium text-slate-700">
+        On or after
+        <input type="date" name="from" defaultValue={filter.from ?? ""} className={field} />
+      </label>
+      <div className="flex items-center gap-3">
+        <button type="submit" className={BUTTON_STYLES.primary}>
+          Filter
+        </button>
+        <Link to="/" className="text-sm text-brand-600 underline">
+          Clear
+        </Link>
+      </div>
+    </Form>
   );
 }

@@ -279,3 +279,23 @@ export const showInputSchema = z
   .meta({ id: "ShowInput" });
 export type ShowInput = z.input<typeof showInputSchema>;
 export type ShowData = z.output<typeof showInputSchema>;
+
+const blankIsNone = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const isRealDate = (text: string) => {
+  const match = ISO_DATE.exec(text);
+  if (!match) return false;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return date.getUTCDate() === Number(match[3]) && date.getUTCMonth() === Number(match[2]) - 1;
+};
+
+/** The shows page's filters (a GET form: an empty field means "any"; other parameters are ignored). */
+export const browseQuerySchema = z.object({
+  kind: z.preprocess(blankIsNone, z.enum(SHOW_KINDS, { error: "Pick a kind from the list" }).optional()),
+  city: z.preprocess(
+    blankIsNone,
+    z.string({ error: "Pick a city from the list" }).trim().max(100, "City must be at most 100 characters").optional(),
+  ),
+  from: z.preprocess(blankIsNone, z.string({ error: "Enter a date" }).refine(isRealDate, "Enter a real date, as YYYY-MM-DD").optional()),
+});
+export type BrowseQuery = z.infer<typeof browseQuerySchema>;

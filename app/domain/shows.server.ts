@@ -4,7 +4,7 @@ import { compileOnce, preparedQuery } from "~/db/one-trip.server";
 import { priceZones, type Show, seats, shows } from "~/db/schema";
 import { NotFound, ValidationFailed } from "./errors";
 import { generateSeats, kindOfLayout, type LayoutSpec, seatCount } from "./layouts";
-import { showInputSchema, showListQuerySchema } from "./schemas";
+import { type BrowseQuery, browseQuerySchema, showInputSchema, showListQuerySchema } from "./schemas";
 import { SEAT_CODES, type SeatCode, STATUS_OF_SEAT_CODE, type StoredSeatStatus } from "./seat-state";
 import { seatCodeOf, seatIsForSale } from "./seat-state.server";
 import { parseSelection } from "./selection";
@@ -92,15 +92,37 @@ export interface ShowSummary extends Show {
 }
 
 /** Shows with a seat whose time has not yet come, soonest first, with how many seats are for sale. */
-export async function listUpcomingShows(db: DbOrTx, now: Date): Promise<ShowSummary[]> {
+export async function listUpcomingShows(db: DbOrTx, now: Date, filter: BrowseQuery = {}): Promise<ShowSummary[]> {
+  const conditions: SQL[] = [gt(shows.lastStartsAt, now), isNull(shows.cancelledAt)];
+  if (filter.kind) conditions.push(eq(shows.kind, filter.kind));
+  if (filter.city) conditions.push(sql`lower(${shows.city}) = lower(${filter.city})`);
+  // On or after the day, in the venue's own calendar.
+  if (filter.from) conditions.push(sql`(${shows.lastStartsAt} at time zone ${shows.timeZone})::date >= ${filter.from}::date`);
   const rows = await db
     .select({ show: shows, seatsLeft: sql<number>`(count(*) filter (where ${seatIsForSale(now)}))::int` })
     .from(shows)
     .innerJoin(seats, eq(seats.showId, shows.id))
-    .where(and(gt(shows.lastStartsAt, now), isNull(shows.cancelledAt)))
+    .where(and(...conditions))
     .groupBy(shows.id)
     .orderBy(asc(shows.startsAt), asc(shows.name));
   return rows.map((r) => ({ ...r.show, seatsLeft: r.seatsLeft }));
+}
+
+/**
+ * The shows page: upcoming shows that match the filters (kind, city, on or after a day), and the
+ * cities there is anything upcoming in, for the filter's list. Bad filters are a ValidationFailed.
+ */
+export async function browseShows(db: DbOrTx, query: unknown, now: Date) {
+  const filter = parseOrThrow(browseQuerySchema, query ?? {});
+  const [list, cityRows] = await Promise.all([
+    listUpcomingShows(db, now, filter),
+    db
+      .selectDistinct({ city: shows.city })
+      .from(shows)
+      .where(and(gt(shows.lastStartsAt, now), isNull(shows.cancelledAt)))
+      .orderBy(asc(shows.city)),
+  ]);
+  return { shows: list, cities: cityRows.map((r) => r.city), filter };
 }
 
 export async function getShow(db: DbOrTx, showId: string): Promise<Show> {

@@ -68,6 +68,10 @@ export function formatShowTime(instant: Date | string, timeZone: string): string
   return format.format(new Date(instant));
 }
 
+const countFormat = new Intl.NumberFormat("en-GB");
+/** "20,000": counts with thousands separators. */
+export const formatCount = (n: number) => countFormat.format(n);
+
 export function formatMoney(cents: number, currency: string): string {
   let format = moneyFormats.get(currency);
   if (!format) {

@@ -2,23 +2,27 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { showView } from "~/components/show-facts";
-import { ShowList } from "~/components/show-list";
-import { listUpcomingShows } from "~/domain/shows.server";
+import { ShowFilters, ShowList } from "~/components/show-list";
+import { browseShows } from "~/domain/shows.server";
 import { pageLoader } from "~/http/page.server";
 import type { loader as rootLoader } from "~/root";
 
 export const meta: MetaFunction = () => [{ title: "Holdfast · seats that are never sold twice" }];
 
 export const loader = (args: LoaderFunctionArgs) =>
-  pageLoader(args, async ({ context }) => {
-    const shows = await listUpcomingShows(context.db, new Date());
+  pageLoader(args, async ({ request, context }) => {
+    const query = Object.fromEntries(new URL(request.url).searchParams);
+    const { shows, cities, filter } = await browseShows(context.db, query, new Date());
     return json({
       shows: shows.map((show) => ({ ...showView(show), seatsLeft: show.seatsLeft })),
+      cities,
+      filter,
     });
   });
 
 export default function Home() {
-  const { shows } = useLoaderData<typeof loader>();
+  const { shows, cities, filter } = useLoaderData<typeof loader>();
+  const filtered = Boolean(filter.kind || filter.city || filter.from);
   const root = useRouteLoaderData<typeof rootLoader>("root");
   return (
     <div className="space-y-8">
@@ -44,7 +48,17 @@ export default function Home() {
         <h2 id="upcoming-heading" className="text-xl font-semibold">
           Upcoming
         </h2>
-        <ShowList shows={shows} />
+        <ShowFilters cities={cities} filter={filter} />
+        {filtered && shows.length === 0 ? (
+          <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-slate-600">
+            Nothing matches these filters.{" "}
+            <Link to="/" className="text-brand-600 underline">
+              Show everything
+            </Link>
+          </p>
+        ) : (
+          <ShowList shows={shows} />
+        )}
       </section>
     </div>
   );

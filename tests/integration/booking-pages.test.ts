@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { users } from "~/db/schema";
 import { TEST_CARDS } from "~/domain/payments";
+import { createShow } from "~/domain/shows.server";
 import { FIXTURE_PASSWORD, FIXTURE_PASSWORD_HASH, makeShow, seatIdsByLabel } from "../support/factories";
 import { TestClient, textOf } from "../support/http";
 import { serverEnv, useServer } from "../support/server";
@@ -79,6 +80,57 @@ describe("a visitor's ticked seats", () => {
       const response = await new TestClient(server.url).get(`/login?${new URLSearchParams({ redirectTo })}`);
       expect(response.status, redirectTo).toBe(200);
       expect(textOf(await response.text()), redirectTo).not.toContain("to hold");
+    }
+  });
+});
+
+describe("the shows page", () => {
+  it("filters by kind, city and day without JavaScript, counts with thousands separators, and refuses nonsense with a 400", async () => {
+    const city = `Filterton ${randomUUID().slice(0, 6)}`;
+    const base = { venue: "Hall", city, timeZone: "Europe/London", priceCents: 1000, currency: "GBP" };
+    const day = (n: number) => new Date(Date.now() + n * 86_400_000);
+    await createShow(t.db, {
+      ...base,
+      name: `Big ${city}`,
+      startsAt: day(3),
+      layout: { kind: "THEATRE", rows: 20, seatsPerRow: 60, aisleAfter: [] },
+    });
+    await createShow(t.db, {
+      ...base,
+      name: `Clinic ${city}`,
+      startsAt: day(10),
+      layout: { kind: "DOCTOR", start: "09:00", end: "10:00", everyMinutes: 15 },
+    });
+    const page = async (query: Record<string, string>) => {
+      const response = await new TestClient(server.url).get(`/?${new URLSearchParams(query)}`);
+      return { status: response.status, text: textOf(await response.text()) };
+    };
+
+    const all = await page({ city });
+    expect(all.status).toBe(200);
+    expect(all.text).toContain(`Big ${city}`);
+    expect(all.text).toContain("1,200 of 1,200 seats left");
+    expect(all.text).toContain(`Clinic ${city}`);
+    expect(all.text).toContain("4 of 4 times free");
+
+    const clinics = await page({ city, kind: "DOCTOR", from: "" });
+    expect(clinics.text).toContain(`Clinic ${city}`);
+    expect(clinics.text).not.toContain(`Big ${city}`);
+    const later = await page({ city, from: day(7).toISOString().slice(0, 10) });
+    expect(later.text).toContain(`Clinic ${city}`);
+    expect(later.text).not.toContain(`Big ${city}`);
+    expect((await page({ city: `${city} nowhere` })).text).toContain("Nothing matches these filters.");
+    expect((await page({ utm_source: "newsletter" })).status).toBe(200); // other parameters are ignored
+
+    for (const [query, message] of [
+      [{ kind: "CONCERT" }, "Pick a kind from the list"],
+      [{ from: "2026-02-30" }, "Enter a real date, as YYYY-MM-DD"],
+      [{ from: "tomorrow" }, "Enter a real date, as YYYY-MM-DD"],
+      [{ city: "x".repeat(101) }, "City must be at most 100 characters"],
+    ] as const) {
+      const refused = await page(query);
+      expect(refused.status, JSON.stringify(query)).toBe(400);
+      expect(refused.text).toContain(message);
     }
   });
 });

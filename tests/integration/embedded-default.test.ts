@@ -44,7 +44,7 @@ describe("embedded PostgreSQL default", () => {
       expect(port).not.toBe(5432);
       // Demo shows: a 10 × 12 theatre, a 40-seat coach, a day of 15-minute slots, a 20,000-seat arena.
       const home = textOf(await (await browser.get("/")).text());
-      for (const left of ["120 of 120 seats left", "40 of 40 seats left", "32 of 32 seats left", "20000 of 20000 seats left"]) {
+      for (const left of ["120 of 120 seats left", "40 of 40 seats left", "32 of 32 times free", "20,000 of 20,000 seats left"]) {
         expect(home).toContain(left);
       }
       const demo = await browser.post("/login", { email: DEMO_ACCOUNTS.user.email, password: DEMO_ACCOUNTS.user.password });
