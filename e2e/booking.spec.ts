@@ -229,6 +229,42 @@ test("a clinic patient books a 10:45 appointment, and every page says appointmen
   await expect(page.getByText(/\d{4}, 10:45 · /)).toBeVisible(); // the page's own heading line too
 });
 
+test("a keyboard-only buyer holds two seats from the first seat in five key presses (with JavaScript), or skips the map (without)", async ({
+  page,
+  createUser,
+  loginAs,
+  createShow,
+  javaScriptEnabled,
+}) => {
+  const user = await createUser();
+  await loginAs(user);
+  const show = await createShow();
+  await page.goto(`/shows/${show.id}`);
+  await interactive(page);
+  await expect(page.getByRole("group", { name: "Row A" })).toBeVisible();
+  if (javaScriptEnabled) {
+    await seat(page, "A1").focus();
+    for (const key of ["Space", "ArrowRight", "Space", "Tab", "Enter"]) await page.keyboard.press(key);
+    await expect(page).toHaveURL(/\/bookings\/[0-9a-f-]{36}$/);
+    await expect(page.getByText("A1, A2")).toBeVisible();
+    // Arrows: down to the row below, End to the last seat; the grid is one tab stop.
+    await page.goto(`/shows/${show.id}`);
+    await interactive(page);
+    await seat(page, "A3").focus();
+    await page.keyboard.press("ArrowDown");
+    await expect(seat(page, "B3")).toBeFocused();
+    await page.keyboard.press("End");
+    await expect(seat(page, "B6")).toBeFocused();
+    await expect(page.locator('input[name="seat"][tabindex="0"]')).toHaveCount(1);
+  } else {
+    // Every free seat is a tab stop without JavaScript: the skip link leads past them all.
+    await page.getByRole("link", { name: "Skip past the map to your selection and Hold seats" }).focus();
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Tab");
+    await expect(page.getByRole("button", { name: "Hold seats" })).toBeFocused();
+  }
+});
+
 test("a declined card keeps the hold; releasing frees the seats", async ({ page, createUser, loginAs, createShow }) => {
   const user = await createUser();
   await loginAs(user);

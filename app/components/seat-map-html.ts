@@ -123,7 +123,9 @@ export function buildSeatMapTemplate(layout: Pick<LayoutSpec, "kind">, places: r
       row = place.row;
       col = -1;
       name = rowName(kind, place);
-      pending += `<div class="seat-row">${name ? cell("seat-row-label", name) : ""}`;
+      // A named row is a named group: a screen reader says "Row F" (or the clinic's hour) on entering it.
+      const group = name ? ` role="group" aria-label="${escapeHtml(kind === "DOCTOR" ? `From ${name}` : `Row ${name}`)}"` : "";
+      pending += `<div class="seat-row"${group}>${name ? cell("seat-row-label", name) : ""}`;
     }
     // Aisles (and the bus's gangway) are the columns no seat uses.
     pending += GAP.repeat(Math.max(0, place.col - col - 1));

@@ -91,6 +91,7 @@ export function SeatMapForm({
     if (!root || !html) return;
     const taken = applyCodes(root, applied.current, codes);
     applied.current = codes;
+    keepOneTabStop(root);
     if (taken.length) setNotice(`${listLabels(taken)} ${taken.length === 1 ? "was" : "were"} just taken`);
     setTally(tallyOf(root, prices.current));
   }, [codes, html]);
@@ -117,6 +118,37 @@ export function SeatMapForm({
     if (missed.length) setNotice(`${listLabels(missed)} could not be ticked again: taken meanwhile, or past your limit`);
     setTally(tallyOf(root, prices.current));
   }, [html, carriedKey]);
+
+  // The keyboard: the grid is one tab stop (a roving tabindex, set once JavaScript runs: without
+  // it every free seat is a tab stop, and the skip link leads past them). Arrows move between free
+  // seats (up and down to the nearest one in the row above or below, as drawn), Home and End to
+  // the first and the last, Space ticks, Tab leaves for the summary and "Hold seats".
+  useEffect(() => {
+    const root = island.current;
+    if (!root || !html) return;
+    for (const input of root.querySelectorAll<HTMLInputElement>('input[name="seat"]')) input.tabIndex = -1;
+    keepOneTabStop(root);
+    const onKeyDown = (event: KeyboardEvent) => {
+      const current = event.target as HTMLInputElement;
+      if (current.name !== "seat" || event.altKey || event.ctrlKey || event.metaKey) return;
+      const free = [...root.querySelectorAll<HTMLInputElement>('input[name="seat"]:not(:disabled)')];
+      const at = free.indexOf(current);
+      let next: HTMLInputElement | undefined;
+      if (event.key === "ArrowRight") next = free[at + 1];
+      else if (event.key === "ArrowLeft") next = free[at - 1];
+      else if (event.key === "Home") next = free[0];
+      else if (event.key === "End") next = free[free.length - 1];
+      else if (event.key === "ArrowDown" || event.key === "ArrowUp") next = nearestAcross(free, current, event.key === "ArrowDown");
+      else return;
+      event.preventDefault();
+      if (!next) return;
+      current.tabIndex = -1;
+      next.tabIndex = 0;
+      next.focus();
+    };
+    root.addEventListener("keydown", onKeyDown);
+    return () => root.removeEventListener("keydown", onKeyDown);
+  }, [html]);
 
   // One listener for the whole grid (event delegation), not one per seat.
   useEffect(() => {
@@ -156,6 +188,12 @@ export function SeatMapForm({
         <SeatLegend codes={codes} />
         <ZoneLegend zones={zones} />
       </div>
+      <a
+        href="#seat-summary"
+        className="sr-only rounded bg-brand-600 px-3 py-2 font-semibold text-white focus:not-sr-only focus:inline-block"
+      >
+        Skip past the map to your selection and {words.hold}
+      </a>
       <div className="seat-map-scroll rounded-lg border border-slate-200 bg-white">
         <div
           id={ISLAND_ID}
@@ -166,7 +204,11 @@ export function SeatMapForm({
           suppressHydrationWarning
         />
       </div>
-      <div className="flex flex-wrap items-center gap-x-4 gap-y-2 rounded-lg border border-slate-200 bg-white p-3 sm:p-4">
+      <div
+        id="seat-summary"
+        tabIndex={-1}
+        className="flex flex-wrap items-center gap-x-4 gap-y-2 rounded-lg border border-slate-200 bg-white p-3 sm:p-4"
+      >
         <div className="min-w-0 flex-1 text-sm">
           <p aria-live="polite" className="font-medium" data-testid="selection-summary">
             {summary}
@@ -262,6 +304,39 @@ function useSeatRefresh() {
 }
 
 /** Applies codes to the island's inputs by index, touching only seats whose state changed. */
+/** One free seat of the grid is in the tab order (a ticked one if any): the others are reached by arrows. */
+function keepOneTabStop(root: HTMLElement) {
+  const current = root.querySelector<HTMLInputElement>('input[name="seat"][tabindex="0"]:not(:disabled)');
+  if (current) return;
+  for (const input of root.querySelectorAll<HTMLInputElement>('input[name="seat"][tabindex="0"]')) input.tabIndex = -1;
+  const next =
+    root.querySelector<HTMLInputElement>('input[name="seat"]:checked:not(:disabled)') ??
+    root.querySelector<HTMLInputElement>('input[name="seat"]:not(:disabled)');
+  if (next) next.tabIndex = 0;
+}
+
+/** The free seat nearest below (or above) `from` as drawn: the closest row that way, then the closest column in it. */
+function nearestAcross(free: HTMLInputElement[], from: HTMLInputElement, down: boolean): HTMLInputElement | undefined {
+  const box = (input: HTMLInputElement) => (input.parentElement ?? input).getBoundingClientRect();
+  const origin = box(from);
+  const x = origin.left + origin.width / 2;
+  let best: HTMLInputElement | undefined;
+  let bestDy = Number.POSITIVE_INFINITY;
+  let bestDx = Number.POSITIVE_INFINITY;
+  for (const input of free) {
+    const b = box(input);
+    const dy = down ? b.top - origin.top : origin.top - b.top;
+    if (dy < origin.height / 2) continue;
+    const dx = Math.abs(b.left + b.width / 2 - x);
+    if (dy < bestDy - 2 || (Math.abs(dy - bestDy) <= 2 && dx < bestDx)) {
+      best = input;
+      bestDy = dy;
+      bestDx = dx;
+    }
+  }
+  return best;
+}
+
 function applyCodes(root: HTMLElement, previous: string, codes: string): string[] {
   const inputs = root.getElementsByTagName("input");
   const taken: string[] = [];

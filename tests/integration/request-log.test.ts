@@ -45,7 +45,7 @@ const json = (body: unknown, headers: Record<string, string> = {}) => ({
 describe("the request log", () => {
   it("writes one JSON line per request: its id (also in X-Request-Id), method, path without the query, status, duration", async () => {
     const cases: Array<[string, RequestInit, string, number]> = [
-      ["/?from=newsletter&token=abc", {}, "/", 200],
+      ["/?utm_source=newsletter&token=abc", {}, "/", 200],
       ["/login", form({ email: "nobody@example.com", password: "wrong-wrong-wrong" }), "/login", 401],
       ["/api/v1/shows?limit=5", {}, "/api/v1/shows", 200],
       ["/api/v1/bookings", {}, "/api/v1/bookings", 401],
