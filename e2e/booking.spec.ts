@@ -265,6 +265,31 @@ test("a keyboard-only buyer holds two seats from the first seat in five key pres
   }
 });
 
+test("best available: four seats together at the front, stranding no seat, proposed, then held", async ({
+  page,
+  createUser,
+  loginAs,
+  createShow,
+}) => {
+  const user = await createUser();
+  await loginAs(user);
+  const show = await createShow({ layout: { kind: "THEATRE", rows: 3, seatsPerRow: 8, aisleAfter: [] }, priceCents: 1000 });
+  const other = await createUser();
+  await holdAsSomeoneElse(other.id, show.id, "A1");
+  await page.goto(`/shows/${show.id}`);
+  await interactive(page);
+  await page.getByLabel("Seats together", { exact: true }).fill("4");
+  await page.getByRole("button", { name: "Find the best seats" }).click();
+  // Row A has A2–A8 free: A2–A5 strands no seat and is the nearest the middle that does not.
+  await expect(page.getByRole("status").filter({ hasText: "The best 4 together" })).toContainText("A2, A3, A4 and A5, ticked for you");
+  for (const label of ["A2", "A3", "A4", "A5"]) await expect(seat(page, label)).toBeChecked();
+  await expect(seat(page, "A6")).not.toBeChecked();
+  await interactive(page);
+  await page.getByRole("button", { name: "Hold seats" }).click();
+  await expect(page).toHaveURL(/\/bookings\/[0-9a-f-]{36}$/);
+  await expect(page.getByText("A2, A3, A4, A5")).toBeVisible();
+});
+
 test("a declined card keeps the hold; releasing frees the seats", async ({ page, createUser, loginAs, createShow }) => {
   const user = await createUser();
   await loginAs(user);

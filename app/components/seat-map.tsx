@@ -104,8 +104,11 @@ export function SeatMapForm({
     const root = island.current;
     if (!root || !html || !carriedKey) return;
     const missed: string[] = [];
+    const wanted = new Set(carriedKey.split(","));
+    // The carried seats are the selection (a proposal replaces what was ticked before it).
+    for (const input of root.querySelectorAll<HTMLInputElement>("input:checked")) if (!wanted.has(input.value)) input.checked = false;
     let checked = root.querySelectorAll("input:checked").length;
-    for (const id of carriedKey.split(",")) {
+    for (const id of wanted) {
       const input = root.querySelector<HTMLInputElement>(`input[name="seat"][value="${id}"]`);
       if (!input || input.checked) continue;
       if (input.disabled || checked >= allowance.current) {

@@ -2,8 +2,10 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { getOptionalUser, requireBuyerId } from "~/auth/guards.server";
+import { BestSeatsForm } from "~/components/best-seats-form";
 import { SEAT_MAP_HTML, SeatMapForm } from "~/components/seat-map";
 import { ShowFacts, showView } from "~/components/show-facts";
+import { proposeSeats } from "~/domain/best-available.server";
 import { listLabels, ValidationFailed } from "~/domain/errors";
 import { placeHold } from "~/domain/holds.server";
 import { countAvailable } from "~/domain/seat-state";
@@ -25,9 +27,13 @@ export const loader = (args: LoaderFunctionArgs) =>
   pageLoader(args, async ({ request, params, context }) => {
     const now = new Date();
     const user = await getOptionalUser(request, context);
-    // Seats ticked before a log-in come back in the address (`?seat=12&seat=13`): ticked again.
-    const carried = carriedSeatIds(new URL(request.url).searchParams.getAll("seat"));
+    const query = new URL(request.url).searchParams;
     const { show, codes, zones } = await getShowWithSeatCodes(context.db, params.showId ?? "", user?.id ?? null, now);
+    const maxSeatsPerHold = show.maxSeatsPerCustomer ?? context.booking.maxSeatsPerHold;
+    // "N seats together" proposes seats; seats ticked before a log-in come back in the address
+    // (`?seat=12&seat=13`). Either way they are ticked on the map, for the buyer to hold.
+    const proposal = await proposeSeats(context.db, show, codes, zones, Object.fromEntries(query), maxSeatsPerHold);
+    const carried = proposal ? proposal.seatIds : carriedSeatIds(query.getAll("seat"));
     // The grid's markup only matters to a page render: a browser's data request (the 5-second
     // refresh) says Sec-Fetch-Dest: empty and skips building a string it would never send.
     if (request.headers.get("Sec-Fetch-Dest") !== "empty") {
@@ -45,9 +51,11 @@ export const loader = (args: LoaderFunctionArgs) =>
           ? "This show has started; its seats can no longer be held."
           : null,
       seatsLeft: countAvailable(codes),
-      maxSeatsPerHold: show.maxSeatsPerCustomer ?? context.booking.maxSeatsPerHold,
+      maxSeatsPerHold,
       signedIn: Boolean(user),
       carried,
+      proposal: proposal?.message ?? null,
+      asked: { together: query.get("together") ?? undefined, zone: query.get("zone") ?? undefined },
     });
   });
 
@@ -67,11 +75,17 @@ export const action = (args: ActionFunctionArgs) =>
   });
 
 export default function ShowPage() {
-  const { show, codes, zones, closed, seatsLeft, maxSeatsPerHold, signedIn, carried } = useLoaderData<typeof loader>();
+  const { show, codes, zones, closed, seatsLeft, maxSeatsPerHold, signedIn, carried, proposal, asked } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <div className="space-y-6">
       <ShowFacts show={show} seatsLeft={seatsLeft} />
+      {closed ? null : <BestSeatsForm kind={show.kind} zones={zones} max={maxSeatsPerHold} asked={asked.together} zone={asked.zone} />}
+      {proposal ? (
+        <p role="status" className="rounded-md border border-slate-200 bg-brand-50 p-3 text-sm text-slate-800">
+          {proposal}
+        </p>
+      ) : null}
       <SeatMapForm
         key={show.id}
         showId={show.id}

@@ -135,6 +135,43 @@ describe("the shows page", () => {
   });
 });
 
+describe("best available on the seat map", () => {
+  it("ticks the proposal without JavaScript, gives a clinic its earliest times, and answers nonsense with a 400", async () => {
+    const show = await makeShow(t.db, { startsAt: farFuture() });
+    const ids = await seatIdsByLabel(t.db, show.id);
+    const visitor = new TestClient(server.url);
+    const html = await (await visitor.get(`/shows/${show.id}?together=3`)).text();
+    expect(textOf(html)).toContain("The best 3 together: A1, A2 and A3, ticked for you.");
+    expect(html.match(/<input type="checkbox" name="seat"[^>]*checked/g)).toHaveLength(3);
+    expect(html).toMatch(new RegExp(`value="${ids.A1}"[^>]*checked`));
+    expect(textOf(await (await visitor.get(`/shows/${show.id}?together=6`)).text())).toContain(
+      "No 6 seats together are free: try fewer, or another zone",
+    );
+
+    const clinic = await createShow(t.db, {
+      name: "Clinic",
+      venue: "Room 1",
+      city: "Testville",
+      timeZone: "Europe/London",
+      startsAt: farFuture(),
+      priceCents: 1000,
+      currency: "GBP",
+      layout: { kind: "DOCTOR", start: "09:00", end: "10:00", everyMinutes: 15 },
+    });
+    expect(textOf(await (await visitor.get(`/shows/${clinic.id}?together=1`)).text())).toContain(
+      "The earliest free time: 09:00, ticked for you.",
+    );
+
+    for (const query of ["together=0", "together=99", "together=two", `together=2&zone=${"z".repeat(101)}`]) {
+      const response = await visitor.get(`/shows/${show.id}?${query}`);
+      expect(response.status, query).toBe(400);
+    }
+    expect(textOf(await (await visitor.get(`/shows/${show.id}?together=2&zone=Balcony`)).text())).toContain(
+      "There is no zone called Balcony here",
+    );
+  });
+});
+
 describe("a ticket's calendar entry", () => {
   it("is its holder's alone, and only once paid; a visitor is sent to log in", async () => {
     const show = await makeShow(t.db, { startsAt: farFuture() });

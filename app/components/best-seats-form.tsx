@@ -1,0 +1,45 @@
+import { Form } from "@remix-run/react";
+import { BUTTON_STYLES } from "~/components/form-field";
+import type { ShowKind } from "~/domain/layouts";
+
+/**
+ * "N seats together" (a clinic: "the earliest free times"): a GET form, so it works without
+ * JavaScript and holds nothing. The page comes back with the best seats ticked and says which;
+ * the buyer holds them with the ordinary "Hold" button.
+ */
+export function BestSeatsForm(props: { kind: ShowKind; zones: Array<{ name: string }>; max: number; asked?: string; zone?: string }) {
+  const field = "mt-1 block rounded border border-slate-300 bg-white px-2 py-1.5 text-sm";
+  const clinic = props.kind === "DOCTOR";
+  return (
+    <Form method="get" className="flex flex-wrap items-end gap-3" aria-label={clinic ? "Earliest free times" : "Best seats together"}>
+      <label className="text-sm font-medium text-slate-700">
+        {clinic ? "Earliest free times" : "Seats together"}
+        <input
+          type="number"
+          name="together"
+          min={1}
+          max={props.max}
+          defaultValue={props.asked ?? "2"}
+          className={`${field} w-24`}
+          inputMode="numeric"
+        />
+      </label>
+      {!clinic && props.zones.length > 1 ? (
+        <label className="text-sm font-medium text-slate-700">
+          Zone
+          <select name="zone" defaultValue={props.zone ?? ""} className={field}>
+            <option value="">Any</option>
+            {props.zones.map((z) => (
+              <option key={z.name} value={z.name}>
+                {z.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
+      <button type="submit" className={BUTTON_STYLES.secondary}>
+        {clinic ? "Find them" : "Find the best seats"}
+      </button>
+    </Form>
+  );
+}
