@@ -54,9 +54,13 @@ type Kind = LayoutSpec["kind"];
 const cell = (className: string, text = "") => `<span class="${className}" aria-hidden="true">${escapeHtml(text)}</span>`;
 const GAP = '<span class="seat-gap"></span>';
 
-/** The number of a seat ("12" of "A12", "3" of "L3"); a clinic slot shows its time. */
+/**
+ * What a seat shows: a theatre seat its number ("12" of "A12": the row is at the row's ends), a
+ * coach seat its whole label ("L5", as on the ticket), a clinic slot its time.
+ */
 function shortText(kind: Kind, place: SeatPlace): string {
   if (kind === "DOCTOR") return place.slot ?? place.label;
+  if (kind === "BUS") return place.label;
   return /\d+$/.exec(place.label)?.[0] ?? place.label;
 }
 
