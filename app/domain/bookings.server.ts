@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, type SQL } from "drizzle-orm";
 import type { Db, DbOrTx } from "~/db/client.server";
 import { oneTripTransaction } from "~/db/one-trip.server";
 import { type Booking, bookingSeats, bookings, type Show, seats, shows } from "~/db/schema";
@@ -352,18 +352,8 @@ export async function getBookingForUser(db: DbOrTx, userId: string, bookingId: s
  * page shows while a hold is live. Two small queries, on an index of the user's bookings.
  */
 export async function listLiveHolds(db: DbOrTx, userId: string, now: Date = new Date()): Promise<BookingView[]> {
-  const rows = await db
-    .select({ booking: bookings, show: showColumns })
-    .from(bookings)
-    .innerJoin(shows, eq(shows.id, bookings.showId))
-    .where(and(eq(bookings.userId, userId), eq(bookings.status, "HELD"), gt(bookings.expiresAt, now)))
-    .orderBy(asc(bookings.expiresAt))
-    .limit(20);
-  const booked = await seatsOfBookings(
-    db,
-    rows.map((r) => r.booking.id),
-  );
-  return rows.map((r) => viewOf(r.booking, r.show, booked.get(r.booking.id), now));
+  const live = and(eq(bookings.userId, userId), eq(bookings.status, "HELD"), gt(bookings.expiresAt, now));
+  return bookingViews(db, live as SQL, asc(bookings.expiresAt), 20, now);
 }
 
 /**
@@ -391,13 +381,18 @@ export function groupBookings<B extends Pick<BookingView, "effectiveStatus" | "s
 
 /** The user's bookings, newest first. */
 export async function listBookingsForUser(db: DbOrTx, userId: string, now: Date = new Date()): Promise<BookingView[]> {
+  return bookingViews(db, eq(bookings.userId, userId), desc(bookings.createdAt), 500, now);
+}
+
+/** Bookings with their show and seats, as people see them: one query for the bookings, one for their seats. */
+async function bookingViews(db: DbOrTx, where: SQL, order: SQL, limit: number, now: Date): Promise<BookingView[]> {
   const rows = await db
     .select({ booking: bookings, show: showColumns })
     .from(bookings)
     .innerJoin(shows, eq(shows.id, bookings.showId))
-    .where(eq(bookings.userId, userId))
-    .orderBy(desc(bookings.createdAt))
-    .limit(500);
+    .where(where)
+    .orderBy(order)
+    .limit(limit);
   const booked = await seatsOfBookings(
     db,
     rows.map((r) => r.booking.id),
