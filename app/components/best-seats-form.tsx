@@ -7,11 +7,29 @@ import type { ShowKind } from "~/domain/layouts";
  * JavaScript and holds nothing. The page comes back with the best seats ticked and says which;
  * the buyer holds them with the ordinary "Hold" button.
  */
-export function BestSeatsForm(props: { kind: ShowKind; zones: Array<{ name: string }>; max: number; asked?: string; zone?: string }) {
+export function BestSeatsForm(props: {
+  kind: ShowKind;
+  zones: Array<{ name: string }>;
+  max: number;
+  asked?: string;
+  zone?: string;
+  /** A coach buyer's wish: "window" or "aisle". */
+  near?: string;
+  /** A big venue's sections (sold a section at a time), and the one open. */
+  sections?: string[];
+  section?: string;
+  /** A new section's seats come with a new page (server-rendered, like the plan's links). */
+  reloadDocument?: boolean;
+}) {
   const field = "mt-1 block rounded border border-slate-300 bg-white px-2 py-1.5 text-sm";
   const clinic = props.kind === "DOCTOR";
   return (
-    <Form method="get" className="flex flex-wrap items-end gap-3" aria-label={clinic ? "Earliest free times" : "Best seats together"}>
+    <Form
+      method="get"
+      reloadDocument={props.reloadDocument}
+      className="flex flex-wrap items-end gap-3"
+      aria-label={clinic ? "Earliest free times" : "Best seats together"}
+    >
       <label className="text-sm font-medium text-slate-700">
         {clinic ? "Earliest free times" : "Seats together"}
         <input
@@ -34,6 +52,29 @@ export function BestSeatsForm(props: { kind: ShowKind; zones: Array<{ name: stri
                 {z.name}
               </option>
             ))}
+          </select>
+        </label>
+      ) : null}
+      {props.sections ? (
+        <label className="text-sm font-medium text-slate-700">
+          Where
+          <select name="section" defaultValue={props.section ?? ""} className={field}>
+            <option value="">Anywhere</option>
+            {props.sections.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
+      {props.kind === "BUS" ? (
+        <label className="text-sm font-medium text-slate-700">
+          Seat
+          <select name="near" defaultValue={props.near ?? ""} className={field}>
+            <option value="">Any</option>
+            <option value="window">By a window</option>
+            <option value="aisle">By the aisle</option>
           </select>
         </label>
       ) : null}

@@ -87,16 +87,38 @@ function openSection(kind: Kind, deck: string | null): string {
   );
 }
 
+/** Which side's window a coach seat is by ("l", "r"), or "" for a seat by the aisle. */
+const windowSide = (col: number, lastCol: number) => (col === 0 ? "l" : col === lastCol ? "r" : "");
+
 const closeSection = (kind: Kind) => (kind === "BUS" ? "</div>" : "");
 
 export function buildSeatMapTemplate(layout: Pick<LayoutSpec, "kind">, places: readonly SeatPlace[]): SeatMapTemplate {
   const kind = layout.kind;
   const theatre = kind === "THEATRE";
-  const cols = places.reduce((max, p) => Math.max(max, p.col + 1), 0);
+  // Each section is drawn from its own left edge (a seat's column is its place on the venue's
+  // plan, see venuePlan in domain/layouts.ts), and its rows padded to its own width.
+  const edges = new Map<string, { min: number; max: number }>();
+  for (const p of places) {
+    const key = p.section ?? "";
+    const edge = edges.get(key);
+    if (!edge) edges.set(key, { min: p.col, max: p.col });
+    else {
+      edge.min = Math.min(edge.min, p.col);
+      edge.max = Math.max(edge.max, p.col);
+    }
+  }
+  let base = 0;
+  let cols = 0;
   const template: SeatMapTemplate = { ids: [], before: [], mid: [], after: [], end: "", rowStarts: [] };
   // Zones are coloured on the map only when there is more than one.
   const zoned = places.some((p) => (p.zone ?? 0) !== (places[0]?.zone ?? 0));
-  let pending = `<div class="seat-map seat-map-${kind.toLowerCase()}${zoned ? " seat-map-zoned" : ""}">${theatre ? '<div class="seat-stage"><span>Stage</span></div>' : ""}`;
+  const busCols = kind === "BUS" ? places.reduce((max, p) => Math.max(max, p.col), 0) : 0;
+  let pending =
+    `<div class="seat-map seat-map-${kind.toLowerCase()}${zoned ? " seat-map-zoned" : ""}">` +
+    (theatre ? '<div class="seat-stage"><span>Stage</span></div>' : "") +
+    (kind === "BUS"
+      ? '<p class="seat-map-note"><span class="seat window-l seat-available seat-swatch" aria-hidden="true"></span> <span id="window-seat">Window seat</span></p>'
+      : "");
   let deck: string | null | undefined;
   let section: string | null | undefined;
   let row = -1;
@@ -111,9 +133,12 @@ export function buildSeatMapTemplate(layout: Pick<LayoutSpec, "kind">, places: r
   };
 
   for (const place of places) {
-    if (theatre && (place.section ?? null) !== (section ?? null)) {
-      pending += closeRow() + (section ? "</div>" : "") + openTheatreSection(place.section ?? null);
+    if (section === undefined || (place.section ?? null) !== section) {
+      if (theatre) pending += closeRow() + (section ? "</div>" : "") + openTheatreSection(place.section ?? null);
       section = place.section ?? null;
+      const edge = edges.get(section ?? "") ?? { min: 0, max: 0 };
+      base = kind === "BUS" ? 0 : edge.min;
+      cols = edge.max - base + 1;
       row = -1;
     }
     if (place.deck !== deck) {
@@ -132,11 +157,15 @@ export function buildSeatMapTemplate(layout: Pick<LayoutSpec, "kind">, places: r
       pending += `<div class="seat-row"${group}>${name ? cell("seat-row-label", name) : ""}`;
     }
     // Aisles (and the bus's gangway) are the columns no seat uses.
-    pending += GAP.repeat(Math.max(0, place.col - col - 1));
-    col = place.col;
+    pending += GAP.repeat(Math.max(0, place.col - base - col - 1));
+    col = place.col - base;
     template.ids.push(place.id);
     template.before.push(`${pending}<label class="seat z${place.zone ?? 0} seat-`);
-    template.mid.push(`"><input type="checkbox" name="seat" value="${place.id}" aria-label="${escapeHtml(place.label)}`);
+    // A coach's window seats: a thick outer edge, and described as such to a screen reader.
+    const side = kind === "BUS" ? windowSide(place.col, busCols) : "";
+    template.mid.push(
+      `${side ? ` window-${side}` : ""}"><input type="checkbox" name="seat" value="${place.id}"${side ? ' aria-describedby="window-seat"' : ""} aria-label="${escapeHtml(place.label)}`,
+    );
     template.after.push(`><span aria-hidden="true">${escapeHtml(shortText(kind, place))}</span></label>`);
     pending = "";
   }
@@ -162,11 +191,6 @@ export function joinSeats(template: SeatMapTemplate, codes: string, ticked: Read
     html += before[i] + SEAT_CLASS[code] + mid[i] + SEAT_STATE_SUFFIX[code] + state + after[i];
   }
   return html;
-}
-
-/** The seat grid's HTML from a show's layout, its seats' places (id order) and their codes. */
-export function renderSeatMapHtml(layout: Pick<LayoutSpec, "kind">, places: readonly SeatPlace[], codes: string): string {
-  return joinSeatMap(buildSeatMapTemplate(layout, places), codes);
 }
 
 /**

@@ -1,13 +1,12 @@
 import { Form, useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { FormError, SubmitButton } from "~/components/form-field";
-import { labelFromAccessibleName, renderSeatMapHtml, SEAT_CLASS, seatAccessibleName } from "~/components/seat-map-html";
+import { labelFromAccessibleName, SEAT_CLASS, seatAccessibleName } from "~/components/seat-map-html";
 import { useServerOnly } from "~/components/server-only";
+import { useHydrated } from "~/components/use-hydrated";
 import { listLabels } from "~/domain/errors";
 import { wordsFor } from "~/domain/kind-words";
-import type { LayoutSpec, ShowKind } from "~/domain/layouts";
-import { type StoredSeatStatus, seatCodeOfStatus } from "~/domain/seat-state";
-import type { SeatPlace } from "~/domain/shows.server";
+import type { ShowKind } from "~/domain/layouts";
 import { formatMoney } from "~/domain/time";
 
 /** Key of the pre-rendered grid in `context.serverOnly`. */
@@ -17,6 +16,8 @@ const REFRESH_MS = 5_000;
 
 export interface SeatMapFormProps {
   showId: string;
+  /** A big venue's open section (the island holds its seats only); null: every seat. */
+  section?: string | null;
   kind: ShowKind;
   /** One status code per seat, in id order (document order of the island's inputs). */
   codes: string;
@@ -30,6 +31,8 @@ export interface SeatMapFormProps {
   error?: string;
   /** Set when seats can no longer be held (the show has started): says why, and the button is off. */
   closedMessage?: string;
+  /** The map is wider than a phone: say how to pan, and offer zoom. */
+  wide?: boolean;
 }
 
 /**
@@ -39,6 +42,7 @@ export interface SeatMapFormProps {
  */
 export function SeatMapForm({
   showId,
+  section = null,
   kind,
   codes,
   zones,
@@ -48,10 +52,11 @@ export function SeatMapForm({
   carried,
   error,
   closedMessage,
+  wide = false,
 }: SeatMapFormProps) {
   const words = wordsFor(kind);
   const island = useRef<HTMLDivElement>(null);
-  const [html, setHtml] = useIslandHtml(showId);
+  const [html, setHtml] = useIslandHtml(showId, section);
   // The codes the island's DOM shows at the moment.
   const applied = useRef(html ? codes : "");
   const latestCodes = useRef(codes);
@@ -73,7 +78,7 @@ export function SeatMapForm({
   useEffect(() => {
     if (html) return;
     let cancelled = false;
-    loadSeatMap(showId, latestCodes.current)
+    loadSeatMap(showId, section)
       .then(({ html, codes }) => {
         if (cancelled) return;
         applied.current = codes;
@@ -83,7 +88,7 @@ export function SeatMapForm({
     return () => {
       cancelled = true;
     };
-  }, [html, showId, setHtml]);
+  }, [html, showId, section, setHtml]);
 
   // Fresh statuses go straight to the DOM, by index; ticked seats that were taken are unticked.
   useEffect(() => {
@@ -125,7 +130,8 @@ export function SeatMapForm({
   // The keyboard: the grid is one tab stop (a roving tabindex, set once JavaScript runs: without
   // it every free seat is a tab stop, and the skip link leads past them). Arrows move between free
   // seats (up and down to the nearest one in the row above or below, as drawn), Home and End to
-  // the first and the last, Space ticks, Tab leaves for the summary and "Hold seats".
+  // the first and the last, PageUp and PageDown to the section (or coach deck) before or after
+  // (in one section: ten rows up or down), Space ticks, Tab leaves for the summary and "Hold seats".
   useEffect(() => {
     const root = island.current;
     if (!root || !html) return;
@@ -142,6 +148,7 @@ export function SeatMapForm({
       else if (event.key === "Home") next = free[0];
       else if (event.key === "End") next = free[free.length - 1];
       else if (event.key === "ArrowDown" || event.key === "ArrowUp") next = nearestAcross(free, current, event.key === "ArrowDown");
+      else if (event.key === "PageDown" || event.key === "PageUp") next = pageFrom(root, free, current, event.key === "PageDown");
       else return;
       event.preventDefault();
       if (!next) return;
@@ -197,10 +204,12 @@ export function SeatMapForm({
       >
         Skip past the map to your selection and {words.hold}
       </a>
+      {wide ? <MapZoom island={island} /> : null}
       <div className="seat-map-scroll rounded-lg border border-slate-200 bg-white">
         <div
           id={ISLAND_ID}
           data-show-id={showId}
+          data-section={section ?? ""}
           ref={island}
           // biome-ignore lint/security/noDangerouslySetInnerHtml: the island's markup is built by seat-map-html.ts, which escapes every label; see docs/decisions/0006-seat-map-island.md
           dangerouslySetInnerHTML={{ __html: html }}
@@ -210,7 +219,8 @@ export function SeatMapForm({
       <div
         id="seat-summary"
         tabIndex={-1}
-        className="flex flex-wrap items-center gap-x-4 gap-y-2 rounded-lg border border-slate-200 bg-white p-3 sm:p-4"
+        // Stays on screen at the bottom while the buyer scrolls a long map (a phone above all).
+        className="sticky bottom-0 z-10 flex flex-wrap items-center gap-x-4 gap-y-2 rounded-lg border border-slate-200 bg-white p-3 shadow-[0_-4px_12px_rgba(15,23,42,0.08)] sm:p-4"
       >
         <div className="min-w-0 flex-1 text-sm">
           <p aria-live="polite" className="font-medium" data-testid="selection-summary">
@@ -234,6 +244,47 @@ export function SeatMapForm({
         </SubmitButton>
       </div>
     </Form>
+  );
+}
+
+/** Map sizes a buyer can choose: seat widths in rem. */
+const ZOOMS = [1.5, 1.75, 2.25, 2.75];
+
+/**
+ * A wide map on a phone: it says it scrolls sideways (without JavaScript too), and with
+ * JavaScript offers bigger and smaller seats. Pinching zooms the page as ever.
+ */
+function MapZoom({ island }: { island: React.RefObject<HTMLDivElement> }) {
+  const hydrated = useHydrated();
+  const [zoom, setZoom] = useState(1);
+  useEffect(() => {
+    const map = island.current?.querySelector<HTMLElement>(".seat-map");
+    if (map) map.style.setProperty("--seat", `${ZOOMS[zoom]}rem`);
+  }, [zoom, island]);
+  const button =
+    "min-h-9 min-w-9 rounded-md border border-slate-300 bg-white px-2 text-base font-semibold text-slate-800 disabled:opacity-40";
+  return (
+    <div className="flex flex-wrap items-center justify-between gap-2 text-sm text-slate-700">
+      <p>
+        <span aria-hidden="true">↔ </span>The map scrolls sideways and down: swipe or scroll to see every seat.
+      </p>
+      {hydrated ? (
+        <fieldset aria-label="Map size" className="flex gap-1">
+          <button type="button" className={button} onClick={() => setZoom((z) => z - 1)} disabled={zoom === 0} aria-label="Smaller seats">
+            −
+          </button>
+          <button
+            type="button"
+            className={button}
+            onClick={() => setZoom((z) => z + 1)}
+            disabled={zoom === ZOOMS.length - 1}
+            aria-label="Bigger seats"
+          >
+            +
+          </button>
+        </fieldset>
+      ) : null}
+    </div>
   );
 }
 
@@ -277,12 +328,12 @@ function SeatLegend({ codes }: { codes: string }) {
  * The island's HTML for the first render. On the server it is what the loader rendered; while
  * hydrating it is the markup already in the page, so React sees the same string and leaves it be.
  */
-function useIslandHtml(showId: string) {
+function useIslandHtml(showId: string, section: string | null) {
   const serverHtml = useServerOnly<string>(SEAT_MAP_HTML);
   return useState(() => {
     if (serverHtml !== undefined || typeof document === "undefined") return serverHtml ?? "";
     const existing = document.getElementById(ISLAND_ID);
-    return existing?.dataset.showId === showId ? existing.innerHTML : "";
+    return existing?.dataset.showId === showId && existing.dataset.section === (section ?? "") ? existing.innerHTML : "";
   });
 }
 
@@ -316,6 +367,26 @@ function keepOneTabStop(root: HTMLElement) {
     root.querySelector<HTMLInputElement>('input[name="seat"]:checked:not(:disabled)') ??
     root.querySelector<HTMLInputElement>('input[name="seat"]:not(:disabled)');
   if (next) next.tabIndex = 0;
+}
+
+/** PageDown (PageUp): the first free seat of the next (previous) section or deck; with one, ten rows on. */
+function pageFrom(root: HTMLElement, free: HTMLInputElement[], from: HTMLInputElement, down: boolean): HTMLInputElement | undefined {
+  const groups = [...root.querySelectorAll<HTMLElement>(".seat-section, .seat-deck")];
+  if (groups.length > 1) {
+    const at = groups.findIndex((g) => g.contains(from));
+    for (let i = at + (down ? 1 : -1); i >= 0 && i < groups.length; i += down ? 1 : -1) {
+      const first = groups[i].querySelector<HTMLInputElement>('input[name="seat"]:not(:disabled)');
+      if (first) return first;
+    }
+    return undefined;
+  }
+  let next: HTMLInputElement | undefined = from;
+  for (let step = 0; step < 10; step++) {
+    const further = nearestAcross(free, next, down);
+    if (!further) break;
+    next = further;
+  }
+  return next === from ? undefined : next;
 }
 
 /** The free seat nearest below (or above) `from` as drawn: the closest row that way, then the closest column in it. */
@@ -362,21 +433,12 @@ function applyCodes(root: HTMLElement, previous: string, codes: string): string[
   return taken;
 }
 
-/** The parts of the API's show answer (GET /api/v1/shows/{showId}, see http/contract.ts) the map draws. */
-interface ShowResponse {
-  show: { layout: LayoutSpec; priceZones: Array<{ name: string }> };
-  seats: Array<Omit<SeatPlace, "col" | "zone"> & { column: number; zone: string; status: StoredSeatStatus; mine: boolean }>;
-}
-
-/** The grid from the public show API, with the page's codes when they describe the same seats. */
-async function loadSeatMap(showId: string, pageCodes: string) {
-  const response = await fetch(`/api/v1/shows/${encodeURIComponent(showId)}`, { headers: { Accept: "application/json" } });
+/** The island's markup and the codes it was built with, from the server (routes/shows.$showId_.seat-map.ts). */
+async function loadSeatMap(showId: string, section: string | null): Promise<{ html: string; codes: string }> {
+  const query = section ? `?${new URLSearchParams({ section })}` : "";
+  const response = await fetch(`/shows/${encodeURIComponent(showId)}/seat-map${query}`, { headers: { Accept: "application/json" } });
   if (!response.ok) throw new Error(`Seat map request failed with ${response.status}`);
-  const { show, seats } = (await response.json()) as ShowResponse;
-  const zoneIndex = new Map(show.priceZones.map((zone, i) => [zone.name, i]));
-  const places = seats.map(({ column, zone, status, mine, ...seat }) => ({ ...seat, col: column, zone: zoneIndex.get(zone) ?? 0 }));
-  const codes = pageCodes.length === seats.length ? pageCodes : seats.map((s) => seatCodeOfStatus(s.status, s.mine)).join("");
-  return { html: renderSeatMapHtml(show.layout, places, codes), codes };
+  return (await response.json()) as { html: string; codes: string };
 }
 
 /** The ticked seats and what they cost: each seat's price is its zone's (the label's `z<n>` class). */

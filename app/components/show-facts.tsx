@@ -21,10 +21,12 @@ export const KIND_NAMES = { SHOW: "Show", BUS: "Bus", DOCTOR: "Doctor" } as cons
 export interface ShowFactsProps {
   show: { name: string; kind: keyof typeof KIND_NAMES; venue: string; city: string; time: string; price: string; totalSeats: number };
   seatsLeft: number;
+  /** Priced by zone: the price is the lowest ("from £35.00"). */
+  zoned?: boolean;
 }
 
 /** The show page's heading and facts: what, where, when, how much, how many left. */
-export function ShowFacts({ show, seatsLeft }: ShowFactsProps) {
+export function ShowFacts({ show, seatsLeft, zoned = false }: ShowFactsProps) {
   return (
     <div className="space-y-2">
       <p className="text-xs font-semibold uppercase tracking-wide text-brand-700">{KIND_NAMES[show.kind]}</p>
@@ -45,6 +47,7 @@ export function ShowFacts({ show, seatsLeft }: ShowFactsProps) {
         <div className="contents sm:block">
           <dt className="font-medium text-slate-500 sm:sr-only">Price</dt>
           <dd>
+            {zoned ? "from " : ""}
             {show.price} per {wordsFor(show.kind).one}
           </dd>
         </div>

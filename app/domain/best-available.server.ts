@@ -1,9 +1,8 @@
 import { z } from "zod";
-import type { DbOrTx } from "~/db/client.server";
 import type { Show } from "~/db/schema";
 import { bestAvailable, earliestFree } from "./best-available";
 import { listLabels } from "./errors";
-import { getSeatPlaces, type ZoneView } from "./shows.server";
+import type { SeatPlace, ZoneView } from "./shows.server";
 import { parseOrThrow } from "./validation";
 
 const blankIsNone = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
@@ -21,6 +20,8 @@ const proposalQuery = (max: number) =>
         .optional(),
     ),
     zone: z.preprocess(blankIsNone, z.string().max(100, "Pick a zone from the list").optional()),
+    section: z.preprocess(blankIsNone, z.string().max(100, "Pick a section from the list").optional()),
+    near: z.preprocess(blankIsNone, z.enum(["window", "aisle"], { error: "Pick window or aisle" }).optional()),
   });
 
 /**
@@ -28,22 +29,42 @@ const proposalQuery = (max: number) =>
  * (so the proposal matches the map): ticked on the map for the buyer to confirm with "Hold seats".
  * Null when nothing was asked.
  */
-export async function proposeSeats(
-  db: DbOrTx,
-  show: Pick<Show, "id" | "kind">,
+export function proposeSeats(
+  places: readonly SeatPlace[],
+  show: Pick<Show, "kind" | "layout">,
   codes: string,
   zones: readonly ZoneView[],
   query: unknown,
   maxSeats: number,
-): Promise<{ seatIds: string[]; message: string } | null> {
+): { seatIds: string[]; message: string } | null {
   const ask = parseOrThrow(proposalQuery(maxSeats), query ?? {});
   if (ask.together === undefined) return null;
   const zone = ask.zone === undefined ? undefined : zones.findIndex((z) => z.name === ask.zone);
   if (zone === -1) return { seatIds: [], message: `There is no zone called ${ask.zone} here` };
-  const places = await getSeatPlaces(db, show.id);
-  const cells = places.map((p, i) => ({ ...p, free: codes[i] === "A" }));
-  const ids = show.kind === "DOCTOR" ? earliestFree(cells, ask.together) : bestAvailable(cells, ask.together, zone);
-  const where = zone === undefined ? "" : ` in ${zones[zone].name}`;
+  const section =
+    ask.section === undefined ? undefined : places.find((p) => p.section?.toLowerCase() === ask.section?.toLowerCase())?.section;
+  if (section === undefined && ask.section !== undefined) return { seatIds: [], message: `There is no section called ${ask.section} here` };
+  // The venue's centre line, from every seat (a section asked for may lie to one side of it).
+  let [left, right] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  for (const p of places) [left, right] = [Math.min(left, p.col), Math.max(right, p.col)];
+  let cells = places.map((p, i) => ({ ...p, free: codes[i] === "A" }));
+  if (section !== undefined) cells = cells.filter((c) => c.section === section);
+  const layout = show.layout;
+  const near = layout.kind === "BUS" ? ask.near : undefined;
+  const ids =
+    show.kind === "DOCTOR"
+      ? earliestFree(cells, ask.together)
+      : bestAvailable(
+          cells,
+          ask.together,
+          zone,
+          near && layout.kind === "BUS" ? { near, arrangement: layout.arrangement } : undefined,
+          layout.kind === "THEATRE" ? (left + right) / 2 : undefined,
+        );
+  const where =
+    (section === undefined ? "" : ` in ${section}`) +
+    (zone === undefined ? "" : section === undefined ? ` in ${zones[zone].name}` : ` (${zones[zone].name})`) +
+    (near ? ` with ${near === "window" ? "a window" : "an aisle"} seat` : "");
   if (!ids) {
     return {
       seatIds: [],

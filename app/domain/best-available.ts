@@ -6,9 +6,13 @@
  * - a proposal never strands a single free seat between the block and a taken seat, an aisle or
  *   the row's end, when a block exists that strands none;
  * - nothing is proposed only when no such block exists at all.
+ * A coach buyer may ask for a window or an aisle seat: among blocks that strand none, one with
+ * such a seat wins (a wish, not a rule: without one, the best other block is still offered).
  * Among the blocks that remain, the nearest the front (the stage, the driver) wins, then the one
  * nearest the row's middle. A clinic's "together" is its earliest free slots, one after another.
  */
+import { busSeatPosition } from "./layouts";
+
 export interface SeatCell {
   id: number;
   row: number;
@@ -22,11 +26,29 @@ export interface SeatCell {
 interface Block {
   ids: number[];
   strands: boolean;
+  /** Has a seat where the buyer asked (a coach's window or aisle); true when nothing was asked. */
+  where: boolean;
   row: number;
   offset: number;
 }
 
-export function bestAvailable(seats: readonly SeatCell[], count: number, zone?: number): number[] | null {
+/** A coach buyer's wish: a block with a window seat, or one with an aisle seat, first. */
+export interface SeatPreference {
+  near: "window" | "aisle";
+  arrangement: "2+2" | "2+1";
+}
+
+/**
+ * `centre`: the venue's centre line (a column); without it, each row's own middle. A big venue's
+ * side block is best at its seats nearest the stage's centre line, not at its own middle.
+ */
+export function bestAvailable(
+  seats: readonly SeatCell[],
+  count: number,
+  zone?: number,
+  prefer?: SeatPreference,
+  centre?: number,
+): number[] | null {
   if (!Number.isInteger(count) || count < 1) return null;
   const rows = new Map<string, SeatCell[]>();
   for (const seat of seats) {
@@ -38,7 +60,7 @@ export function bestAvailable(seats: readonly SeatCell[], count: number, zone?: 
   let best: Block | null = null;
   for (const row of rows.values()) {
     row.sort((a, b) => a.col - b.col);
-    const middle = (row[0].col + row[row.length - 1].col) / 2;
+    const middle = centre ?? (row[0].col + row[row.length - 1].col) / 2;
     // Runs of free seats side by side (an aisle is a missing column; a taken seat ends a run too).
     let start = 0;
     for (let i = 1; i <= row.length; i++) {
@@ -60,6 +82,7 @@ export function bestAvailable(seats: readonly SeatCell[], count: number, zone?: 
       const candidate: Block = {
         ids: block.map((s) => s.id),
         strands: left === 1 || right === 1,
+        where: !prefer || block.some((s) => busSeatPosition(s.col, prefer.arrangement) === (prefer.near === "window" ? "WINDOW" : "AISLE")),
         row: rowNumber,
         offset: Math.abs((block[0].col + block[block.length - 1].col) / 2 - middle),
       };
@@ -70,6 +93,7 @@ export function bestAvailable(seats: readonly SeatCell[], count: number, zone?: 
 
 function better(a: Block, b: Block): boolean {
   if (a.strands !== b.strands) return !a.strands;
+  if (a.where !== b.where) return a.where;
   if (a.row !== b.row) return a.row < b.row;
   return a.offset < b.offset;
 }

@@ -12,6 +12,12 @@ export interface TheatreSection {
   aisleAfter: number[];
   /** The price zone's name; every seat of the section is in it. */
   zone: string;
+  /**
+   * Where the section sits on the venue's plan: sections of one band stand side by side, left to
+   * right in list order, and band 0 is nearest the stage. Without it each section is a band of its
+   * own, below the one before (stalls, then circle).
+   */
+  band?: number;
 }
 
 /**
@@ -54,6 +60,8 @@ const wholeNumber = (name: string, min: number, max: number) =>
     .int(`${name} must be a whole number`)
     .min(min, `${name} must be between ${min} and ${max}`)
     .max(max, `${name} must be between ${min} and ${max}`);
+
+const blankIsNone = (value: unknown) => (value === "" || value === null ? undefined : value);
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const time = (name: string) =>
@@ -134,6 +142,9 @@ const sectionSchema = z
     seatsPerRow: wholeNumber("Seats per row", 1, 500),
     aisleAfter: aisles,
     zone: z.string({ error: "Pick a price zone" }).trim().min(1, "Pick a price zone"),
+    band: z
+      .preprocess(blankIsNone, wholeNumber("Band", 0, 99).optional())
+      .describe("Sections of one band stand side by side, in list order; band 0 is nearest the stage. Default: a band of its own"),
   })
   .superRefine((section, ctx) => checkAisles(section, ctx, []));
 
@@ -253,16 +264,78 @@ export function sectionsOf(spec: Extract<LayoutSpec, { kind: "THEATRE" }>): Arra
   return "sections" in spec ? spec.sections : [{ name: "", rows: spec.rows, seatsPerRow: spec.seatsPerRow, aisleAfter: spec.aisleAfter }];
 }
 
+/** A section on the venue's plan, in seat widths (x, width) and rows (y, height). */
+export interface SectionBox {
+  name: string;
+  zone?: string;
+  band: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  seats: number;
+}
+
+/** Columns between two sections of one band: a gangway. */
+const BAND_GAP = 2;
+
+/**
+ * Where each section of a theatre is, to scale: bands from the stage back, each band's sections
+ * left to right and the band centred on the widest one. A seat's row and column are its place
+ * on this plan, so the front of the venue is row 0 and the middle is the middle.
+ */
+export function venuePlan(spec: Extract<LayoutSpec, { kind: "THEATRE" }>): SectionBox[] {
+  const sections = sectionsOf(spec);
+  const bandOf = sections.map((s, i) => ("band" in s && s.band !== undefined ? s.band : i));
+  const bands = [...new Set(bandOf)].sort((a, b) => a - b);
+  const widthOf = (s: (typeof sections)[number]) => s.seatsPerRow + s.aisleAfter.length;
+  const bandWidth = (band: number) => sections.reduce((w, s, i) => (bandOf[i] === band ? w + widthOf(s) + (w > 0 ? BAND_GAP : 0) : w), 0);
+  const widest = Math.max(...bands.map(bandWidth));
+  const boxes: SectionBox[] = new Array(sections.length);
+  let y = 0;
+  for (const band of bands) {
+    let x = Math.floor((widest - bandWidth(band)) / 2);
+    let depth = 0;
+    for (const [i, section] of sections.entries()) {
+      if (bandOf[i] !== band) continue;
+      const box: SectionBox = {
+        name: section.name,
+        band,
+        x,
+        y,
+        width: widthOf(section),
+        height: section.rows,
+        seats: section.rows * section.seatsPerRow,
+      };
+      if (section.zone !== undefined) box.zone = section.zone;
+      boxes[i] = box;
+      x += box.width + BAND_GAP;
+      depth = Math.max(depth, section.rows);
+    }
+    y += depth;
+  }
+  return boxes;
+}
+
+/** A venue of more seats than this, in more than one section, is sold a section at a time. */
+export const SECTION_VIEW_FROM_SEATS = 2_000;
+
+/** Whether a show's page shows the venue's plan and one section's seats rather than every seat. */
+export function soldBySection(spec: LayoutSpec): boolean {
+  return spec.kind === "THEATRE" && "sections" in spec && spec.sections.length > 1 && seatCount(spec) > SECTION_VIEW_FROM_SEATS;
+}
+
 /** Seats in reading order. Expects a spec that passed layoutSpecSchema. */
 export function generateSeats(spec: LayoutSpec): SeatPlacement[] {
   const seats: SeatPlacement[] = [];
   switch (spec.kind) {
     case "THEATRE": {
       const sections = sectionsOf(spec);
+      const plan = venuePlan(spec);
       // With several sections a seat says which: "Circle B12"; a single block keeps "B12".
       const named = sections.length > 1 || sections[0].name !== "";
-      let firstRow = 0;
-      for (const section of sections) {
+      for (const [i, section] of sections.entries()) {
+        const box = plan[i];
         for (let r = 0; r < section.rows; r++) {
           const name = rowLabel(r);
           let gaps = 0;
@@ -270,8 +343,8 @@ export function generateSeats(spec: LayoutSpec): SeatPlacement[] {
             while (gaps < section.aisleAfter.length && section.aisleAfter[gaps] < n) gaps++;
             const seat: SeatPlacement = {
               label: named ? `${section.name} ${name}${n}` : `${name}${n}`,
-              row: firstRow + r,
-              col: n - 1 + gaps,
+              row: box.y + r,
+              col: box.x + n - 1 + gaps,
               deck: null,
               slot: null,
             };
@@ -280,7 +353,6 @@ export function generateSeats(spec: LayoutSpec): SeatPlacement[] {
             seats.push(seat);
           }
         }
-        firstRow += section.rows;
       }
       return seats;
     }
@@ -316,10 +388,10 @@ export function layoutGrid(spec: LayoutSpec): LayoutGrid {
   switch (spec.kind) {
     case "THEATRE": {
       const sections = sectionsOf(spec);
-      const widest = sections.reduce((w, s) => Math.max(w, s.seatsPerRow + s.aisleAfter.length), 0);
+      const plan = venuePlan(spec);
       return {
-        rows: sections.reduce((n, s) => n + s.rows, 0),
-        cols: widest,
+        rows: plan.reduce((n, box) => Math.max(n, box.y + box.height), 0),
+        cols: plan.reduce((n, box) => Math.max(n, box.x + box.width), 0),
         // Each earlier gap shifts the next one right by a column (one-block layouts only).
         aisleCols: sections.length === 1 ? sections[0].aisleAfter.map((after, i) => after + i) : [],
         decks: [],
@@ -366,17 +438,26 @@ export function zonesUsed(spec: LayoutSpec): string[] {
   return spec.kind === "THEATRE" && "sections" in spec ? [...new Set(spec.sections.map((s) => s.zone))] : [];
 }
 
+/** The demo arena's blocks: 20 rows of 25, an aisle in the middle. */
+function blocks(names: string[], zone: string, band: number): TheatreSection[] {
+  return names.map((name) => ({ name, rows: 20, seatsPerRow: 25, aisleAfter: [12], zone, band }));
+}
+const numbered = (first: number, count: number) => Array.from({ length: count }, (_, i) => `Block ${first + i}`);
+
 export const DEMO_LAYOUTS = {
   theatre: { kind: "THEATRE", rows: 10, seatsPerRow: 12, aisleAfter: [3, 9] },
-  bus: { kind: "BUS", arrangement: "2+2", lowerSeats: 40, upperSeats: 0 },
+  /** A double-decker: 12 seats below (the stairs and the luggage take the rest), 28 above. */
+  bus: { kind: "BUS", arrangement: "2+2", lowerSeats: 12, upperSeats: 28 },
   clinic: { kind: "DOCTOR", start: "09:00", end: "17:00", everyMinutes: 15 },
-  /** 20,000 seats in three tiers and three price zones. */
+  /** 20,000 seats in 40 blocks of 500 and three price zones: the floor, two lower rings, two upper. */
   arena: {
     kind: "THEATRE",
     sections: [
-      { name: "Floor", rows: 40, seatsPerRow: 125, aisleAfter: [25, 50, 75, 100], zone: "Premium" },
-      { name: "Lower Tier", rows: 60, seatsPerRow: 125, aisleAfter: [25, 50, 75, 100], zone: "Standard" },
-      { name: "Upper Tier", rows: 60, seatsPerRow: 125, aisleAfter: [25, 50, 75, 100], zone: "Value" },
+      ...blocks(["Floor A", "Floor B", "Floor C", "Floor D", "Floor E", "Floor F", "Floor G", "Floor H"], "Premium", 0),
+      ...blocks(numbered(101, 8), "Standard", 1),
+      ...blocks(numbered(109, 8), "Standard", 2),
+      ...blocks(numbered(201, 8), "Value", 3),
+      ...blocks(numbered(209, 8), "Value", 4),
     ],
   },
 } as const satisfies Record<string, LayoutSpec>;

@@ -20,12 +20,21 @@ interface Row {
   segment: Segment;
 }
 
+/** The whole map, or one section's seats (a big venue is sold a section at a time). */
+interface View {
+  template: SeatMapTemplate;
+  /** The view's seats are places `from` to `to` (exclusive): a section's seats are consecutive ids. */
+  from: number;
+  to: number;
+  rows: Array<Row | undefined>;
+  end?: Segment;
+}
+
 interface Entry {
   // A promise, so that the first burst of requests for a show shares one query.
   places: Promise<SeatPlace[]>;
-  template?: SeatMapTemplate;
-  rows: Array<Row | undefined>;
-  end?: Segment;
+  /** By section name; "" is the whole map. */
+  views: Map<string, View>;
 }
 
 const entries = new Map<string, Entry>();
@@ -44,7 +53,7 @@ function entryFor(db: DbOrTx, showId: string): Entry {
       if (places.length === 0) forget(showId, entry);
       return places;
     }),
-    rows: [],
+    views: new Map(),
   };
   entry.places.catch(() => forget(showId, entry));
   entries.set(showId, entry);
@@ -59,21 +68,48 @@ function forget(showId: string, entry: Entry) {
   if (entries.get(showId) === entry) entries.delete(showId);
 }
 
+/** A show's seats' places in id order, from the cache (they never change once the show exists). */
+export function seatPlaces(db: DbOrTx, showId: string): Promise<SeatPlace[]> {
+  return entryFor(db, showId).places;
+}
+
+/** The map's view: the whole map (`section` null) or the seats of one section, or null if there is no such section. */
+async function viewOf(db: DbOrTx, show: { id: string; layout: Pick<LayoutSpec, "kind"> }, section: string | null): Promise<View | null> {
+  const entry = entryFor(db, show.id);
+  const places = await entry.places;
+  const key = section ?? "";
+  const cached = entry.views.get(key);
+  if (cached) return cached;
+  let from = 0;
+  let to = places.length;
+  if (section !== null) {
+    from = places.findIndex((p) => p.section === section);
+    if (from < 0) return null;
+    to = from;
+    while (to < places.length && places[to].section === section) to++;
+  }
+  const view: View = { template: buildSeatMapTemplate(show.layout, places.slice(from, to)), from, to, rows: [] };
+  entry.views.set(key, view);
+  return view;
+}
+
 /**
- * The seat grid for these states, as the page's bytes: one segment per row and one for the end.
- * `ticked` holds seat ids as a form sent them, re-ticked after a failed hold; the rows they touch
- * are built for this request only.
+ * The seat grid for these states (`codes`: the whole show's), as the page's bytes: one segment
+ * per row and one for the end. `ticked` holds seat ids as a form sent them, re-ticked after a
+ * failed hold; the rows they touch are built for this request only. With a section, only its
+ * seats; null if the show has no such section.
  */
 export async function seatMapSegments(
   db: DbOrTx,
   show: { id: string; layout: Pick<LayoutSpec, "kind"> },
-  codes: string,
+  allCodes: string,
   ticked: ReadonlySet<string> = new Set(),
-): Promise<Segment[]> {
-  const entry = entryFor(db, show.id);
-  const places = await entry.places;
-  entry.template ??= buildSeatMapTemplate(show.layout, places);
-  const template = entry.template;
+  section: string | null = null,
+): Promise<Segment[] | null> {
+  const view = await viewOf(db, show, section);
+  if (!view) return null;
+  const codes = allCodes.slice(view.from, view.to);
+  const { template } = view;
   const { rowStarts, ids } = template;
   const out: Segment[] = [];
   for (let r = 0; r < rowStarts.length; r++) {
@@ -81,24 +117,45 @@ export async function seatMapSegments(
     const to = r + 1 < rowStarts.length ? rowStarts[r + 1] : ids.length;
     const rowCodes = codes.slice(from, to);
     const rowTicked = ticked.size > 0 && ids.slice(from, to).some((id) => ticked.has(String(id)));
-    const cached = entry.rows[r];
+    const cached = view.rows[r];
     if (!rowTicked && cached && cached.codes === rowCodes) {
       out.push(cached.segment);
       continue;
     }
     const segment = new LazySegment(Buffer.from(joinSeats(template, codes, ticked, from, to)));
-    if (!rowTicked) entry.rows[r] = { codes: rowCodes, segment };
+    if (!rowTicked) view.rows[r] = { codes: rowCodes, segment };
     out.push(segment);
   }
-  entry.end ??= new LazySegment(Buffer.from(template.end));
-  out.push(entry.end);
+  view.end ??= new LazySegment(Buffer.from(template.end));
+  out.push(view.end);
   return out;
+}
+
+/** Where a section's seats are in the show's codes (id order), or null if there is no such section. */
+export async function sectionRange(
+  db: DbOrTx,
+  show: { id: string; layout: Pick<LayoutSpec, "kind"> },
+  section: string,
+): Promise<{ from: number; to: number } | null> {
+  const view = await viewOf(db, show, section);
+  return view && { from: view.from, to: view.to };
+}
+
+/** The island's HTML for one view, as a string (the browser asks for it after a client-side navigation). */
+export async function seatMapHtml(
+  db: DbOrTx,
+  show: { id: string; layout: Pick<LayoutSpec, "kind"> },
+  allCodes: string,
+  section: string | null,
+): Promise<{ html: string; codes: string } | null> {
+  const view = await viewOf(db, show, section);
+  if (!view) return null;
+  const codes = allCodes.slice(view.from, view.to);
+  return { html: joinSeats(view.template, codes, new Set(), 0, view.template.ids.length) + view.template.end, codes };
 }
 
 /** The show's map template (cached like the buyer's map): the admin page fills it with holders. */
 export async function seatMapTemplate(db: DbOrTx, show: { id: string; layout: Pick<LayoutSpec, "kind"> }): Promise<SeatMapTemplate> {
-  const entry = entryFor(db, show.id);
-  const places = await entry.places;
-  entry.template ??= buildSeatMapTemplate(show.layout, places);
-  return entry.template;
+  const view = await viewOf(db, show, null);
+  return (view as View).template;
 }

@@ -5,15 +5,18 @@ import { getOptionalUser, requireBuyerId } from "~/auth/guards.server";
 import { BestSeatsForm } from "~/components/best-seats-form";
 import { SEAT_MAP_HTML, SeatMapForm } from "~/components/seat-map";
 import { ShowFacts, showView } from "~/components/show-facts";
+import { VenuePlan } from "~/components/venue-plan";
 import { proposeSeats } from "~/domain/best-available.server";
 import { listLabels, ValidationFailed } from "~/domain/errors";
 import { placeHold } from "~/domain/holds.server";
+import { type LayoutSpec, layoutGrid, type SectionBox, soldBySection } from "~/domain/layouts";
 import { countAvailable } from "~/domain/seat-state";
 import { carriedSeatIds } from "~/domain/selection";
 import { getShowWithSeatCodes } from "~/domain/shows.server";
 import { formatMoney } from "~/domain/time";
+import { findSection, sectionViews } from "~/domain/venue";
 import { pageAction, pageLoader, redirectWithFlash } from "~/http/page.server";
-import { seatMapSegments } from "~/http/seat-map.server";
+import { seatMapSegments, seatPlaces, sectionRange } from "~/http/seat-map.server";
 import { spliceLater } from "~/http/splice.server";
 
 /** The seats a failed hold had ticked, as sent: the loader's re-render without JS keeps them ticked. */
@@ -28,36 +31,63 @@ export const loader = (args: LoaderFunctionArgs) =>
     const now = new Date();
     const user = await getOptionalUser(request, context);
     const query = new URL(request.url).searchParams;
-    const { show, codes, zones } = await getShowWithSeatCodes(context.db, params.showId ?? "", user?.id ?? null, now);
+    const { show, codes: allCodes, zones } = await getShowWithSeatCodes(context.db, params.showId ?? "", user?.id ?? null, now);
     const maxSeatsPerHold = show.maxSeatsPerCustomer ?? context.booking.maxSeatsPerHold;
+    const places = await seatPlaces(context.db, show.id);
     // "N seats together" proposes seats; seats ticked before a log-in come back in the address
     // (`?seat=12&seat=13`). Either way they are ticked on the map, for the buyer to hold.
-    const proposal = await proposeSeats(context.db, show, codes, zones, Object.fromEntries(query), maxSeatsPerHold);
+    const proposal = proposeSeats(places, show, allCodes, zones, Object.fromEntries(query), maxSeatsPerHold);
     const carried = proposal ? proposal.seatIds : carriedSeatIds(query.getAll("seat"));
+    // A big venue is sold a section at a time: the page carries the plan and at most one
+    // section's seats (the one asked for, or the one the proposed or carried seats are in).
+    const plan = soldBySection(show.layout) && show.layout.kind === "THEATRE" ? sectionViews(show.layout, allCodes, zones) : null;
+    let section: string | null = null;
+    let sectionMissing: string | null = null;
+    if (plan) {
+      const seatId = Number(carried[0]);
+      const seatSection = carried.length ? places.find((p) => p.id === seatId)?.section : undefined;
+      const asked = query.get("section");
+      section = findSection(plan, seatSection ?? asked)?.name ?? null;
+      if (!section && asked) sectionMissing = `There is no section called ${asked.slice(0, 100)} here: pick one from the plan`;
+    }
+    const range = section === null ? { from: 0, to: allCodes.length } : await sectionRange(context.db, show, section);
+    const codes = plan && !section ? "" : allCodes.slice(range?.from ?? 0, range?.to ?? 0);
     // The grid's markup only matters to a page render: a browser's data request (the 5-second
     // refresh) says Sec-Fetch-Dest: empty and skips building a string it would never send.
-    if (request.headers.get("Sec-Fetch-Dest") !== "empty") {
+    if (request.headers.get("Sec-Fetch-Dest") !== "empty" && (!plan || section)) {
       const ticked = (context.serverOnly.get(TICKED_SEATS) as ReadonlySet<string> | undefined) ?? new Set<string>(carried);
-      spliceLater(context.serverOnly, SEAT_MAP_MARKER, await seatMapSegments(context.db, show, codes, ticked));
+      spliceLater(context.serverOnly, SEAT_MAP_MARKER, (await seatMapSegments(context.db, show, allCodes, ticked, section)) ?? []);
       context.serverOnly.set(SEAT_MAP_HTML, SEAT_MAP_MARKER);
     }
     return json({
       show: { ...showView(show), currency: show.currency },
       zones: zones.map((z) => ({ ...z, price: formatMoney(z.priceCents, show.currency) })),
       codes,
+      plan,
+      section,
+      sectionMissing,
       closed: show.cancelledAt
         ? "This show was cancelled; its seats can no longer be held."
         : show.lastStartsAt <= now
           ? "This show has started; its seats can no longer be held."
           : null,
-      seatsLeft: countAvailable(codes),
+      seatsLeft: countAvailable(allCodes),
+      // Wider than a phone shows (about 11 seats): the map says it pans, and offers zoom.
+      wide:
+        mapWidth(
+          show.layout,
+          plan?.find((s) => s.name === section),
+        ) > 11,
       maxSeatsPerHold,
       signedIn: Boolean(user),
       carried,
       proposal: proposal?.message ?? null,
-      asked: { together: query.get("together") ?? undefined, zone: query.get("zone") ?? undefined },
+      asked: { together: query.get("together") ?? undefined, zone: query.get("zone") ?? undefined, near: query.get("near") ?? undefined },
     });
   });
+
+/** The map's width in seats: the open section's, or the whole layout's. */
+const mapWidth = (layout: LayoutSpec, box: SectionBox | undefined) => (box ? box.width : layoutGrid(layout).cols);
 
 export const action = (args: ActionFunctionArgs) =>
   pageAction(args, { guard: requireBuyerId }, async (post) => {
@@ -75,30 +105,63 @@ export const action = (args: ActionFunctionArgs) =>
   });
 
 export default function ShowPage() {
-  const { show, codes, zones, closed, seatsLeft, maxSeatsPerHold, signedIn, carried, proposal, asked } = useLoaderData<typeof loader>();
+  const {
+    show,
+    codes,
+    zones,
+    plan,
+    section,
+    sectionMissing,
+    closed,
+    seatsLeft,
+    maxSeatsPerHold,
+    signedIn,
+    carried,
+    proposal,
+    asked,
+    wide,
+  } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  const notice = proposal ?? sectionMissing;
   return (
     <div className="space-y-6">
-      <ShowFacts show={show} seatsLeft={seatsLeft} />
-      {closed ? null : <BestSeatsForm kind={show.kind} zones={zones} max={maxSeatsPerHold} asked={asked.together} zone={asked.zone} />}
-      {proposal ? (
+      <ShowFacts show={show} seatsLeft={seatsLeft} zoned={zones.length > 1} />
+      {plan ? <VenuePlan sections={plan} current={section} zones={zones} /> : null}
+      {closed ? null : (
+        <BestSeatsForm
+          kind={show.kind}
+          zones={zones}
+          max={maxSeatsPerHold}
+          asked={asked.together}
+          zone={asked.zone}
+          near={asked.near}
+          sections={plan?.map((s) => s.name)}
+          section={section ?? undefined}
+          reloadDocument={Boolean(plan)}
+        />
+      )}
+      {notice ? (
         <p role="status" className="rounded-md border border-slate-200 bg-brand-50 p-3 text-sm text-slate-800">
-          {proposal}
+          {notice}
         </p>
       ) : null}
-      <SeatMapForm
-        key={show.id}
-        showId={show.id}
-        kind={show.kind}
-        codes={codes}
-        zones={zones}
-        currency={show.currency}
-        maxSeatsPerHold={maxSeatsPerHold}
-        signedIn={signedIn}
-        carried={carried}
-        error={result?.formError}
-        closedMessage={closed ?? undefined}
-      />
+      {plan && !section ? null : (
+        <SeatMapForm
+          key={`${show.id}:${section ?? ""}`}
+          showId={show.id}
+          section={section}
+          kind={show.kind}
+          codes={codes}
+          zones={zones}
+          currency={show.currency}
+          maxSeatsPerHold={maxSeatsPerHold}
+          signedIn={signedIn}
+          carried={carried}
+          error={result?.formError}
+          closedMessage={closed ?? undefined}
+          wide={wide}
+        />
+      )}
     </div>
   );
 }

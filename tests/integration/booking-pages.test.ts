@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { users } from "~/db/schema";
+import { DEMO_LAYOUTS } from "~/domain/layouts";
 import { TEST_CARDS } from "~/domain/payments";
 import { createShow } from "~/domain/shows.server";
 import { FIXTURE_PASSWORD, FIXTURE_PASSWORD_HASH, makeShow, seatIdsByLabel } from "../support/factories";
@@ -332,5 +333,90 @@ describe("the booking page", () => {
     const list = textOf(await (await buyer.get("/bookings")).text());
     expect(list).toContain(show.name);
     expect(list).toContain("B4");
+  });
+});
+
+describe("a 20,000-seat arena, sold a section at a time", () => {
+  const arenaShow = () =>
+    createShow(t.db, {
+      name: `Arena ${randomUUID().slice(0, 8)}`,
+      venue: "Docklands Arena",
+      city: "London",
+      timeZone: "Europe/London",
+      startsAt: farFuture(),
+      priceCents: 3500,
+      currency: "GBP",
+      priceZones: [
+        { name: "Premium", priceCents: 9000 },
+        { name: "Standard", priceCents: 6000 },
+        { name: "Value", priceCents: 3500 },
+      ],
+      layout: DEMO_LAYOUTS.arena,
+    });
+  const seatsIn = (html: string) => html.match(/<input type="checkbox" name="seat"/g)?.length ?? 0;
+  const hydrationOf = (html: string) => /window\.__remixContext = (.*?);<\/script>/s.exec(html)?.[1] ?? "";
+
+  it("ships the plan and no seat until a section is picked, then that section's 500 seats: each page well under 150 KB", async () => {
+    const show = await arenaShow();
+    const ids = await seatIdsByLabel(t.db, show.id);
+    const buyer = await signedIn();
+    expect((await hold(buyer, show.id, [ids["Block 104 A1"], ids["Block 104 A2"]])).status).toBe(302);
+    const visitor = new TestClient(server.url);
+
+    const overview = await (await visitor.get(`/shows/${show.id}`)).text();
+    expect(seatsIn(overview)).toBe(0);
+    expect(Buffer.byteLength(overview)).toBeLessThan(150 * 1024);
+    const text = textOf(overview);
+    expect(text).toContain("Pick a section");
+    expect(text).toContain("19,998 of 20,000 seats left");
+    expect(overview).toContain('aria-label="Block 104, Standard £60.00: 498 of 500 seats left"');
+    expect(overview).toContain('aria-label="Floor A, Premium £90.00: 500 of 500 seats left"');
+    expect(hydrationOf(overview)).toContain('"codes":""');
+
+    const section = await visitor.get(`/shows/${show.id}?section=${encodeURIComponent("block 104")}`);
+    expect(section.status).toBe(200);
+    const html = await section.text();
+    expect(seatsIn(html)).toBe(500);
+    expect(Buffer.byteLength(html)).toBeLessThan(150 * 1024);
+    expect(html).toContain('aria-label="Block 104 A1 (held)" disabled');
+    expect(html).toContain('aria-current="true"');
+    expect(html).not.toContain("Block 105 A1");
+    // The section's codes only, in the hydration data: 500 of them, the two held first.
+    expect(/"codes":"(H{2}A{498})"/.exec(hydrationOf(html))).not.toBeNull();
+  });
+
+  it("opens the section of the best seats proposed, and of seats carried through a log-in", async () => {
+    const show = await arenaShow();
+    const ids = await seatIdsByLabel(t.db, show.id);
+    const client = new TestClient(server.url);
+    const proposed = await (await client.get(`/shows/${show.id}?together=4&zone=Value`)).text();
+    expect(textOf(proposed)).toMatch(/The best 4 together in Value: Block 20[45] A\d+, /);
+    expect(seatsIn(proposed)).toBe(500);
+    expect(proposed.match(/<input type="checkbox" name="seat"[^>]*checked/g)).toHaveLength(4);
+
+    const carried = await (await client.get(`/shows/${show.id}?seat=${ids["Block 212 C3"]}`)).text();
+    expect(carried).toMatch(/aria-label="Block 212 C3" checked/);
+    expect(carried).toContain('aria-current="true"');
+  });
+
+  it("says so, and shows the plan, for a section it does not have; its seat-map resource answers 404", async () => {
+    const show = await arenaShow();
+    const client = new TestClient(server.url);
+    const response = await client.get(`/shows/${show.id}?section=${encodeURIComponent("<b>Block 999</b>")}`);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    // Said back as text, never as markup.
+    expect(html).toContain("There is no section called &lt;b&gt;Block 999&lt;/b&gt; here: pick one from the plan");
+    expect(html).not.toContain("<b>Block 999</b>");
+    expect(seatsIn(html)).toBe(0);
+
+    const map = await client.get(`/shows/${show.id}/seat-map?section=${encodeURIComponent("Block 999")}`);
+    expect(map.status).toBe(404);
+    const fragment = await client.get(`/shows/${show.id}/seat-map?section=${encodeURIComponent("Floor B")}`);
+    expect(fragment.status).toBe(200);
+    const body = (await fragment.json()) as { html: string; codes: string };
+    expect(body.codes).toBe("A".repeat(500));
+    expect(seatsIn(body.html)).toBe(500);
+    expect(body.html).toContain('aria-label="Floor B A1"');
   });
 });

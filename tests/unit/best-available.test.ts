@@ -91,3 +91,45 @@ describe("best available", () => {
     expect(earliestFree(slots, 5)).toBeNull();
   });
 });
+
+describe("a coach buyer's window or aisle wish, and a big venue's centre line", () => {
+  // One 2+2 row: seats in columns 0, 1 | aisle 2 | 3, 4 (0 and 4 are by the windows).
+  const coach = (free: boolean[]): SeatCell[] => [0, 1, 3, 4].map((col, i) => ({ id: i + 1, row: 0, col, zone: 0, free: free[i] }));
+
+  it("offers a window seat to one who asks for a window, an aisle seat to one who asks for the aisle", () => {
+    const row = coach([true, true, true, true]);
+    expect(bestAvailable(row, 1, undefined, { near: "window", arrangement: "2+2" })).toEqual([1]);
+    expect(bestAvailable(row, 1, undefined, { near: "aisle", arrangement: "2+2" })).toEqual([2]);
+  });
+
+  it("travels together: two side by side, never across the gangway", () => {
+    expect(bestAvailable(coach([false, true, true, true]), 2, undefined, { near: "window", arrangement: "2+2" })).toEqual([3, 4]);
+  });
+
+  it("is a wish, not a rule: with no window seat free, the best other seat is still offered", () => {
+    expect(bestAvailable(coach([false, true, true, false]), 1, undefined, { near: "window", arrangement: "2+2" })).not.toBeNull();
+  });
+
+  it("never offers a taken seat, and a wish never beats stranding a seat", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.boolean(),
+        (free, n, window) => {
+          const row = coach(free);
+          const ids = bestAvailable(row, n, undefined, { near: window ? "window" : "aisle", arrangement: "2+2" });
+          if (ids) for (const id of ids) expect(row.find((s) => s.id === id)?.free).toBe(true);
+          expect(ids === null).toBe(bestAvailable(row, n) === null);
+        },
+      ),
+    );
+  });
+
+  it("in a side block, takes the seats nearest the venue's centre line", () => {
+    // A block from column 0 to 9, the venue's centre at column 30: the right end is best.
+    const block: SeatCell[] = Array.from({ length: 10 }, (_, col) => ({ id: col + 1, row: 0, col, zone: 0, free: true }));
+    expect(bestAvailable(block, 2)).toEqual([5, 6]);
+    expect(bestAvailable(block, 2, undefined, undefined, 30)).toEqual([9, 10]);
+  });
+});

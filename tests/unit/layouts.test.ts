@@ -9,8 +9,11 @@ import {
   layoutGrid,
   layoutSpecSchema,
   rowLabel,
+  SECTION_VIEW_FROM_SEATS,
   type SeatPlacement,
   seatCount,
+  soldBySection,
+  venuePlan,
 } from "~/domain/layouts";
 
 const byLabel = (seats: SeatPlacement[]) => new Map(seats.map((s) => [s.label, s]));
@@ -265,13 +268,14 @@ describe("sections and price zones", () => {
   const seats = generateSeats(spec);
   const seat = byLabel(seats);
 
-  it("names each seat by its section, row and number, rows continuing down the map", () => {
+  it("names each seat by its section, row and number, rows continuing down the map, each section centred", () => {
     expect(seats).toHaveLength(2 * 4 + 27 * 3);
     expect(seats[0]).toEqual({ label: "Stalls A1", row: 0, col: 0, deck: null, slot: null, section: "Stalls", zone: "Premium" });
     expect(seat.get("Stalls A3")).toMatchObject({ col: 3 });
-    expect(seat.get("Circle A1")).toMatchObject({ row: 2, col: 0, zone: "Standard" });
+    // The circle (3 wide) is centred under the stalls (4 seats and an aisle).
+    expect(seat.get("Circle A1")).toMatchObject({ row: 2, col: 1, zone: "Standard" });
     // The 27th row of a section is AA.
-    expect(seat.get("Circle AA3")).toMatchObject({ row: 28, col: 2 });
+    expect(seat.get("Circle AA3")).toMatchObject({ row: 28, col: 3 });
     expect(layoutGrid(spec)).toEqual({ rows: 29, cols: 5, aisleCols: [], decks: [] });
     expect(seatCount(spec)).toBe(seats.length);
   });
@@ -352,5 +356,69 @@ describe("coach seats by the window and by the gangway", () => {
     expect(
       generateSeats({ kind: "BUS", arrangement: "2+1", lowerSeats: 3, upperSeats: 0 }).map((s) => busSeatPosition(s.col, "2+1")),
     ).toEqual(["WINDOW", "AISLE", "WINDOW"]);
+  });
+});
+
+describe("a venue's plan: sections to scale, bands from the stage back", () => {
+  const arena = DEMO_LAYOUTS.arena as Extract<LayoutSpec, { kind: "THEATRE" }>;
+
+  it("puts a band's sections side by side, the band centred, and each seat at its place on the plan", () => {
+    const spec: Extract<LayoutSpec, { kind: "THEATRE" }> = {
+      kind: "THEATRE",
+      sections: [
+        { name: "Left", rows: 2, seatsPerRow: 3, aisleAfter: [], zone: "A", band: 0 },
+        { name: "Right", rows: 3, seatsPerRow: 3, aisleAfter: [], zone: "A", band: 0 },
+        { name: "Back", rows: 1, seatsPerRow: 2, aisleAfter: [], zone: "B", band: 1 },
+      ],
+    };
+    expect(errorsOf(spec)).toEqual([]);
+    expect(venuePlan(spec).map(({ name, x, y, width, height }) => [name, x, y, width, height])).toEqual([
+      ["Left", 0, 0, 3, 2],
+      // A gangway of two columns between sections of one band.
+      ["Right", 5, 0, 3, 3],
+      // The next band starts below the deepest section of the one before, centred on the widest.
+      ["Back", 3, 3, 2, 1],
+    ]);
+    const seat = byLabel(generateSeats(spec));
+    expect(seat.get("Right A1")).toMatchObject({ row: 0, col: 5 });
+    expect(seat.get("Back A2")).toMatchObject({ row: 3, col: 4 });
+    expect(layoutGrid(spec)).toMatchObject({ rows: 4, cols: 8 });
+  });
+
+  it("never lets two sections overlap, in the demo arena", () => {
+    const boxes = venuePlan(arena);
+    expect(boxes).toHaveLength(40);
+    for (const a of boxes)
+      for (const b of boxes) {
+        if (a === b) continue;
+        const apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+        expect(apart, `${a.name} and ${b.name}`).toBe(true);
+      }
+    expect(boxes.reduce((n, b) => n + b.seats, 0)).toBe(20_000);
+  });
+
+  it("sells a big venue of several sections a section at a time, and a small one whole", () => {
+    expect(soldBySection(arena)).toBe(true);
+    expect(soldBySection(DEMO_LAYOUTS.theatre)).toBe(false);
+    // One block of 20,000 cannot be split: it is drawn whole.
+    expect(soldBySection({ kind: "THEATRE", rows: 100, seatsPerRow: 200, aisleAfter: [] })).toBe(false);
+    const small: LayoutSpec = {
+      kind: "THEATRE",
+      sections: [
+        { name: "Stalls", rows: 20, seatsPerRow: 50, aisleAfter: [], zone: "A" },
+        { name: "Circle", rows: 20, seatsPerRow: 50, aisleAfter: [], zone: "A" },
+      ],
+    };
+    expect(seatCount(small)).toBe(SECTION_VIEW_FROM_SEATS);
+    expect(soldBySection(small)).toBe(false);
+  });
+
+  it("refuses a band that is not a whole number from 0 to 99, and takes a blank one as none", () => {
+    const one = (band: unknown) =>
+      errorsOf({ kind: "THEATRE", sections: [{ name: "S", rows: 1, seatsPerRow: 2, aisleAfter: [], zone: "Z", band }] });
+    expect(one(-1)).toEqual(["Band must be between 0 and 99"]);
+    expect(one(1.5)).toEqual(["Band must be a whole number"]);
+    expect(one("")).toEqual([]);
+    expect(one("2")).toEqual([]);
   });
 });
