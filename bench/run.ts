@@ -12,6 +12,7 @@
  *   npm run bench                       full run (≈ 4 minutes)
  *   npm run bench -- --short            a few seconds: the smoke test inside `npm test`
  *   npm run bench -- --seconds 10 --clients 16,150 --out /tmp/results
+ *   npm run bench -- --only browser     the arena's pages in Chromium (load event), and nothing else
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -20,9 +21,10 @@ import { gunzipSync, inflateSync } from "node:zlib";
 import { sql } from "drizzle-orm";
 import { SeatsUnavailable } from "~/domain/errors";
 import { holdStats, placeHold } from "~/domain/holds.server";
-import { type LayoutSpec, seatCount } from "~/domain/layouts";
+import { DEMO_LAYOUTS, type LayoutSpec, seatCount } from "~/domain/layouts";
 import { DEFAULT_BOOKING_SETTINGS } from "~/domain/settings";
 import { sweepAllExpiredHolds } from "~/domain/sweeper.server";
+import { loadPagesInTurn, openBrowser } from "./lib/browser";
 import { freshDatabase } from "./lib/database";
 import { BENCH_SECRET, type Buyer, makeBuyers, makeShow, seatIdsOf } from "./lib/fixtures";
 import { checkInvariants, type SeenHold, violationCount } from "./lib/invariants";
@@ -51,6 +53,12 @@ const ARENA: LayoutSpec = SHORT
   ? { kind: "THEATRE", rows: 20, seatsPerRow: 100, aisleAfter: [50] }
   : { kind: "THEATRE", rows: 100, seatsPerRow: 200, aisleAfter: [50, 100, 150] };
 const THEATRE_500: LayoutSpec = { kind: "THEATRE", rows: 20, seatsPerRow: 25, aisleAfter: [5, 20] };
+/** The demo arena's zones: its layout names them. */
+const ARENA_ZONES = [
+  { name: "Premium", priceCents: 9000 },
+  { name: "Standard", priceCents: 6000 },
+  { name: "Value", priceCents: 3500 },
+];
 const HOT_SEATS = 20;
 const SWEEP_HOLDS = SHORT ? 2_000 : 100_000;
 
@@ -418,6 +426,37 @@ try {
     await pageCell("500-seat map page", `/shows/${theatre.id}`, clients);
     await pageCell("500 seats as JSON (API, reference)", `/api/v1/shows/${theatre.id}`, clients);
     await pageCell(`${SHORT ? "2,000" : "20,000"}-seat map page`, `/shows/${arena.id}`, clients);
+  }
+
+  if (only("browser")) {
+    console.log("\n— pages in Chromium (load event, fresh context each load, in turns)");
+    const browser = await openBrowser();
+    if (browser) {
+      try {
+        const sectioned = await makeShow(db, "Bench Arena (by section)", DEMO_LAYOUTS.arena, ARENA_ZONES);
+        const pages = [
+          { name: "log-in page (the app's smallest: React and Remix alone, reference)", path: "/login" },
+          { name: `${SHORT ? "2,000" : "20,000"} seats in one block (every seat on the page, reference)`, path: `/shows/${arena.id}` },
+          { name: "20,000-seat arena: the plan", path: `/shows/${sectioned.id}` },
+          {
+            name: "20,000-seat arena: the plan and one section",
+            path: `/shows/${sectioned.id}?section=${encodeURIComponent("Block 104")}`,
+          },
+        ];
+        const rows = [
+          ...(await loadPagesInTurn(browser, server.url, pages, SHORT ? 2 : 10, "first visit")),
+          ...(await loadPagesInTurn(browser, server.url, pages, SHORT ? 2 : 10, "from the show list")),
+        ];
+        results.browser = rows;
+        for (const b of rows) {
+          console.log(
+            `${b.page.padEnd(90)} load p50 ${b.loadP50.toFixed(0).padStart(5)} ms p90 ${b.loadP90.toFixed(0).padStart(5)} ms first paint ${b.paintP50.toFixed(0).padStart(4)} ms ${(b.bytes / 1024).toFixed(1)} KiB ${b.elements} elements`,
+          );
+        }
+      } finally {
+        await browser.close();
+      }
+    }
   }
 
   console.log("\n— timings");

@@ -1,5 +1,5 @@
 import { formatCount } from "~/domain/time";
-import type { SectionView } from "~/domain/venue";
+import type { SectionView } from "~/domain/venue.server";
 
 export interface VenuePlanProps {
   sections: SectionView[];

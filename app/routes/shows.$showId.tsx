@@ -9,12 +9,11 @@ import { VenuePlan } from "~/components/venue-plan";
 import { proposeSeats } from "~/domain/best-available.server";
 import { listLabels, ValidationFailed } from "~/domain/errors";
 import { placeHold } from "~/domain/holds.server";
-import { type LayoutSpec, layoutGrid, type SectionBox, soldBySection } from "~/domain/layouts";
 import { countAvailable } from "~/domain/seat-state";
 import { carriedSeatIds } from "~/domain/selection";
 import { getShowWithSeatCodes } from "~/domain/shows.server";
 import { formatMoney } from "~/domain/time";
-import { findSection, sectionViews } from "~/domain/venue";
+import { venueView } from "~/domain/venue.server";
 import { pageAction, pageLoader, redirectWithFlash } from "~/http/page.server";
 import { seatMapSegments, seatPlaces, sectionRange } from "~/http/seat-map.server";
 import { spliceLater } from "~/http/splice.server";
@@ -40,16 +39,8 @@ export const loader = (args: LoaderFunctionArgs) =>
     const carried = proposal ? proposal.seatIds : carriedSeatIds(query.getAll("seat"));
     // A big venue is sold a section at a time: the page carries the plan and at most one
     // section's seats (the one asked for, or the one the proposed or carried seats are in).
-    const plan = soldBySection(show.layout) && show.layout.kind === "THEATRE" ? sectionViews(show.layout, allCodes, zones) : null;
-    let section: string | null = null;
-    let sectionMissing: string | null = null;
-    if (plan) {
-      const seatId = Number(carried[0]);
-      const seatSection = carried.length ? places.find((p) => p.id === seatId)?.section : undefined;
-      const asked = query.get("section");
-      section = findSection(plan, seatSection ?? asked)?.name ?? null;
-      if (!section && asked) sectionMissing = `There is no section called ${asked.slice(0, 100)} here: pick one from the plan`;
-    }
+    const seatSection = carried.length ? places.find((p) => p.id === Number(carried[0]))?.section : undefined;
+    const { plan, section, sectionMissing, wide } = venueView(show.layout, allCodes, zones, seatSection, query.get("section"));
     const range = section === null ? { from: 0, to: allCodes.length } : await sectionRange(context.db, show, section);
     const codes = plan && !section ? "" : allCodes.slice(range?.from ?? 0, range?.to ?? 0);
     // The grid's markup only matters to a page render: a browser's data request (the 5-second
@@ -72,12 +63,7 @@ export const loader = (args: LoaderFunctionArgs) =>
           ? "This show has started; its seats can no longer be held."
           : null,
       seatsLeft: countAvailable(allCodes),
-      // Wider than a phone shows (about 11 seats): the map says it pans, and offers zoom.
-      wide:
-        mapWidth(
-          show.layout,
-          plan?.find((s) => s.name === section),
-        ) > 11,
+      wide,
       maxSeatsPerHold,
       signedIn: Boolean(user),
       carried,
@@ -85,9 +71,6 @@ export const loader = (args: LoaderFunctionArgs) =>
       asked: { together: query.get("together") ?? undefined, zone: query.get("zone") ?? undefined, near: query.get("near") ?? undefined },
     });
   });
-
-/** The map's width in seats: the open section's, or the whole layout's. */
-const mapWidth = (layout: LayoutSpec, box: SectionBox | undefined) => (box ? box.width : layoutGrid(layout).cols);
 
 export const action = (args: ActionFunctionArgs) =>
   pageAction(args, { guard: requireBuyerId }, async (post) => {

@@ -51,7 +51,12 @@ export async function makeBuyers(db: Db, count: number): Promise<Buyer[]> {
   return buyers.map(({ id, cookie, token }) => ({ id, cookie, token }));
 }
 
-export async function makeShow(db: Db, name: string, layout: LayoutSpec): Promise<{ id: string; seconds: number }> {
+export async function makeShow(
+  db: Db,
+  name: string,
+  layout: LayoutSpec,
+  priceZones?: Array<{ name: string; priceCents: number }>,
+): Promise<{ id: string; seconds: number }> {
   const started = performance.now();
   const show = await createShow(db, {
     name,
@@ -62,6 +67,7 @@ export async function makeShow(db: Db, name: string, layout: LayoutSpec): Promis
     priceCents: 5000,
     currency: "GBP",
     layout,
+    ...(priceZones ? { priceZones } : {}),
   });
   return { id: show.id, seconds: (performance.now() - started) / 1000 };
 }

@@ -29,6 +29,23 @@ export interface PageRow {
   gzipBytes: number;
 }
 
+/** A page loaded in a real browser (Chromium), one load after another, alternating with its reference. */
+export interface BrowserRow {
+  page: string;
+  loads: number;
+  /** Navigation start to the load event's end, ms. */
+  loadP50: number;
+  loadP90: number;
+  /** To first contentful paint, ms. */
+  paintP50: number;
+  /** To the first byte of the page, ms (the server's share). */
+  ttfbP50: number;
+  /** To DOMContentLoaded's end (scripts run, the page hydrated), ms. */
+  readyP50: number;
+  bytes: number;
+  elements: number;
+}
+
 export interface BenchResults {
   startedAt: string;
   machine: string;
@@ -37,6 +54,7 @@ export interface BenchResults {
   secondsPerCell: number;
   holds: HoldRow[];
   pages: PageRow[];
+  browser?: BrowserRow[];
   timings: Record<string, number>;
   violations: number;
 }
@@ -65,6 +83,18 @@ export function markdown(r: BenchResults): string {
     lines.push(
       `| ${p.page} | ${n(p.requestsPerSecond)} | ${ms(p.p50)} | ${ms(p.p99)} | ${n(p.serverCpuMsPerRequest, 2)} | ${n(p.bytes / 1024, 1)} KiB | ${n(p.gzipBytes / 1024, 1)} KiB |`,
     );
+  }
+  if (r.browser?.length) {
+    lines.push(
+      "",
+      "| page in Chromium | loads | load event p50 ms | p90 ms | first byte p50 ms | first paint p50 ms | DOMContentLoaded p50 ms | HTML | elements |",
+      "|---|---|---|---|---|---|---|---|---|",
+    );
+    for (const b of r.browser) {
+      lines.push(
+        `| ${b.page} | ${b.loads} | ${ms(b.loadP50)} | ${ms(b.loadP90)} | ${ms(b.ttfbP50)} | ${b.paintP50 > 0 ? ms(b.paintP50) : "–"} | ${ms(b.readyP50)} | ${n(b.bytes / 1024, 1)} KiB | ${n(b.elements)} |`,
+      );
+    }
   }
   lines.push("", "| timing | seconds |", "|---|---|");
   for (const [name, seconds] of Object.entries(r.timings)) lines.push(`| ${name} | ${n(seconds, 3)} |`);

@@ -73,6 +73,14 @@ describe("npm run bench -- --short", () => {
         if (!row.path.includes("reference") || row.path.startsWith("domain")) expect(row.holdsPerSecond, row.path).toBeGreaterThan(0);
       }
       expect(results.pages.map((p) => p.page)).toContain("500-seat map page");
+      // The arena's pages in Chromium (as the end-to-end tests, the suite needs a browser).
+      const loaded = new Map(results.browser?.map((b) => [b.page, b]));
+      for (const mode of ["first visit", "from the show list"]) {
+        const section = loaded.get(`20,000-seat arena: the plan and one section · ${mode}`);
+        expect(section?.loadP50, mode).toBeGreaterThan(0);
+        expect(section?.bytes, mode).toBeLessThan(150 * 1024);
+        expect(loaded.get(`20,000-seat arena: the plan · ${mode}`)?.elements, mode).toBeLessThan(1_000);
+      }
       expect(await readFile(path.join(out, "latest.md"), "utf8")).toContain("| path | clients |");
       expect(await readFile(path.join(out, "latest.svg"), "utf8")).toContain("<svg");
     } finally {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { proposeSeats } from "~/domain/best-available.server";
 import { DEMO_LAYOUTS, generateSeats, type LayoutSpec } from "~/domain/layouts";
 import type { SeatPlace } from "~/domain/shows.server";
-import { findSection, sectionViews } from "~/domain/venue";
+import { findSection, sectionViews } from "~/domain/venue.server";
 
 const arena = DEMO_LAYOUTS.arena as Extract<LayoutSpec, { kind: "THEATRE" }>;
 const zones = [
