@@ -8,6 +8,8 @@ import { defineConfig, devices } from "@playwright/test";
 process.env.HOLDFAST_E2E_STATE ??= path.join(mkdtempSync(path.join(os.tmpdir(), "holdfast-e2e-state-")), "state.json");
 
 const LOG_SCAN = /logs\.spec\.ts$/;
+/** Tests tagged @phone run at phone size too. */
+const PHONE = /@phone/;
 
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 3100);
 
@@ -46,8 +48,11 @@ export default defineConfig({
   projects: [
     { name: "js", testIgnore: LOG_SCAN, use: { ...devices["Desktop Chrome"], launchOptions, javaScriptEnabled: true } },
     { name: "no-js", testIgnore: LOG_SCAN, use: { ...devices["Desktop Chrome"], launchOptions, javaScriptEnabled: false } },
+    // The buyer's flows again on a phone (a touch screen 412 px wide), with and without JavaScript.
+    { name: "js-phone", grep: PHONE, testIgnore: LOG_SCAN, use: { ...devices["Pixel 7"], launchOptions, javaScriptEnabled: true } },
+    { name: "no-js-phone", grep: PHONE, testIgnore: LOG_SCAN, use: { ...devices["Pixel 7"], launchOptions, javaScriptEnabled: false } },
     // Last, when every other test has written its lines: the server's log holds no secret.
-    { name: "logs", testMatch: LOG_SCAN, dependencies: ["js", "no-js"] },
+    { name: "logs", testMatch: LOG_SCAN, dependencies: ["js", "no-js", "js-phone", "no-js-phone"] },
   ],
   webServer: {
     command: "node --import tsx e2e/support/serve.ts",

@@ -76,7 +76,11 @@ test("two buyers race for one seat: one gets the ticket, the other a clear messa
   for (const p of pages) await p.context().close();
 });
 
-test("a visitor's ticked seats survive log-in, and the log-in page says why it appeared", async ({ page, createUser, createShow }) => {
+test("a visitor's ticked seats survive log-in, and the log-in page says why it appeared @phone", async ({
+  page,
+  createUser,
+  createShow,
+}) => {
   const user = await createUser({ withPassword: true });
   const show = await createShow({ priceCents: 2500 });
 
@@ -103,7 +107,7 @@ test("a visitor's ticked seats survive log-in, and the log-in page says why it a
   await expect(page.getByText("A1, A2")).toBeVisible();
 });
 
-test("a live hold follows the buyer to every page, and My bookings groups what is held, coming and done", async ({
+test("a live hold follows the buyer to every page, and My bookings groups what is held, coming and done @phone", async ({
   page,
   createUser,
   loginAs,
@@ -201,7 +205,7 @@ test("a hold can be made longer once, by the buyer's own press", async ({ page, 
   expect((h1 * 60 + m1 - (h0 * 60 + m0) + 1440) % 1440).toBe(2);
 });
 
-test("a clinic patient books a 10:45 appointment, and every page says appointment and 10:45", async ({
+test("a clinic patient books a 10:45 appointment, and every page says appointment and 10:45 @phone", async ({
   page,
   createUser,
   loginAs,
@@ -229,7 +233,7 @@ test("a clinic patient books a 10:45 appointment, and every page says appointmen
   await expect(page.getByText(/\d{4}, 10:45 · /)).toBeVisible(); // the page's own heading line too
 });
 
-test("a keyboard-only buyer holds two seats from the first seat in five key presses (with JavaScript), or skips the map (without)", async ({
+test("a keyboard-only buyer holds two seats from the first seat in five key presses (with JavaScript), or skips the map (without) @phone", async ({
   page,
   createUser,
   loginAs,

@@ -75,12 +75,13 @@ export function VenuePlan({ sections, current, zones }: VenuePlanProps) {
         </svg>
       </nav>
       <form method="get" className="flex flex-wrap items-end gap-3">
-        <label className="text-sm font-medium text-slate-700">
-          Section
+        <div className="text-sm font-medium text-slate-700">
+          <label htmlFor="venue-section">Section</label>
           <select
+            id="venue-section"
             name="section"
             defaultValue={current ?? ""}
-            className="mt-1 block min-h-9 rounded border border-slate-300 bg-white px-2 py-1.5 text-sm"
+            className="mt-1 block min-h-9 max-w-full rounded border border-slate-300 bg-white px-2 py-1.5 text-sm"
           >
             {current ? null : <option value="">Choose a section…</option>}
             {sections.map((s) => (
@@ -89,7 +90,7 @@ export function VenuePlan({ sections, current, zones }: VenuePlanProps) {
               </option>
             ))}
           </select>
-        </label>
+        </div>
         <button
           type="submit"
           className="min-h-9 rounded-md border border-slate-300 bg-white px-4 py-1.5 text-sm font-semibold text-slate-800 hover:bg-slate-50"

@@ -128,7 +128,12 @@ interface Fixtures {
   clientAddress: string;
   /** Base URL of a second server on the same database whose holds last SHORT_TTL_SECONDS. */
   shortTtlBaseURL: string;
-  createShow: (options?: { layout?: LayoutSpec; priceCents?: number }) => Promise<TestShow>;
+  createShow: (options?: {
+    layout?: LayoutSpec;
+    priceCents?: number;
+    priceZones?: Array<{ name: string; priceCents: number }>;
+    name?: string;
+  }) => Promise<TestShow>;
   createUser: (options?: { role?: "USER" | "ADMIN"; withPassword?: boolean }) => Promise<TestUser>;
   loginAs: (user: TestUser) => Promise<void>;
 }
@@ -168,7 +173,7 @@ export const test = base.extend<Fixtures>({
     const shows: string[] = [];
     await use(async (options = {}) => {
       const show = await createShow(db(), {
-        name: `E2E Show ${randomUUID().slice(0, 6)}`,
+        name: options.name ?? `E2E Show ${randomUUID().slice(0, 6)}`,
         venue: "Playwright Hall",
         city: "Testville",
         timeZone: "Europe/London",
@@ -176,6 +181,7 @@ export const test = base.extend<Fixtures>({
         priceCents: options.priceCents ?? 2500,
         currency: "GBP",
         layout: options.layout ?? { kind: "THEATRE", rows: 2, seatsPerRow: 6, aisleAfter: [3] },
+        ...(options.priceZones ? { priceZones: options.priceZones } : {}),
       });
       shows.push(show.id);
       return { id: show.id, name: show.name };
