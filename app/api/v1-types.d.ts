@@ -272,6 +272,8 @@ export interface components {
                 seatsPerRow: number;
                 aisleAfter: number[];
                 zone: string;
+                /** @description Sections of one band stand side by side, in list order; band 0 is nearest the stage. Default: a band of its own */
+                band?: number;
             }[];
         };
         /** @description A coach: seats on a lower and an optional upper deck */

@@ -223,6 +223,13 @@ const SHOW_WITH_CODES = compileOnce(
 );
 
 /** The show and its seat codes in one round trip: what the seat map page needs on every load. */
+/** Why a show's seats can no longer be held (cancelled, or started), or null while they can. */
+export function saleClosed(show: Pick<Show, "cancelledAt" | "lastStartsAt">, now: Date): string | null {
+  if (show.cancelledAt) return "This show was cancelled; its seats can no longer be held.";
+  if (show.lastStartsAt <= now) return "This show has started; its seats can no longer be held.";
+  return null;
+}
+
 export async function getShowWithSeatCodes(
   db: Db,
   showId: string,

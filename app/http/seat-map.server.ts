@@ -131,14 +131,15 @@ export async function seatMapSegments(
   return out;
 }
 
-/** Where a section's seats are in the show's codes (id order), or null if there is no such section. */
-export async function sectionRange(
+/** The codes of one view's seats (a section's, or the whole map's) out of the whole show's. */
+export async function viewCodes(
   db: DbOrTx,
   show: { id: string; layout: Pick<LayoutSpec, "kind"> },
-  section: string,
-): Promise<{ from: number; to: number } | null> {
+  allCodes: string,
+  section: string | null,
+): Promise<string> {
   const view = await viewOf(db, show, section);
-  return view && { from: view.from, to: view.to };
+  return view ? allCodes.slice(view.from, view.to) : "";
 }
 
 /** The island's HTML for one view, as a string (the browser asks for it after a client-side navigation). */

@@ -11,11 +11,11 @@ import { listLabels, ValidationFailed } from "~/domain/errors";
 import { placeHold } from "~/domain/holds.server";
 import { countAvailable } from "~/domain/seat-state";
 import { carriedSeatIds } from "~/domain/selection";
-import { getShowWithSeatCodes } from "~/domain/shows.server";
+import { getShowWithSeatCodes, saleClosed } from "~/domain/shows.server";
 import { formatMoney } from "~/domain/time";
 import { venueView } from "~/domain/venue.server";
 import { pageAction, pageLoader, redirectWithFlash } from "~/http/page.server";
-import { seatMapSegments, seatPlaces, sectionRange } from "~/http/seat-map.server";
+import { seatMapSegments, seatPlaces, viewCodes } from "~/http/seat-map.server";
 import { spliceLater } from "~/http/splice.server";
 
 /** The seats a failed hold had ticked, as sent: the loader's re-render without JS keeps them ticked. */
@@ -41,8 +41,7 @@ export const loader = (args: LoaderFunctionArgs) =>
     // section's seats (the one asked for, or the one the proposed or carried seats are in).
     const seatSection = carried.length ? places.find((p) => p.id === Number(carried[0]))?.section : undefined;
     const { plan, section, sectionMissing, wide } = venueView(show.layout, allCodes, zones, seatSection, query.get("section"));
-    const range = section === null ? { from: 0, to: allCodes.length } : await sectionRange(context.db, show, section);
-    const codes = plan && !section ? "" : allCodes.slice(range?.from ?? 0, range?.to ?? 0);
+    const codes = plan && !section ? "" : await viewCodes(context.db, show, allCodes, section);
     // The grid's markup only matters to a page render: a browser's data request (the 5-second
     // refresh) says Sec-Fetch-Dest: empty and skips building a string it would never send.
     if (request.headers.get("Sec-Fetch-Dest") !== "empty" && (!plan || section)) {
@@ -57,11 +56,7 @@ export const loader = (args: LoaderFunctionArgs) =>
       plan,
       section,
       sectionMissing,
-      closed: show.cancelledAt
-        ? "This show was cancelled; its seats can no longer be held."
-        : show.lastStartsAt <= now
-          ? "This show has started; its seats can no longer be held."
-          : null,
+      closed: saleClosed(show, now),
       seatsLeft: countAvailable(allCodes),
       wide,
       maxSeatsPerHold,
@@ -88,33 +83,19 @@ export const action = (args: ActionFunctionArgs) =>
   });
 
 export default function ShowPage() {
-  const {
-    show,
-    codes,
-    zones,
-    plan,
-    section,
-    sectionMissing,
-    closed,
-    seatsLeft,
-    maxSeatsPerHold,
-    signedIn,
-    carried,
-    proposal,
-    asked,
-    wide,
-  } = useLoaderData<typeof loader>();
+  const data = useLoaderData<typeof loader>();
+  const { show, zones, plan, section, closed, asked } = data;
   const result = useActionData<typeof action>();
-  const notice = proposal ?? sectionMissing;
+  const notice = data.proposal ?? data.sectionMissing;
   return (
     <div className="space-y-6">
-      <ShowFacts show={show} seatsLeft={seatsLeft} zoned={zones.length > 1} />
+      <ShowFacts show={show} seatsLeft={data.seatsLeft} zoned={zones.length > 1} />
       {plan ? <VenuePlan sections={plan} current={section} zones={zones} /> : null}
       {closed ? null : (
         <BestSeatsForm
           kind={show.kind}
           zones={zones}
-          max={maxSeatsPerHold}
+          max={data.maxSeatsPerHold}
           asked={asked.together}
           zone={asked.zone}
           near={asked.near}
@@ -134,15 +115,15 @@ export default function ShowPage() {
           showId={show.id}
           section={section}
           kind={show.kind}
-          codes={codes}
+          codes={data.codes}
           zones={zones}
           currency={show.currency}
-          maxSeatsPerHold={maxSeatsPerHold}
-          signedIn={signedIn}
-          carried={carried}
+          maxSeatsPerHold={data.maxSeatsPerHold}
+          signedIn={data.signedIn}
+          carried={data.carried}
           error={result?.formError}
           closedMessage={closed ?? undefined}
-          wide={wide}
+          wide={data.wide}
         />
       )}
     </div>
