@@ -102,3 +102,36 @@ test("in an arena section, PageDown moves ten rows and the map can be made bigge
   await page.getByRole("button", { name: "Bigger seats" }).click();
   await expect.poll(async () => (await first.boundingBox())?.width ?? 0).toBeGreaterThan(before + 4);
 });
+
+test("a visitor's ticks in an arena section survive log-in: the section comes back with them ticked", async ({
+  page,
+  createUser,
+  createShow,
+}) => {
+  const user = await createUser({ withPassword: true });
+  const show = await createShow({ name: `Arena ${randomUUID().slice(0, 6)}`, layout: DEMO_LAYOUTS.arena, priceZones: ARENA_ZONES });
+  await page.goto(`/shows/${show.id}?section=${encodeURIComponent("Block 212")}`);
+  await interactive(page);
+  await seat(page, "Block 212 C3").check();
+  await seat(page, "Block 212 C4").check();
+  await page.getByRole("button", { name: "Hold seats" }).click();
+
+  await expect(page.getByRole("status")).toHaveText(
+    `Log in to hold Block 212 C3 and Block 212 C4 for ${show.name}: they stay ticked for you.`,
+  );
+  await interactive(page);
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+
+  // With JavaScript the page comes back by a client-side navigation: the section's seats are
+  // fetched (GET /shows/:id/seat-map?section=…) and the carried ones ticked again.
+  await expect(page.getByRole("group", { name: "Block 212" })).toBeVisible();
+  await expect(seat(page, "Block 212 C3")).toBeChecked();
+  await expect(seat(page, "Block 212 C4")).toBeChecked();
+  await expect(page.getByRole("checkbox")).toHaveCount(500);
+  await interactive(page);
+  await page.getByRole("button", { name: "Hold seats" }).click();
+  await expect(page).toHaveURL(/\/bookings\/[0-9a-f-]{36}$/);
+  await expect(page.getByText("Block 212 C3, Block 212 C4")).toBeVisible();
+});

@@ -91,6 +91,7 @@ describe("the new-show form", () => {
       "at most 20,000 seats",
     ],
     ["rows that are not a number", { "layout.sections.0.rows": "many" }, "layout.sections.0.rows", "Rows must be"],
+    ["a band that is not a number", { "layout.sections.0.band": "front" }, "layout.sections.0.band", "Band must be a number"],
     ["a control character in the name", { name: "Ham\u0007let" }, "name", "Name cannot contain control or invisible formatting characters"],
   ])("refuses %s with a message at the field, keeps what was typed, stores nothing", async (_, patch, field, message) => {
     const admin = await adminClient();

@@ -192,12 +192,13 @@ function LayoutFields(props: {
       <legend className="mb-2 text-lg font-semibold">Sections</legend>
       <FormError message={props.errors["layout.sections"] ?? props.errors.layout} />
       {numbered("layout.sections", props.sections).map(([prefix, n]) => (
-        <div key={prefix} className="grid gap-3 rounded-lg border border-slate-200 bg-white p-3 sm:grid-cols-5">
+        <div key={prefix} className="grid gap-3 rounded-lg border border-slate-200 bg-white p-3 sm:grid-cols-6">
           {f(`${prefix}.name`, `Section ${n}`, { hint: n === 1 ? "Stalls, Circle, Block 101…" : undefined })}
           {f(`${prefix}.rows`, "Rows", { inputMode: "numeric" })}
           {f(`${prefix}.seatsPerRow`, "Seats per row", { inputMode: "numeric" })}
           {f(`${prefix}.aisleAfter`, "Aisles after seats", { hint: "Like 4, 10" })}
           {f(`${prefix}.zone`, "Price zone", { hint: "A zone's name" })}
+          {f(`${prefix}.band`, "Band", { inputMode: "numeric", hint: "Optional: one band's sections stand side by side, 0 at the stage" })}
         </div>
       ))}
       <SubmitButton intent="add-section" variant="secondary" busyLabel="Adding…">
