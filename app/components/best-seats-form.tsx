@@ -20,6 +20,8 @@ export function BestSeatsForm(props: {
   section?: string;
   /** A new section's seats come with a new page (server-rendered, like the plan's links). */
   reloadDocument?: boolean;
+  /** Where the answer lands (the page's seats). */
+  action?: string;
 }) {
   const field = "mt-1 block rounded border border-slate-300 bg-white px-2 py-1.5 text-sm";
   const clinic = props.kind === "DOCTOR";
@@ -27,6 +29,7 @@ export function BestSeatsForm(props: {
     <Form
       method="get"
       reloadDocument={props.reloadDocument}
+      action={props.action}
       className="flex flex-wrap items-end gap-3"
       aria-label={clinic ? "Earliest free times" : "Best seats together"}
     >
@@ -37,7 +40,7 @@ export function BestSeatsForm(props: {
           name="together"
           min={1}
           max={props.max}
-          defaultValue={props.asked ?? "2"}
+          defaultValue={props.asked ?? String(Math.min(2, props.max))}
           className={`${field} w-24`}
           inputMode="numeric"
         />

@@ -235,7 +235,7 @@ export function SeatMapForm({
               <a href={`/login?${new URLSearchParams({ redirectTo: `/shows/${showId}` })}`} className="text-brand-600 underline">
                 log in
               </a>{" "}
-              before your seats are held.
+              before your {maxSeatsPerHold === 1 ? `${words.one} is` : `${words.many} are`} held.
             </p>
           )}
         </div>
@@ -265,9 +265,7 @@ function MapZoom({ island }: { island: React.RefObject<HTMLDivElement> }) {
     "min-h-9 min-w-9 rounded-md border border-slate-300 bg-white px-2 text-base font-semibold text-slate-800 disabled:opacity-40";
   return (
     <div className="flex flex-wrap items-center justify-between gap-2 text-sm text-slate-700">
-      <p>
-        <span aria-hidden="true">↔ </span>The map scrolls sideways and down: swipe or scroll to see every seat.
-      </p>
+      <p>The map scrolls: swipe or scroll to see every seat.</p>
       {hydrated ? (
         <fieldset aria-label="Map size" className="flex gap-1">
           <button type="button" className={button} onClick={() => setZoom((z) => z - 1)} disabled={zoom === 0} aria-label="Smaller seats">

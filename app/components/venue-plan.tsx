@@ -50,7 +50,7 @@ export function VenuePlan({ sections, current, zones }: VenuePlanProps) {
             return (
               <a
                 key={s.name}
-                href={`?section=${encodeURIComponent(s.name)}`}
+                href={`?section=${encodeURIComponent(s.name)}#seats`}
                 aria-label={sectionName(s)}
                 aria-current={open ? "true" : undefined}
               >
@@ -74,7 +74,7 @@ export function VenuePlan({ sections, current, zones }: VenuePlanProps) {
           })}
         </svg>
       </nav>
-      <form method="get" className="flex flex-wrap items-end gap-3">
+      <form method="get" action="#seats" className="flex flex-wrap items-end gap-3">
         <div className="text-sm font-medium text-slate-700">
           <label htmlFor="venue-section">Section</label>
           <select

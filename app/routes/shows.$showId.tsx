@@ -102,30 +102,34 @@ export default function ShowPage() {
           sections={plan?.map((s) => s.name)}
           section={section ?? undefined}
           reloadDocument={Boolean(plan)}
+          action={`/shows/${show.id}#seats`}
         />
       )}
-      {notice ? (
-        <p role="status" className="rounded-md border border-slate-200 bg-brand-50 p-3 text-sm text-slate-800">
-          {notice}
-        </p>
-      ) : null}
-      {plan && !section ? null : (
-        <SeatMapForm
-          key={`${show.id}:${section ?? ""}`}
-          showId={show.id}
-          section={section}
-          kind={show.kind}
-          codes={data.codes}
-          zones={zones}
-          currency={show.currency}
-          maxSeatsPerHold={data.maxSeatsPerHold}
-          signedIn={data.signedIn}
-          carried={data.carried}
-          error={result?.formError}
-          closedMessage={closed ?? undefined}
-          wide={data.wide}
-        />
-      )}
+      {/* Where the plan's links and the forms land: the proposal, then the seats. */}
+      <div id="seats" className="scroll-mt-4 space-y-6">
+        {notice ? (
+          <p role="status" className="rounded-md border border-slate-200 bg-brand-50 p-3 text-sm text-slate-800">
+            {notice}
+          </p>
+        ) : null}
+        {plan && !section ? null : (
+          <SeatMapForm
+            key={`${show.id}:${section ?? ""}`}
+            showId={show.id}
+            section={section}
+            kind={show.kind}
+            codes={data.codes}
+            zones={zones}
+            currency={show.currency}
+            maxSeatsPerHold={data.maxSeatsPerHold}
+            signedIn={data.signedIn}
+            carried={data.carried}
+            error={result?.formError}
+            closedMessage={closed ?? undefined}
+            wide={data.wide}
+          />
+        )}
+      </div>
     </div>
   );
 }
