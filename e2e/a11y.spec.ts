@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import AxeBuilder from "@axe-core/playwright";
-import type { Page } from "@playwright/test";
+import type { BrowserContext, Page } from "@playwright/test";
 import { DEMO_LAYOUTS } from "~/domain/layouts";
 import { TEST_CARDS } from "~/domain/payments";
 import { expect, interactive, test } from "./support/fixtures";
@@ -16,6 +16,12 @@ const WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
  * it checks is the server's HTML as a browser without JavaScript shows it (never hydrated).
  */
 const scriptlessPages = new WeakMap<Page, Page>();
+const opened: BrowserContext[] = [];
+
+// Closed by the test that made them, before Playwright tears the test down.
+test.afterEach(async () => {
+  for (const context of opened.splice(0)) await context.close();
+});
 
 async function axePage(page: Page): Promise<Page> {
   if (test.info().project.use.javaScriptEnabled !== false) return page;
@@ -34,7 +40,6 @@ async function axePage(page: Page): Promise<Page> {
       }).observe(document, { childList: true, subtree: true });
     });
     scriptlessPages.set(page, scriptless);
-    page.once("close", () => void scriptless?.context().close());
   }
   // The same session as the test's own page, whatever it is now.
   await scriptless.context().clearCookies();
