@@ -15,6 +15,7 @@ import { DOCUMENT_BODY, type DocumentBody } from "~/server/remix-handler.server"
 export { seedDemo } from "~/domain/demo.server";
 export { createHttpApp } from "~/server/http.server";
 export { startJobs } from "~/server/jobs.server";
+export { startSeatEvents } from "~/server/seat-events.server";
 export { createAppServices } from "~/server/services.server";
 
 /** Unexpected errors in loaders and actions: one safe line in the log (users see a plain page). */

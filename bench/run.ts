@@ -444,8 +444,8 @@ try {
           },
         ];
         const rows = [
-          ...(await loadPagesInTurn(browser, server.url, pages, SHORT ? 2 : 10, "first visit")),
-          ...(await loadPagesInTurn(browser, server.url, pages, SHORT ? 2 : 10, "from the show list")),
+          ...(await loadPagesInTurn(browser, server.url, pages, SHORT ? 1 : 10, "first visit")),
+          ...(await loadPagesInTurn(browser, server.url, pages, SHORT ? 1 : 10, "from the show list")),
         ];
         results.browser = rows;
         for (const b of rows) {

@@ -13,6 +13,8 @@ import { formatMoney } from "~/domain/time";
 export const SEAT_MAP_HTML = "seat-map-html";
 const ISLAND_ID = "seat-map";
 const REFRESH_MS = 5_000;
+/** While the live stream is up, one poll in this many (every 30 s). */
+const LIVE_REFRESH_EVERY = 6;
 
 export interface SeatMapFormProps {
   showId: string;
@@ -181,7 +183,43 @@ export function SeatMapForm({
     return () => root.removeEventListener("change", onChange);
   }, []);
 
-  useSeatRefresh();
+  // Live changes (Server-Sent Events, fed by PostgreSQL's NOTIFY from whichever instance made
+  // them): applied to the DOM as they come; the poll slows down while the stream is up.
+  const live = useRef(false);
+  const revalidator = useRevalidator();
+  const revalidate = useRef(revalidator.revalidate);
+  revalidate.current = revalidator.revalidate;
+  useEffect(() => {
+    const root = island.current;
+    if (!root || !html || typeof EventSource === "undefined") return;
+    const index = new Map<string, number>();
+    const inputs = root.getElementsByTagName("input");
+    for (let i = 0; i < inputs.length; i++) index.set(inputs[i].value, i);
+    const source = new EventSource(`/shows/${encodeURIComponent(showId)}/events`);
+    source.onopen = () => {
+      live.current = true;
+    };
+    source.onerror = () => {
+      live.current = false;
+    };
+    source.onmessage = (event) => {
+      const change = JSON.parse(event.data) as { all?: boolean; c?: Record<string, string> };
+      if (change.all) return revalidate.current();
+      const next = applyDelta(applied.current, change.c ?? {}, index);
+      if (next === applied.current) return;
+      const taken = applyCodes(root, applied.current, next);
+      applied.current = next;
+      keepOneTabStop(root);
+      if (taken.length) setNotice(`${listLabels(taken)} ${taken.length === 1 ? "was" : "were"} just taken`);
+      setTally(tallyOf(root, prices.current));
+    };
+    return () => {
+      live.current = false;
+      source.close();
+    };
+  }, [html, showId]);
+
+  useSeatRefresh(live);
 
   const summary =
     tally === null
@@ -335,8 +373,27 @@ function useIslandHtml(showId: string, section: string | null) {
   });
 }
 
-/** Reloads the page's data (and so `codes`) every few seconds while the tab is visible. */
-function useSeatRefresh() {
+/**
+ * The codes after a live change (seat id → A, H, B or X), for the seats this map shows. A seat
+ * the viewer holds stays "yours" while the change says "held" (whose hold it is never travels).
+ */
+export function applyDelta(codes: string, change: Record<string, string>, index: ReadonlyMap<string, number>): string {
+  let next = codes;
+  for (const [seatId, code] of Object.entries(change)) {
+    const i = index.get(seatId);
+    if (i === undefined || !SEAT_CLASS[code]) continue;
+    const now = next[i] === "Y" && code === "H" ? "Y" : code;
+    if (next[i] !== now) next = next.slice(0, i) + now + next.slice(i + 1);
+  }
+  return next;
+}
+
+/**
+ * Reloads the page's data (and so `codes`) while the tab is visible: every few seconds, or every
+ * thirty while the live stream is up (the poll then only catches what no stream says: a hold
+ * running out before the sweeper frees it, whose seats are yours).
+ */
+function useSeatRefresh(live: React.RefObject<boolean>) {
   const revalidator = useRevalidator();
   const navigation = useNavigation();
   const state = useRef({ revalidator, busy: false });
@@ -345,14 +402,18 @@ function useSeatRefresh() {
     const refresh = () => {
       if (document.visibilityState === "visible" && !state.current.busy) state.current.revalidator.revalidate();
     };
-    const timer = window.setInterval(refresh, REFRESH_MS);
+    let ticks = 0;
+    const timer = window.setInterval(() => {
+      ticks += 1;
+      if (!live.current || ticks % LIVE_REFRESH_EVERY === 0) refresh();
+    }, REFRESH_MS);
     const onVisible = () => document.visibilityState === "visible" && refresh();
     document.addEventListener("visibilitychange", onVisible);
     return () => {
       window.clearInterval(timer);
       document.removeEventListener("visibilitychange", onVisible);
     };
-  }, []);
+  }, [live]);
 }
 
 /** Applies codes to the island's inputs by index, touching only seats whose state changed. */

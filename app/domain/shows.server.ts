@@ -223,6 +223,13 @@ const SHOW_WITH_CODES = compileOnce(
 );
 
 /** The show and its seat codes in one round trip: what the seat map page needs on every load. */
+/** Whether a show exists; false for an id that is not a UUID (never a 500). */
+export async function showExists(db: DbOrTx, showId: string): Promise<boolean> {
+  if (!isUuid(showId)) return false;
+  const rows = await db.select({ id: shows.id }).from(shows).where(eq(shows.id, showId)).limit(1);
+  return rows.length > 0;
+}
+
 /** Why a show's seats can no longer be held (cancelled, or started), or null while they can. */
 export function saleClosed(show: Pick<Show, "cancelledAt" | "lastStartsAt">, now: Date): string | null {
   if (show.cancelledAt) return "This show was cancelled; its seats can no longer be held.";

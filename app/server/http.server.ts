@@ -10,6 +10,7 @@ import { v1Handlers } from "~/api/v1.server";
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE } from "~/db/unavailable.server";
 import { Forbidden } from "~/domain/errors";
 import { holdStats } from "~/domain/holds.server";
+import { showExists } from "~/domain/shows.server";
 import { API_PREFIX, apiErrorBody, apiServerErrorBody, createApiRouter } from "~/http/api.server";
 import { statusOf } from "~/http/errors.server";
 import { buildOpenApiDocument } from "~/http/openapi.server";
@@ -17,6 +18,7 @@ import { API_DOCS_POLICY, baseSecurityHeaders, newNonce } from "~/http/security-
 import { logStats, requestIdOf, setRequestId } from "~/logger.server";
 import type { AppServices } from "./context.server";
 import { BodyTooLarge, createRemixHandler } from "./remix-handler.server";
+import type { SeatEvents } from "./seat-events.server";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 /** Larger than any form here (a 1 MB name still gets its 400 and a message), small enough to refuse floods. */
@@ -50,8 +52,8 @@ function originOf(req: Request): string {
 
 const isLoopback = (address: string | undefined) => address === "127.0.0.1" || address === "::1" || address === "::ffff:127.0.0.1";
 
-export function createHttpApp(options: { build: ServerBuild; services: AppServices; publicDir: string }) {
-  const { build, services, publicDir } = options;
+export function createHttpApp(options: { build: ServerBuild; services: AppServices; publicDir: string; seatEvents?: SeatEvents }) {
+  const { build, services, publicDir, seatEvents } = options;
   const app = express();
   app.disable("x-powered-by");
   const securityHeaders = baseSecurityHeaders(services.config.isProduction);
@@ -108,9 +110,26 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
       ["holdfast_db_statements_total", "statements sent to PostgreSQL", services.dbStats.statements],
       ["holdfast_log_lines_dropped_total", "log lines dropped because their reader was too slow", logStats.droppedLines],
     ];
+    const gauges: Array<[string, string, number]> = [["holdfast_seat_streams_open", "live seat map streams open", seatEvents?.open ?? 0]];
     res
       .type("text/plain; version=0.0.4")
-      .send(counters.map(([name, help, value]) => `# HELP ${name} ${help}\n# TYPE ${name} counter\n${name} ${value}\n`).join(""));
+      .send(
+        counters.map(([name, help, value]) => `# HELP ${name} ${help}\n# TYPE ${name} counter\n${name} ${value}\n`).join("") +
+          gauges.map(([name, help, value]) => `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name} ${value}\n`).join(""),
+      );
+  });
+
+  // A seat map's live changes (server/seat-events.server.ts): a long-lived stream, answered here
+  // rather than by Remix, and never compressed (each event must leave at once).
+  app.get("/shows/:showId/events", async (req, res) => {
+    const refuse = (status: number, code: string, message: string) => res.status(status).json(apiErrorBody(code, message));
+    if (!seatEvents) return refuse(503, "unavailable", "Live updates are off here: the map polls instead");
+    try {
+      if (!(await showExists(services.db, req.params.showId))) return refuse(404, "not_found", "There is no such show");
+    } catch {
+      return refuse(503, "unavailable", "The database is not answering: the map polls instead");
+    }
+    seatEvents.stream(req, res, req.params.showId);
   });
 
   // An address whose %-escapes are not UTF-8 (`/bookings/%ff`) names nothing here: a 400 that

@@ -7,13 +7,17 @@ export interface Jobs {
   stop(): Promise<void>;
 }
 
-/** Background jobs owned by the server process: the hold sweeper, every SWEEP_INTERVAL_SECONDS. */
+/**
+ * Background jobs owned by the server process: the hold sweeper, every SWEEP_INTERVAL_SECONDS.
+ * Every instance runs it; one at a time works (sweeper.server.ts, SWEEPER_LOCK).
+ */
 export function startJobs(services: AppServices, log: Logger): Jobs {
   let running: Promise<void> | undefined;
   const sweep = async () => {
     try {
       // Batch after batch until the backlog is gone (a flash sale's worth of abandoned holds).
       const result = await sweepAllExpiredHolds(services.db, new Date());
+      if (result.busy) log.debug("sweeper: another instance is sweeping; this one waits for its next turn");
       if (result.seatsFreed || result.bookingsExpired) {
         log.info(
           `sweeper: freed ${result.seatsFreed} seat(s); expired ${result.bookingsExpired} booking(s)` +

@@ -54,10 +54,13 @@ export async function startServer(
     const jobs = app.startJobs(services, log);
     cleanups.push(() => jobs.stop());
 
-    const listener = app.createHttpApp({ build, services, publicDir: path.join(PROJECT_ROOT, "public") });
+    const seatEvents = app.startSeatEvents(database.sql, log);
+    const listener = app.createHttpApp({ build, services, publicDir: path.join(PROJECT_ROOT, "public"), seatEvents });
     const server: Server = createServer(listener).listen(config.port, config.host);
     await once(server, "listening");
     cleanups.push(() => closeHttp(server));
+    // Undone first (cleanups run in reverse): open streams end, so the HTTP server can close.
+    cleanups.push(() => seatEvents.stop());
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
     const url = `http://localhost:${port}`;

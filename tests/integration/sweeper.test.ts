@@ -2,12 +2,13 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "~/config.server";
+import { connectDatabase } from "~/db/client.server";
 import { confirmBooking } from "~/domain/bookings.server";
 import { HoldExpired } from "~/domain/errors";
 import { placeHold } from "~/domain/holds.server";
 import { TEST_CARDS } from "~/domain/payments";
 import { DEFAULT_BOOKING_SETTINGS } from "~/domain/settings";
-import { sweepExpiredHolds } from "~/domain/sweeper.server";
+import { sweepAllExpiredHolds, sweepExpiredHolds } from "~/domain/sweeper.server";
 import type { AppServices } from "~/server/context.server";
 import { startJobs } from "~/server/jobs.server";
 import { inconsistentSeats, makeShow, makeUsers, NOW, seatIdsByLabel, seatRows, seatsInTwoLiveBookings } from "../support/factories";
@@ -228,5 +229,37 @@ describe("the sweeper job", () => {
     }
     expect(messages().find((m) => m.includes(booking.reference))).toMatch(/^sweeper: freed \d+ seat\(s\); expired \d+ booking\(s\): /);
     expect(await bookingStatus(booking.id)).toBe("EXPIRED");
+  });
+});
+
+describe("two instances, each running the sweeper", () => {
+  it("take turns under the advisory lock: every ended hold is expired exactly once, none is skipped", async () => {
+    const HOLDS = 300;
+    const users = await makeUsers(t.db, HOLDS);
+    const show = await makeShow(t.db, { layout: { kind: "THEATRE", rows: 15, seatsPerRow: 20, aisleAfter: [] } });
+    const ids = Object.values(await seatIdsByLabel(t.db, show.id));
+    for (let i = 0; i < HOLDS; i++) await placeHold(t.db, { userId: users[i], showId: show.id, seatIds: [ids[i]] }, NOW);
+    // Two instances: two pools of their own. Small batches, so each run takes many turns.
+    const instances = [connectDatabase(t.url, { max: 2 }), connectDatabase(t.url, { max: 2 })];
+    try {
+      const runs = await Promise.all(
+        instances.flatMap((instance) => [0, 1, 2].map(() => sweepAllExpiredHolds(instance.db, later(TTL + 1), 25))),
+      );
+      // Some runs found the lock taken and left the work to the instance that had it.
+      expect(runs.some((r) => r.busy)).toBe(true);
+      expect(runs.some((r) => r.seatsFreed > 0)).toBe(true);
+      // A last run (as the next tick would) finds whatever a busy turn left, then nothing is left.
+      await sweepAllExpiredHolds(instances[0].db, later(TTL + 1), 25);
+      const [left] = await t.db.execute<{ held: number; pending: number; audits: number; twice: number }>(sql`
+        select (select count(*) from bookings where show_id = ${show.id} and status = 'HELD')::int as held,
+               (select count(*) from seats where show_id = ${show.id} and status = 'PENDING')::int as pending,
+               (select count(*) from audit_log where show_id = ${show.id} and action = 'expire')::int as audits,
+               (select count(*) from (select booking_id from audit_log where show_id = ${show.id} and action = 'expire'
+                 group by booking_id having count(*) > 1) d)::int as twice`);
+      expect(left).toEqual({ held: 0, pending: 0, audits: HOLDS, twice: 0 });
+      expect(await inconsistentSeats(t.db)).toEqual([]);
+    } finally {
+      await Promise.all(instances.map((i) => i.close()));
+    }
   });
 });
