@@ -14,11 +14,13 @@
  *   npm run bench -- --seconds 10 --clients 16,150 --out /tmp/results
  *   npm run bench -- --only browser     the arena's pages in Chromium (load event), and nothing else
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { gunzipSync, inflateSync } from "node:zlib";
 import { sql } from "drizzle-orm";
+import { findNginx, startCluster } from "~/cluster/cluster";
 import { SeatsUnavailable } from "~/domain/errors";
 import { holdStats, placeHold } from "~/domain/holds.server";
 import { DEMO_LAYOUTS, type LayoutSpec, seatCount } from "~/domain/layouts";
@@ -41,6 +43,7 @@ const { values: args } = parseArgs({
     out: { type: "string" },
     only: { type: "string" },
     profile: { type: "string" },
+    cluster: { type: "string" },
   },
 });
 /** `--only page` runs just the cells whose path contains the text; `--profile DIR` writes the server's CPU profile there. */
@@ -53,6 +56,18 @@ const ARENA: LayoutSpec = SHORT
   ? { kind: "THEATRE", rows: 20, seatsPerRow: 100, aisleAfter: [50] }
   : { kind: "THEATRE", rows: 100, seatsPerRow: 200, aisleAfter: [50, 100, 150] };
 const THEATRE_500: LayoutSpec = { kind: "THEATRE", rows: 20, seatsPerRow: 25, aisleAfter: [5, 20] };
+/** Every server the benchmark starts (the one, or a cluster's instances) runs with these. */
+const serverEnv: Record<string, string> = {
+  SESSION_SECRET: BENCH_SECRET,
+  AUTH_RATE_LIMIT_PER_MINUTE: "0",
+  DB_POOL_SIZE: String(Math.max(10, Math.min(50, Math.max(...CLIENTS)))),
+  HOLD_TTL_SECONDS: "900",
+  // The server's own sweeper stays out of the way: the sweep is timed by itself, below.
+  SWEEP_INTERVAL_SECONDS: "86400",
+  // Every simulated buyer comes from loopback: the brake on hoarding per address stays off.
+  MAX_HELD_SEATS_PER_ADDRESS: "0",
+};
+
 /** The demo arena's zones: its layout names them. */
 const ARENA_ZONES = [
   { name: "Premium", priceCents: 9000 },
@@ -77,11 +92,22 @@ const results: BenchResults = {
   violations: 0,
 };
 
-/** The server's own counters (GET /metrics, loopback only). */
+/**
+ * Where the cells send their requests, and whose CPU and counters they read: the one server, or
+ * (`--cluster N`) nginx in front of N instances, their CPU and counters summed.
+ */
+let target: { url: string; pids: number[]; metricsUrls: string[] } | undefined;
+
+/** The servers' own counters (GET /metrics, loopback only), summed over the instances. */
 async function metrics(): Promise<Record<string, number>> {
-  const text = await (await fetch(`${server!.url}/metrics`)).text();
-  return Object.fromEntries([...text.matchAll(/^(holdfast_\w+) (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
+  const sums: Record<string, number> = {};
+  for (const url of target!.metricsUrls) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    for (const m of text.matchAll(/^(holdfast_\w+) (\d+)$/gm)) sums[m[1]] = (sums[m[1]] ?? 0) + Number(m[2]);
+  }
+  return sums;
 }
+const targetCpuMs = () => target!.pids.reduce((sum, pid) => sum + processCpuMs(pid), 0);
 
 type SeatPattern = { name: string; pick: (seats: number[]) => number[] };
 const random = (n: number) => Math.floor(Math.random() * n);
@@ -171,9 +197,9 @@ async function measureHttp(
   next: (client: number, seq: number) => BenchRequest,
   onAnswer?: Parameters<typeof runLoad>[0]["onAnswer"],
 ) {
-  const before = { cpu: processCpuMs(server!.pid), pg: postgresCpuMs(), m: await metrics() };
-  const load = await runLoad({ baseUrl: server!.url, clients, seconds: SECONDS, next, onAnswer });
-  const after = { cpu: processCpuMs(server!.pid), pg: postgresCpuMs(), m: await metrics() };
+  const before = { cpu: targetCpuMs(), pg: postgresCpuMs(), m: await metrics() };
+  const load = await runLoad({ baseUrl: target!.url, clients, seconds: SECONDS, next, onAnswer });
+  const after = { cpu: targetCpuMs(), pg: postgresCpuMs(), m: await metrics() };
   const r = row(pathName, clients, seats, load);
   const requests = Math.max(1, load.requests);
   r.serverCpuMsPerRequest = (after.cpu - before.cpu) / requests;
@@ -365,6 +391,53 @@ async function sweepTiming(buyers: Buyer[]) {
   );
 }
 
+/**
+ * `--cluster N`: the API's hold through nginx in front of N instances, in turns with the same
+ * cell on the single server, on the same database. Every cell's invariants are checked as ever.
+ */
+async function clusterCells(instances: number, buyers: Buyer[], single: NonNullable<typeof target>) {
+  if (!findNginx()) {
+    console.log(`\n— no cluster cells: nginx is not installed (Debian: apt-get install nginx)`);
+    return;
+  }
+  const prefix = await mkdtemp(path.join(os.tmpdir(), "holdfast-bench-nginx-"));
+  const cluster = await startCluster({
+    instances,
+    port: 20_000 + Math.floor(Math.random() * 30_000),
+    projectRoot: PROJECT,
+    // The database's connections shared out: N pools of the one server's size would not fit.
+    env: {
+      ...serverEnv,
+      DATABASE_URL: database.url,
+      DB_POOL_SIZE: String(Math.max(5, Math.floor(Number(serverEnv.DB_POOL_SIZE) / instances))),
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
+      NODE_ENV: "production",
+    },
+    prefix,
+    output: "ignore",
+  });
+  try {
+    const inCluster = {
+      url: cluster.url,
+      pids: cluster.instances.map((i) => i.process.pid ?? 0),
+      metricsUrls: cluster.instances.map((i) => i.url),
+    };
+    console.log(`\n— ${instances} instances behind nginx (API hold), in turns with the single server`);
+    for (const clients of CLIENTS) {
+      for (const pattern of PATTERNS) {
+        target = single;
+        await holdCell(API, clients, pattern, buyers);
+        target = inCluster;
+        await holdCell({ ...API, name: `API, ${instances} instances behind nginx` }, clients, pattern, buyers);
+      }
+    }
+  } finally {
+    target = single;
+    await cluster.stop();
+    await rm(prefix, { recursive: true, force: true });
+  }
+}
+
 try {
   console.log(
     `Holdfast benchmark (${results.mode}): ${results.machine}; ${results.database}; ${SECONDS} s per cell; clients ${CLIENTS.join(", ")}`,
@@ -374,20 +447,15 @@ try {
   await Promise.all(Array.from({ length: Math.max(...CLIENTS) }, () => database.sql`select pg_sleep(0.02)`));
   server = await startServerProcess(
     {
+      ...serverEnv,
       DATABASE_URL: database.url,
-      SESSION_SECRET: BENCH_SECRET,
-      AUTH_RATE_LIMIT_PER_MINUTE: "0",
-      DB_POOL_SIZE: String(Math.max(10, Math.min(50, Math.max(...CLIENTS)))),
-      HOLD_TTL_SECONDS: "900",
-      // The server's own sweeper stays out of the way: the sweep is timed by itself, below.
-      SWEEP_INTERVAL_SECONDS: "86400",
-      // Every simulated buyer comes from loopback: the brake on hoarding per address stays off.
-      MAX_HELD_SEATS_PER_ADDRESS: "0",
       // A line per request, as in production; BENCH_LOG_LEVEL=error measures the server without them.
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
     },
     args.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args.profile)}`] : [],
   );
+  const single = { url: server.url, pids: [server.pid], metricsUrls: [server.url] };
+  target = single;
   // Warm the server (JIT, every pooled connection's prepared statements, caches) on a throwaway
   // show before anything is measured.
   const warm = await makeShow(db, "warm-up", ARENA);
@@ -413,6 +481,8 @@ try {
       await rawCell(clients, pattern, buyers);
     }
   }
+
+  if (args.cluster) await clusterCells(Number(args.cluster), buyers, single);
 
   console.log("\n— pages");
   const theatre = await makeShow(db, "Bench Theatre", THEATRE_500);

@@ -23,6 +23,8 @@ import type { SeatEvents } from "./seat-events.server";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 /** Larger than any form here (a 1 MB name still gets its 400 and a message), small enough to refuse floods. */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+/** What a proxy's request id may look like (nginx's $request_id: 32 hex digits; a UUID). */
+const REQUEST_ID = /^[A-Za-z0-9-]{16,64}$/;
 
 /**
  * State-changing requests whose Origin names another site are refused. With SameSite=Lax
@@ -85,7 +87,8 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
   app.use((req, res, next) => (/\.[A-Za-z0-9]+$/.test(req.path) ? publicFiles(req, res, next) : next()));
 
   app.get("/healthz", (_req, res) => {
-    res.json({ status: "ok", uptimeSeconds: Math.round(process.uptime()) });
+    // Which process answered: behind a load balancer, an operator (or a test) can tell instances apart.
+    res.json({ status: "ok", uptimeSeconds: Math.round(process.uptime()), instance: process.pid });
   });
   app.get("/readyz", async (_req, res) => {
     try {
@@ -240,7 +243,16 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
   // One line per request, when its answer is sent or its client gone (see logRequest).
   const listener: RequestListener = (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
-    const requestId = randomUUID();
+    // A proxy we trust (TRUST_PROXY) may name the request (nginx: proxy_set_header X-Request-Id
+    // $request_id), so its log and ours share one id; from anyone else the header is ignored.
+    const named = req.headers["x-request-id"];
+    const requestId =
+      typeof named === "string" &&
+      REQUEST_ID.test(named) &&
+      services.config.trustProxy !== false &&
+      trust(req.socket.remoteAddress ?? "", 0)
+        ? named
+        : randomUUID();
     setRequestId(req, requestId);
     res.setHeader("X-Request-Id", requestId);
     const watchdog = setTimeout(() => void answerIfDatabaseDown(req, res), watchdogMs);
