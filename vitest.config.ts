@@ -21,7 +21,7 @@ export default defineConfig({
       { extends: true, test: { name: "utc", env: { TZ: "UTC" } } },
       // Once is enough for what does not run in this process's time zone: the benchmark's smoke
       // run (the harness), and the server processes sent signals or cut off from PostgreSQL
-      // (their children get no TZ from here).
+      // (their children get no TZ from here), and the instances behind nginx (child processes too).
       {
         extends: true,
         test: {
@@ -33,6 +33,7 @@ export default defineConfig({
             "tests/integration/lifecycle.test.ts",
             "tests/integration/outage.test.ts",
             "tests/integration/soak-smoke.test.ts",
+            "tests/integration/cluster.test.ts",
           ],
         },
       },

@@ -42,3 +42,52 @@ test("a seat held through one instance shows as held on a map open on another wi
     await other.close();
   }
 });
+
+test("through nginx: a hold taken by one instance reaches the map another instance streams within a second (with JavaScript), or a reload (without)", async ({
+  page,
+  playwright,
+  nginxBaseURL,
+  createUser,
+  createShow,
+  javaScriptEnabled,
+}) => {
+  test.skip(!nginxBaseURL, "nginx is not installed (Debian: apt-get install nginx; .ci/run installs it)");
+  const show = await createShow({ layout: { kind: "THEATRE", rows: 1, seatsPerRow: 8, aisleAfter: [] } });
+  const user = await createUser({ withPassword: true });
+  const api = await playwright.request.newContext({ baseURL: nginxBaseURL! });
+  try {
+    const { token } = (await (await api.post("/api/v1/auth/token", { data: { email: user.email, password: user.password } })).json()) as {
+      token: string;
+    };
+    const auth = { Authorization: `Bearer ${token}` };
+    const { seats } = (await (await api.get(`/api/v1/shows/${show.id}`)).json()) as { seats: Array<{ id: number; label: string }> };
+
+    const stream = javaScriptEnabled ? page.waitForResponse((r) => r.url().endsWith(`/shows/${show.id}/events`)) : null;
+    await page.goto(`${nginxBaseURL}/shows/${show.id}`);
+    await interactive(page);
+    const streaming = (await stream)?.headers()["x-holdfast-instance"];
+
+    // nginx takes turns: hold seat after seat until an instance other than the map's takes one.
+    expect(javaScriptEnabled ? streaming : "no stream").toBeTruthy();
+    let crossed = false;
+    for (const seat of seats) {
+      const held = await api.post(`/api/v1/shows/${show.id}/holds`, { headers: auth, data: { seatIds: [seat.id] } });
+      expect(held.status()).toBe(201);
+      // Taken by the map's own instance: try the next seat (nginx's next turn is the other's).
+      if (javaScriptEnabled && held.headers()["x-holdfast-instance"] === streaming) continue;
+      const started = Date.now();
+      if (javaScriptEnabled) {
+        await expect(page.getByRole("checkbox", { name: `${seat.label} (held)` })).toBeDisabled({ timeout: 1_000 });
+        expect(Date.now() - started).toBeLessThan(1_000);
+      } else {
+        await page.reload();
+        await expect(page.getByRole("checkbox", { name: `${seat.label} (held)` })).toBeDisabled();
+      }
+      crossed = true;
+      break;
+    }
+    expect(crossed, "a hold was taken by the other instance").toBe(true);
+  } finally {
+    await api.dispose();
+  }
+});

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -56,6 +56,9 @@ const isLoopback = (address: string | undefined) => address === "127.0.0.1" || a
 
 export function createHttpApp(options: { build: ServerBuild; services: AppServices; publicDir: string; seatEvents?: SeatEvents }) {
   const { build, services, publicDir, seatEvents } = options;
+  // This server among several behind a load balancer: random per start, in every answer's
+  // X-Holdfast-Instance header and in /healthz (an operator, or a test, can tell who answered).
+  const instanceId = randomBytes(6).toString("hex");
   const app = express();
   app.disable("x-powered-by");
   const securityHeaders = baseSecurityHeaders(services.config.isProduction);
@@ -88,7 +91,7 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
 
   app.get("/healthz", (_req, res) => {
     // Which process answered: behind a load balancer, an operator (or a test) can tell instances apart.
-    res.json({ status: "ok", uptimeSeconds: Math.round(process.uptime()), instance: process.pid });
+    res.json({ status: "ok", uptimeSeconds: Math.round(process.uptime()), instance: instanceId });
   });
   app.get("/readyz", async (_req, res) => {
     try {
@@ -255,6 +258,7 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
         : randomUUID();
     setRequestId(req, requestId);
     res.setHeader("X-Request-Id", requestId);
+    res.setHeader("X-Holdfast-Instance", instanceId);
     const watchdog = setTimeout(() => void answerIfDatabaseDown(req, res), watchdogMs);
     res.once("close", () => {
       clearTimeout(watchdog);

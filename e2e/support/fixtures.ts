@@ -128,6 +128,8 @@ interface Fixtures {
   clientAddress: string;
   /** Base URL of a second server on the same database whose holds last SHORT_TTL_SECONDS. */
   shortTtlBaseURL: string;
+  /** nginx in front of both servers, or null when nginx is not installed. */
+  nginxBaseURL: string | null;
   createShow: (options?: {
     layout?: LayoutSpec;
     priceCents?: number;
@@ -168,6 +170,9 @@ export const test = base.extend<Fixtures>({
   },
   shortTtlBaseURL: async ({}, use) => {
     await use(state().shortTtlBaseUrl);
+  },
+  nginxBaseURL: async ({}, use) => {
+    await use(state().nginxBaseUrl);
   },
   createShow: async ({}, use) => {
     const shows: string[] = [];

@@ -1,7 +1,10 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { findNginx } from "~/cluster/cluster";
+import { nginxConfig } from "~/cluster/nginx-config";
 import { startEmbeddedPostgres } from "~/db/embedded.server";
 import { createLogger } from "~/logger.server";
 import { type RunningServer, startServer } from "~/server/start.server";
@@ -16,6 +19,8 @@ export interface E2EState {
   sessionSecret: string;
   baseUrl: string;
   shortTtlBaseUrl: string;
+  /** nginx in front of both servers (round robin), or null when nginx is not installed. */
+  nginxBaseUrl: string | null;
   /** Both servers' log, every line down to debug (e2e/logs.spec.ts reads it after the other tests). */
   logFile: string;
 }
@@ -38,7 +43,9 @@ const logFile = path.join(path.dirname(stateFile), "server.log");
 const logger = createLogger("debug", { destination: logFile });
 
 const servers: RunningServer[] = [];
+let nginx: ChildProcess | undefined;
 async function shutdown() {
+  nginx?.kill("SIGQUIT");
   for (const server of servers) await server.close().catch(() => {});
   await cluster.stop().catch(() => {});
   await rm(dataDir, { recursive: true, force: true });
@@ -62,6 +69,19 @@ const env = (extra: Record<string, string>) => ({
 });
 // The short-TTL server starts first: Playwright waits on the main port, so both are up by then.
 servers.push(await startServer({ env: env({ PORT: String(port + 1), HOLD_TTL_SECONDS: String(SHORT_TTL_SECONDS) }), logger }));
+// nginx in front of both, when it is installed: the live-map test goes through it.
+const nginxBinary = findNginx();
+let nginxBaseUrl: string | null = null;
+if (nginxBinary) {
+  const prefix = path.join(dataDir, "nginx");
+  await mkdir(prefix, { recursive: true });
+  const config = path.join(prefix, "nginx.conf");
+  await writeFile(config, nginxConfig({ listenPort: port + 2, upstreamPorts: [port + 1, port], prefix }));
+  nginx = spawn(nginxBinary, ["-p", prefix, "-c", config, "-g", "daemon off;"], { stdio: "ignore" });
+  nginxBaseUrl = `http://127.0.0.1:${port + 2}`;
+} else {
+  console.log("e2e: nginx is not installed: the test through nginx will be skipped (Debian: apt-get install nginx)");
+}
 // The state is written before the main server listens: tests start once it answers.
 await writeFile(
   stateFile,
@@ -70,6 +90,7 @@ await writeFile(
     sessionSecret,
     baseUrl: `http://localhost:${port}`,
     shortTtlBaseUrl: servers[0].url,
+    nginxBaseUrl,
     logFile,
   } satisfies E2EState),
 );
