@@ -49,7 +49,8 @@ ${upstreamPorts.map((port) => `    server 127.0.0.1:${port} max_fails=1 fail_tim
       proxy_set_header X-Forwarded-Proto $scheme;
       proxy_set_header X-Request-Id $request_id;
       # A dead instance's requests go to the next one, when nothing was sent yet (never a POST).
-      proxy_next_upstream error timeout http_502 http_503;
+      # Not on the app's own 503 (the database is away): the buyer gets its page and Retry-After.
+      proxy_next_upstream error timeout http_502;
     }
 
     # Live seat maps: Server-Sent Events pass through as they come (never buffered), and a quiet

@@ -8,7 +8,7 @@
  * Seats appear in the document in id order, which is the order of the status codes string:
  * the browser applies fresh codes to the inputs by index.
  */
-import type { LayoutSpec } from "~/domain/layouts";
+import { busSeatPosition, type LayoutSpec } from "~/domain/layouts";
 import type { SeatPlace } from "~/domain/shows.server";
 
 /** Status code (see SEAT_CODES in domain/seat-state.ts) → the class after `seat-`. Unknown codes count as taken. */
@@ -88,7 +88,10 @@ function openSection(kind: Kind, deck: string | null): string {
 }
 
 /** Which side's window a coach seat is by ("l", "r"), or "" for a seat by the aisle. */
-const windowSide = (col: number, lastCol: number) => (col === 0 ? "l" : col === lastCol ? "r" : "");
+function windowSide(col: number, arrangement: "2+2" | "2+1") {
+  if (busSeatPosition(col, arrangement) !== "WINDOW") return "";
+  return col === 0 ? "l" : "r";
+}
 
 const closeSection = (kind: Kind) => (kind === "BUS" ? "</div>" : "");
 
@@ -112,7 +115,8 @@ export function buildSeatMapTemplate(layout: Pick<LayoutSpec, "kind">, places: r
   const template: SeatMapTemplate = { ids: [], before: [], mid: [], after: [], end: "", rowStarts: [] };
   // Zones are coloured on the map only when there is more than one.
   const zoned = places.some((p) => (p.zone ?? 0) !== (places[0]?.zone ?? 0));
-  const busCols = kind === "BUS" ? places.reduce((max, p) => Math.max(max, p.col), 0) : 0;
+  // A coach's arrangement says which seats are by a window (2+1: the single seat is).
+  const arrangement = "arrangement" in layout ? (layout.arrangement as "2+2" | "2+1") : "2+2";
   let pending =
     `<div class="seat-map seat-map-${kind.toLowerCase()}${zoned ? " seat-map-zoned" : ""}">` +
     (theatre ? '<div class="seat-stage"><span>Stage</span></div>' : "") +
@@ -162,7 +166,7 @@ export function buildSeatMapTemplate(layout: Pick<LayoutSpec, "kind">, places: r
     template.ids.push(place.id);
     template.before.push(`${pending}<label class="seat z${place.zone ?? 0} seat-`);
     // A coach's window seats: a thick outer edge, and described as such to a screen reader.
-    const side = kind === "BUS" ? windowSide(place.col, busCols) : "";
+    const side = kind === "BUS" ? windowSide(place.col, arrangement) : "";
     template.mid.push(
       `${side ? ` window-${side}` : ""}"><input type="checkbox" name="seat" value="${place.id}"${side ? ' aria-describedby="window-seat"' : ""} aria-label="${escapeHtml(place.label)}`,
     );

@@ -196,14 +196,18 @@ export function SeatMapForm({
     const inputs = root.getElementsByTagName("input");
     for (let i = 0; i < inputs.length; i++) index.set(inputs[i].value, i);
     const source = new EventSource(`/shows/${encodeURIComponent(showId)}/events`);
-    source.onopen = () => {
-      live.current = true;
-    };
+    // The stream says whether it is live; on going live the page fetches the whole truth once
+    // (what changed before the stream was listening), then trusts the stream and polls slowly.
     source.onerror = () => {
       live.current = false;
     };
     source.onmessage = (event) => {
-      const change = JSON.parse(event.data) as { all?: boolean; c?: Record<string, string> };
+      const change = JSON.parse(event.data) as { live?: boolean; all?: boolean; c?: Record<string, string> };
+      if (change.live !== undefined) {
+        live.current = change.live;
+        if (change.live) revalidate.current();
+        return;
+      }
       if (change.all) return revalidate.current();
       const next = applyDelta(applied.current, change.c ?? {}, index);
       if (next === applied.current) return;

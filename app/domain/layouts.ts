@@ -61,7 +61,7 @@ const wholeNumber = (name: string, min: number, max: number) =>
     .min(min, `${name} must be between ${min} and ${max}`)
     .max(max, `${name} must be between ${min} and ${max}`);
 
-const blankIsNone = (value: unknown) => (value === "" || value === null ? undefined : value);
+const blankIsNone = (value: unknown) => (value === null || (typeof value === "string" && value.trim() === "") ? undefined : value);
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const time = (name: string) =>
@@ -286,7 +286,9 @@ const BAND_GAP = 2;
  */
 export function venuePlan(spec: Extract<LayoutSpec, { kind: "THEATRE" }>): SectionBox[] {
   const sections = sectionsOf(spec);
-  const bandOf = sections.map((s, i) => ("band" in s && s.band !== undefined ? s.band : i));
+  // A section without a band is a band of its own, behind every band before it in the list.
+  const bandOf: number[] = [];
+  for (const s of sections) bandOf.push("band" in s && s.band !== undefined ? s.band : Math.max(-1, ...bandOf) + 1);
   const bands = [...new Set(bandOf)].sort((a, b) => a - b);
   const widthOf = (s: (typeof sections)[number]) => s.seatsPerRow + s.aisleAfter.length;
   const bandWidth = (band: number) => sections.reduce((w, s, i) => (bandOf[i] === band ? w + widthOf(s) + (w > 0 ? BAND_GAP : 0) : w), 0);

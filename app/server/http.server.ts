@@ -125,6 +125,18 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
       );
   });
 
+  // An address whose %-escapes are not UTF-8 (`/bookings/%ff`) names nothing here: a 400 that
+  // says so, rather than the router's URIError becoming a 500.
+  app.use((req, res, next) => {
+    try {
+      decodeURIComponent(req.path);
+    } catch {
+      res.status(400).type("text/plain").send("This address is not valid: its %-escapes do not spell UTF-8 text.");
+      return;
+    }
+    next();
+  });
+
   // A seat map's live changes (server/seat-events.server.ts): a long-lived stream, answered here
   // rather than by Remix, and never compressed (each event must leave at once).
   app.get("/shows/:showId/events", async (req, res) => {
@@ -136,18 +148,6 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
       return refuse(503, "unavailable", "The database is not answering: the map polls instead");
     }
     seatEvents.stream(req, res, req.params.showId);
-  });
-
-  // An address whose %-escapes are not UTF-8 (`/bookings/%ff`) names nothing here: a 400 that
-  // says so, rather than the router's URIError becoming a 500.
-  app.use((req, res, next) => {
-    try {
-      decodeURIComponent(req.path);
-    } catch {
-      res.status(400).type("text/plain").send("This address is not valid: its %-escapes do not spell UTF-8 text.");
-      return;
-    }
-    next();
   });
 
   app.use((req, res, next) => {

@@ -113,7 +113,9 @@ describe("live seat maps across instances (PostgreSQL LISTEN/NOTIFY, Server-Sent
         sql`update seats set status = 'AVAILABLE', holder_id = null, booking_id = null, expires_at = null where booking_id = ${mine.booking.id}`,
       );
       await stream.next((e) => (e.c as Record<string, string> | undefined)?.[ids.B5] === "A");
-      expect(stream.events.every((e) => e.s === show.id)).toBe(true);
+      // Besides "live": only this show's changes.
+      expect(stream.events.filter((e) => e.live === undefined).every((e) => e.s === show.id)).toBe(true);
+      expect(stream.events[0]).toEqual({ live: true });
     } finally {
       stream.close();
     }
@@ -130,15 +132,17 @@ describe("live seat maps across instances (PostgreSQL LISTEN/NOTIFY, Server-Sent
     }
   });
 
-  it("answers 404 for an unknown or malformed show, and a rolled-back change sends nothing", async () => {
+  it("answers 404 for an unknown or malformed show, 400 for an address that is not UTF-8, and a rolled-back change sends nothing", async () => {
     expect((await fetch(`${b.url}/shows/${crypto.randomUUID()}/events`)).status).toBe(404);
+    expect((await fetch(`${b.url}/shows/%ff/events`)).status).toBe(400);
     const malformed = await fetch(`${b.url}/shows/not-a-show/events`);
     expect(malformed.status).toBe(404);
     expect(await malformed.json()).toEqual({ error: { code: "not_found", message: "There is no such show" } });
 
     const show = await makeShow(t.db, { startsAt: farFuture() });
     const ids = await seatIdsByLabel(t.db, show.id);
-    const stream = await openStream(b.url, show.id);
+    // The show's id in capitals names the same show: its changes come all the same.
+    const stream = await openStream(b.url, show.id.toUpperCase());
     try {
       await t.db
         .transaction(async (tx) => {

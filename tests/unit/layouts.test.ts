@@ -385,6 +385,22 @@ describe("a venue's plan: sections to scale, bands from the stage back", () => {
     expect(layoutGrid(spec)).toMatchObject({ rows: 4, cols: 8 });
   });
 
+  it("puts a section without a band behind every band before it, never beside or in front of one", () => {
+    const spec: Extract<LayoutSpec, { kind: "THEATRE" }> = {
+      kind: "THEATRE",
+      sections: [
+        { name: "A", rows: 1, seatsPerRow: 2, aisleAfter: [], zone: "Z", band: 2 },
+        { name: "B", rows: 1, seatsPerRow: 2, aisleAfter: [], zone: "Z" },
+        { name: "C", rows: 1, seatsPerRow: 2, aisleAfter: [], zone: "Z" },
+      ],
+    };
+    expect(venuePlan(spec).map((b) => [b.name, b.band, b.y])).toEqual([
+      ["A", 2, 0],
+      ["B", 3, 1],
+      ["C", 4, 2],
+    ]);
+  });
+
   it("never lets two sections overlap, in the demo arena", () => {
     const boxes = venuePlan(arena);
     expect(boxes).toHaveLength(40);
@@ -419,6 +435,7 @@ describe("a venue's plan: sections to scale, bands from the stage back", () => {
     expect(one(-1)).toEqual(["Band must be between 0 and 99"]);
     expect(one(1.5)).toEqual(["Band must be a whole number"]);
     expect(one("")).toEqual([]);
+    expect(one("  ")).toEqual([]);
     expect(one("2")).toEqual([]);
   });
 });
