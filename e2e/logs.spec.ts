@@ -12,7 +12,8 @@ import type { E2EState } from "./support/serve";
  * none of the server's own (session secret, database password), and nothing shaped like one.
  */
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** A request's id: ours (a UUID), or, for the requests that came through nginx, nginx's $request_id (32 hex digits). */
+const REQUEST_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|[0-9a-f]{32})$/;
 
 /** Runs of 13 to 19 digits (spaces or dashes between them allowed) that pass the Luhn check: card numbers. */
 function cardNumbersIn(text: string): string[] {
@@ -48,7 +49,7 @@ test("the server's log of the whole run holds no secret, and one line per reques
   expect(requests.length).toBeGreaterThan(200);
   for (const request of requests) {
     expect(request).toMatchObject({
-      reqId: expect.stringMatching(UUID),
+      reqId: expect.stringMatching(REQUEST_ID),
       method: expect.stringMatching(/^[A-Z]+$/),
       path: expect.stringMatching(/^\//),
       status: expect.any(Number),
@@ -60,7 +61,7 @@ test("the server's log of the whole run holds no secret, and one line per reques
   expect(requests.some((r) => r.method === "POST" && String(r.path).startsWith("/bookings/"))).toBe(true);
   // A line about a request's failure says which request.
   for (const entry of entries.filter((e) => e.level === "error" && /^(GET|POST|PUT|PATCH|DELETE|HEAD) \//.test(String(e.msg)))) {
-    expect(entry.reqId, String(entry.msg)).toEqual(expect.stringMatching(UUID));
+    expect(entry.reqId, String(entry.msg)).toEqual(expect.stringMatching(REQUEST_ID));
   }
 
   // The secrets the browsers sent or got in this run.
