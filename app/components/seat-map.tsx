@@ -189,6 +189,11 @@ export function SeatMapForm({
   const revalidator = useRevalidator();
   const revalidate = useRef(revalidator.revalidate);
   revalidate.current = revalidator.revalidate;
+  // While this page's own hold is on its way, the stream's news of those very seats being held
+  // must not untick them and say "just taken": the answer (or the next load) tells the truth.
+  const navigation = useNavigation();
+  const submitting = useRef(false);
+  submitting.current = navigation.state !== "idle";
   useEffect(() => {
     const root = island.current;
     if (!root || !html || typeof EventSource === "undefined") return;
@@ -209,6 +214,7 @@ export function SeatMapForm({
         return;
       }
       if (change.all) return revalidate.current();
+      if (submitting.current) return;
       const next = applyDelta(applied.current, change.c ?? {}, index);
       if (next === applied.current) return;
       const taken = applyCodes(root, applied.current, next);
