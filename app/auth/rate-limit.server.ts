@@ -1,4 +1,8 @@
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { createHash } from "node:crypto";
+import { lt } from "drizzle-orm";
+import { type RateLimiterAbstract, RateLimiterDrizzle, RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import type { Db, DbOrTx } from "~/db/client.server";
+import { rateLimits } from "~/db/schema";
 import { DomainError, RateLimited } from "~/domain/errors";
 
 /**
@@ -13,8 +17,11 @@ import { DomainError, RateLimited } from "~/domain/errors";
  *   together — a botnet guessing one account is stopped too, at the price that it can then keep
  *   the owner out for the rest of that hour (README "Security" says so).
  *
- * rate-limiter-flexible keeps the counts (in memory: one process; it can move to Redis or
- * PostgreSQL without changing callers). `perMinute = 0` turns every brake off (load tests).
+ * rate-limiter-flexible keeps the counts: in PostgreSQL's `rate_limits` table when given the
+ * database (the server: every instance behind a load balancer shares them, so N instances do not
+ * give a guesser N budgets), in memory otherwise (unit tests). The keys are stored hashed: the
+ * table never holds an email or an address in clear. `perMinute = 0` turns every brake off
+ * (load tests).
  */
 export interface AuthLimits {
   attemptsPerMinute: number;
@@ -33,19 +40,37 @@ export const limitsFor = (perMinute: number): AuthLimits => ({
 // Capped: a megabyte "email" must not become a megabyte key held for an hour.
 const emailKey = (email: string | undefined) => email?.trim().toLowerCase().slice(0, 254) ?? "";
 
+/** A stored key: a digest, so the shared table holds no email or address in clear. */
+const hashed = (key: string) => createHash("sha256").update(key).digest("base64url");
+
 export class AuthRateLimiter {
-  private readonly byAddress?: RateLimiterMemory;
-  private readonly byPair?: RateLimiterMemory;
-  private readonly byEmail?: RateLimiterMemory;
+  private readonly byAddress?: RateLimiterAbstract;
+  private readonly byPair?: RateLimiterAbstract;
+  private readonly byEmail?: RateLimiterAbstract;
+  readonly limits: AuthLimits;
 
   constructor(
     readonly perMinute: number,
-    readonly limits: AuthLimits = limitsFor(perMinute),
+    options: { limits?: AuthLimits; db?: Db } = {},
   ) {
+    const limits = options.limits ?? limitsFor(perMinute);
+    this.limits = limits;
     if (perMinute > 0) {
-      this.byAddress = new RateLimiterMemory({ keyPrefix: "auth-ip", points: limits.attemptsPerMinute, duration: 60 });
-      this.byPair = new RateLimiterMemory({ keyPrefix: "auth-pair", points: limits.failuresPerPair, duration: limits.pairWaitSeconds });
-      this.byEmail = new RateLimiterMemory({ keyPrefix: "auth-email", points: limits.failuresPerEmailPerHour, duration: 3600 });
+      const make = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract =>
+        options.db
+          ? // Lapsed rows are deleted by the jobs' sweep (deleteLapsedRateLimits), not by a timer per limiter.
+            new RateLimiterDrizzle({
+              storeClient: options.db,
+              schema: rateLimits,
+              keyPrefix,
+              points,
+              duration,
+              clearExpiredByTimeout: false,
+            })
+          : new RateLimiterMemory({ keyPrefix, points, duration });
+      this.byAddress = make("auth-ip", limits.attemptsPerMinute, 60);
+      this.byPair = make("auth-pair", limits.failuresPerPair, limits.pairWaitSeconds);
+      this.byEmail = make("auth-email", limits.failuresPerEmailPerHour, 3600);
     }
   }
 
@@ -67,9 +92,10 @@ export class AuthRateLimiter {
     wrongPassword: (error: unknown) => boolean = isInvalidCredentials,
   ): Promise<T> {
     if (!this.byAddress || !this.byPair || !this.byEmail) return attempt();
-    const pair = `${emailKey(email)}|${clientAddress}`;
+    const pair = hashed(`${emailKey(email)}|${clientAddress}`);
+    const account = hashed(emailKey(email));
     await this.countAttempt(clientAddress);
-    const [pairSpent, emailSpent] = await Promise.all([this.byPair.get(pair), this.byEmail.get(emailKey(email))]);
+    const [pairSpent, emailSpent] = await Promise.all([this.byPair.get(pair), this.byEmail.get(account)]);
     const wait = Math.max(waitOf(pairSpent, this.limits.failuresPerPair), waitOf(emailSpent, this.limits.failuresPerEmailPerHour));
     if (wait > 0) throw new RateLimited(Math.ceil(wait / 1000));
     try {
@@ -78,7 +104,7 @@ export class AuthRateLimiter {
       return result;
     } catch (error) {
       if (wrongPassword(error)) {
-        await Promise.all([this.byPair.penalty(pair, 1), this.byEmail.penalty(emailKey(email), 1)]);
+        await Promise.all([this.byPair.penalty(pair, 1), this.byEmail.penalty(account, 1)]);
       }
       throw error;
     }
@@ -87,7 +113,7 @@ export class AuthRateLimiter {
   private async countAttempt(clientAddress: string) {
     if (!this.byAddress) return;
     try {
-      await this.byAddress.consume(clientAddress);
+      await this.byAddress.consume(hashed(clientAddress));
     } catch (refusal) {
       if (!(refusal instanceof RateLimiterRes)) throw refusal;
       throw new RateLimited(Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)));
@@ -100,4 +126,10 @@ const isInvalidCredentials = (error: unknown) => error instanceof DomainError &&
 /** Milliseconds until a spent budget has room again; 0 while it has room. */
 function waitOf(spent: RateLimiterRes | null, points: number): number {
   return spent && spent.consumedPoints >= points ? Math.max(1000, spent.msBeforeNext) : 0;
+}
+
+/** Deletes the brakes' lapsed counts (the jobs' sweep); returns how many. */
+export async function deleteLapsedRateLimits(db: DbOrTx, now: Date = new Date()): Promise<number> {
+  const gone = await db.delete(rateLimits).where(lt(rateLimits.expire, now)).returning({ key: rateLimits.key });
+  return gone.length;
 }

@@ -305,3 +305,17 @@ export type Booking = typeof bookings.$inferSelect;
 export type Payment = typeof payments.$inferSelect;
 export type SeatStatus = Seat["status"];
 export type BookingStatus = Booking["status"];
+
+/**
+ * The log-in and sign-up brakes' counts (auth/rate-limit.server.ts), shared by every instance.
+ * The shape is rate-limiter-flexible's RateLimiterDrizzle's: a key, the points spent, when they lapse.
+ */
+export const rateLimits = pgTable(
+  "rate_limits",
+  {
+    key: text("key").primaryKey(),
+    points: integer("points").notNull().default(0),
+    expire: tstz("expire"),
+  },
+  (t) => [index("rate_limits_expire_idx").on(t.expire)],
+);

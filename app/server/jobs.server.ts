@@ -1,3 +1,4 @@
+import { deleteLapsedRateLimits } from "~/auth/rate-limit.server";
 import { deleteExpiredSessions } from "~/domain/sessions.server";
 import { sweepAllExpiredHolds } from "~/domain/sweeper.server";
 import type { Logger } from "~/logger.server";
@@ -26,6 +27,8 @@ export function startJobs(services: AppServices, log: Logger): Jobs {
       }
       // Ended sessions sign nobody in either way; this only keeps the table small.
       await deleteExpiredSessions(services.db, new Date());
+      // Lapsed brake counts count for nothing (the limiter ignores them); this keeps the table small.
+      await deleteLapsedRateLimits(services.db, new Date());
     } catch (error) {
       log.error("sweeper failed", error);
     }

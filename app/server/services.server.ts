@@ -18,7 +18,7 @@ export function createAppServices(options: { config: Config; log: Logger; databa
     db: database.db,
     sessions: createSessions({ secret: options.sessionSecret, secure: config.isProduction }),
     authenticator: createAuthenticator(database.db),
-    authLimiter: new AuthRateLimiter(config.authRateLimitPerMinute),
+    authLimiter: new AuthRateLimiter(config.authRateLimitPerMinute, { db: database.db }),
     sessionChecks: new SessionChecks(database.db),
     tokens: createTokenService({ jwtSecret: config.jwtSecret, sessionSecret: options.sessionSecret, ttlSeconds: config.jwtTtlSeconds }),
     booking: {

@@ -38,7 +38,7 @@ describe("the log-in brakes", () => {
   });
 
   it("stop a guesser spread over many addresses at the wider per-email ceiling", async () => {
-    const limiter = new AuthRateLimiter(1000, { ...limitsFor(1000), failuresPerEmailPerHour: 12 });
+    const limiter = new AuthRateLimiter(1000, { limits: { ...limitsFor(1000), failuresPerEmailPerHour: 12 } });
     const outcomes = [];
     for (let i = 0; i < 13; i++) outcomes.push(await attempt(limiter, `10.0.0.${i}`, "target@example.com", false));
     expect(outcomes.slice(0, 12).every((o) => o === "wrong")).toBe(true);
