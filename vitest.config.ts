@@ -34,6 +34,7 @@ export default defineConfig({
             "tests/integration/outage.test.ts",
             "tests/integration/soak-smoke.test.ts",
             "tests/integration/cluster.test.ts",
+            "tests/integration/replica.test.ts",
           ],
         },
       },

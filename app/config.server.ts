@@ -58,6 +58,21 @@ const envSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
       .optional(),
+    /** Read replicas for the pure listings (the show list), comma-separated. */
+    DATABASE_REPLICA_URLS: z
+      .string()
+      .refine(
+        (raw) => raw.split(",").every((part) => /^postgres(ql)?:\/\//.test(part.trim())),
+        "must be a comma-separated list of postgres:// or postgresql:// URLs",
+      )
+      .optional(),
+    /** The database itself, not through a pooler: migrations and LISTEN (which a transaction-mode pooler cannot carry). */
+    DATABASE_DIRECT_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+    /** "transaction" when DATABASE_URL is a pooler in transaction mode (pgbouncer's pool_mode = transaction). */
+    DATABASE_POOLER: z.enum(["none", "transaction"]).default("none"),
     HOLDFAST_DATA_DIR: z.string().min(1).optional(),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
@@ -84,6 +99,18 @@ const envSchema = z
     LOG_FORMAT: z.enum(["json", "text"]).default("json"),
   })
   .superRefine((env, ctx) => {
+    for (const name of ["DATABASE_REPLICA_URLS", "DATABASE_DIRECT_URL"] as const) {
+      if (env[name] && !env.DATABASE_URL) {
+        ctx.addIssue({ code: "custom", path: [name], message: "needs DATABASE_URL (the embedded PostgreSQL has no replicas or pooler)" });
+      }
+    }
+    if (env.DATABASE_POOLER === "transaction" && !env.DATABASE_DIRECT_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DATABASE_DIRECT_URL"],
+        message: "is required when DATABASE_POOLER=transaction: migrations and LISTEN need a connection of their own, not the pooler's",
+      });
+    }
     if (env.NODE_ENV === "production" && !env.SESSION_SECRET) {
       ctx.addIssue({
         code: "custom",
@@ -101,6 +128,12 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /** Read replicas for the listings; empty: the primary serves them. */
+  databaseReplicaUrls: string[];
+  /** For migrations and LISTEN; unset: DATABASE_URL. */
+  databaseDirectUrl: string | undefined;
+  /** "transaction": DATABASE_URL is a transaction-mode pooler (no named prepared statements, no session state). */
+  databasePooler: "none" | "transaction";
   dataDir: string;
   sessionSecret: string | undefined;
   /** Signs the API's bearer tokens; without it, a key derived from the session secret. */
@@ -169,6 +202,9 @@ export function loadConfig(
     // The demo logins' passwords are in the README: with them, only this machine is let in unless HOST says otherwise.
     host: env.HOST ?? (demoSeed ? "127.0.0.1" : "0.0.0.0"),
     databaseUrl: env.DATABASE_URL,
+    databaseReplicaUrls: env.DATABASE_REPLICA_URLS?.split(",").map((u) => u.trim()) ?? [],
+    databaseDirectUrl: env.DATABASE_DIRECT_URL,
+    databasePooler: env.DATABASE_POOLER,
     dataDir: env.HOLDFAST_DATA_DIR ?? defaults.dataDir,
     sessionSecret: env.SESSION_SECRET,
     jwtSecret: env.JWT_SECRET,

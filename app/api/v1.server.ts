@@ -113,7 +113,7 @@ export const v1Handlers: ApiHandlers = {
   },
 
   async listShows(call) {
-    const page = await listShowsPage(call.services.db, call.query, call.now);
+    const page = await call.services.listing((db) => listShowsPage(db, call.query, call.now));
     return { shows: page.shows.map((s) => showJson(s, s.zones, s.availableSeats)), nextCursor: page.nextCursor };
   },
 

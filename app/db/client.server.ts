@@ -1,6 +1,9 @@
+import { withReplicas } from "drizzle-orm/pg-core";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { DomainError } from "~/domain/errors";
 import * as schema from "./schema";
+import { isDatabaseUnavailable } from "./unavailable.server";
 
 export interface DbStats {
   /** Statements sent since the pool opened (for /metrics and the benchmark's statements per request). */
@@ -16,45 +19,116 @@ export type Db = PostgresJsDatabase<typeof schema> & { $client: postgres.Sql; $s
 export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 export interface Database {
+  /** The primary: every write, and every read that decides or shows a buyer's seats. */
   db: Db;
   sql: postgres.Sql;
+  /** The connection that LISTENs for seat changes: DATABASE_DIRECT_URL's when set (a pooler cannot carry LISTEN). */
+  listenSql: postgres.Sql;
   stats: DbStats;
+  /**
+   * A pure listing (the show list), read from a replica when there are any: drizzle's
+   * `withReplicas` sends its selects to the replica and anything else to the primary. A replica
+   * that cannot be reached is left alone for REPLICA_REST_MS and the listing is read from the
+   * primary; so is one whose read fails for any reason but bad input. Never for seat states a
+   * hold depends on: a replica may be behind.
+   */
+  listing<T>(read: (db: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+export const REPLICA_REST_MS = 30_000;
+
+export interface ConnectOptions {
+  max?: number;
+  connectTimeoutSeconds?: number;
+  statementTimeoutMs?: number;
+  /** Read replicas for `listing` (DATABASE_REPLICA_URLS). */
+  replicaUrls?: string[];
+  /** For LISTEN when `url` is a pooler (DATABASE_DIRECT_URL). */
+  directUrl?: string;
+  /** "transaction": `url` is a transaction-mode pooler (DATABASE_POOLER). */
+  pooler?: "none" | "transaction";
+  /** Told when a replica fails and the listing is read from the primary (which replica: its place in the list). */
+  onReplicaFailed?: (replica: number, error: unknown) => void;
 }
 
 /**
  * One pool per process: the server entry creates it and hands it to Remix through the
  * load context, so the app build and the entry never hold two copies.
  */
-export function connectDatabase(
-  url: string,
-  options: { max?: number; connectTimeoutSeconds?: number; statementTimeoutMs?: number } = {},
-): Database {
+export function connectDatabase(url: string, options: ConnectOptions = {}): Database {
   const stats: DbStats = { statements: 0 };
-  const sql = postgres(url, {
-    max: options.max ?? 10,
-    onnotice: () => {},
-    // Bounded waits: a database out of reach is answered 503 (db/unavailable.server.ts), never a hang.
-    connect_timeout: options.connectTimeoutSeconds ?? 5,
-    // Timestamps travel as ISO strings with their offset, so the process time zone never matters.
-    connection: { TimeZone: "UTC", ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}) },
-  });
-  const db = Object.assign(
-    drizzle(sql, {
-      schema,
-      casing: "snake_case",
-      logger: {
-        logQuery: () => {
-          stats.statements++;
-        },
+  const behindPooler = options.pooler === "transaction";
+  const open = (at: string, extra: { max: number; connectTimeoutSeconds: number }) =>
+    postgres(at, {
+      max: extra.max,
+      onnotice: () => {},
+      // A transaction-mode pooler hands each transaction to any server connection: a statement
+      // prepared on one is unknown on the next, so statements go unnamed (parsed each time).
+      prepare: !behindPooler,
+      // Bounded waits: a database out of reach is answered 503 (db/unavailable.server.ts), never a hang.
+      connect_timeout: extra.connectTimeoutSeconds,
+      // Timestamps travel as ISO strings with their offset, so the process time zone never matters.
+      // pgbouncer refuses a statement_timeout at connect: behind it, set it on the role (README).
+      connection: {
+        TimeZone: "UTC",
+        ...(options.statementTimeoutMs && !behindPooler ? { statement_timeout: options.statementTimeoutMs } : {}),
       },
-    }),
-    { $stats: stats },
-  );
+    });
+  const wrap = (client: postgres.Sql): Db =>
+    Object.assign(
+      drizzle(client, {
+        schema,
+        casing: "snake_case",
+        logger: {
+          logQuery: () => {
+            stats.statements++;
+          },
+        },
+      }),
+      { $stats: stats },
+    );
+  const connectTimeoutSeconds = options.connectTimeoutSeconds ?? 5;
+  const sql = open(url, { max: options.max ?? 10, connectTimeoutSeconds });
+  const db = wrap(sql);
+  const listenSql = options.directUrl ? postgres(options.directUrl, { max: 1, onnotice: () => {} }) : sql;
+
+  // A replica out of reach must not hold the show list up for long: a shorter connect timeout.
+  const replicas = (options.replicaUrls ?? []).map((replicaUrl) => {
+    const client = open(replicaUrl, {
+      max: Math.max(2, Math.ceil((options.max ?? 10) / 2)),
+      connectTimeoutSeconds: Math.min(2, connectTimeoutSeconds),
+    });
+    return { client, db: withReplicas(db, [wrap(client)]) as unknown as Db, restUntil: 0 };
+  });
+
+  async function listing<T>(read: (db: Db) => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const ready = replicas.filter((r) => r.restUntil <= now);
+    if (ready.length === 0) return read(db);
+    const replica = ready[Math.floor(Math.random() * ready.length)];
+    try {
+      return await read(replica.db);
+    } catch (error) {
+      if (error instanceof DomainError) throw error; // bad input: the primary would say the same
+      if (isDatabaseUnavailable(error)) replica.restUntil = now + REPLICA_REST_MS;
+      options.onReplicaFailed?.(replicas.indexOf(replica), error);
+      return read(db);
+    }
+  }
+
   return {
     db,
     sql,
+    listenSql,
     stats,
-    close: () => sql.end({ timeout: 5 }),
+    listing,
+    close: async () => {
+      await Promise.all([
+        sql.end({ timeout: 5 }),
+        ...(listenSql === sql ? [] : [listenSql.end({ timeout: 5 })]),
+        ...replicas.map((r) => r.client.end({ timeout: 5 })),
+      ]);
+    },
   };
 }

@@ -10,7 +10,8 @@ export interface Step {
 /**
  * A transaction in one round trip. BEGIN, the steps and COMMIT are queued on one reserved
  * connection in the same tick, so postgres.js writes them together and PostgreSQL runs them in
- * order; each step is a prepared statement (parsed once per connection). Under READ COMMITTED every
+ * order; each step is a prepared statement (parsed once per connection; unnamed, parsed each time,
+ * when the pool is behind a transaction-mode pooler: `prepare: false`, client.server.ts). Under READ COMMITTED every
  * step sees what committed before it started, so a step that takes a lock is followed by steps
  * that read the locked state fresh. A step that fails aborts the transaction (the COMMIT then
  * rolls back) and its error is thrown: the changes are all or nothing. Used by the hot paths
@@ -26,7 +27,7 @@ export async function oneTripTransaction(
   try {
     const queries = [
       conn.unsafe("begin"),
-      ...steps.map((step) => conn.unsafe(step.text, step.params ?? [], { prepare: true })),
+      ...steps.map((step) => conn.unsafe(step.text, step.params ?? [], { prepare: client.options.prepare })),
       conn.unsafe("commit"),
     ];
     if (stats) stats.statements += queries.length;
@@ -43,7 +44,7 @@ export async function oneTripTransaction(
 /** One prepared statement on the pool (the fast conflict read). */
 export function preparedQuery(client: postgres.Sql, step: Step, stats?: { statements: number }) {
   if (stats) stats.statements++;
-  return client.unsafe(step.text, step.params ?? [], { prepare: true });
+  return client.unsafe(step.text, step.params ?? [], { prepare: client.options.prepare });
 }
 
 /**

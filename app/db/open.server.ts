@@ -16,7 +16,8 @@ export interface OpenedDatabase {
  */
 export async function openDatabase(config: Config, log: Logger): Promise<OpenedDatabase> {
   if (config.databaseUrl) {
-    await runMigrations(config.databaseUrl);
+    // Never through a transaction-mode pooler: the migrations' session lock needs one connection.
+    await runMigrations(config.databaseDirectUrl ?? config.databaseUrl);
     return { url: config.databaseUrl, embedded: false, stop: async () => {} };
   }
   log.info(`Starting the embedded PostgreSQL (data in ${path.resolve(config.dataDir)})`);

@@ -12,7 +12,7 @@ export const meta: MetaFunction = () => [{ title: "Holdfast · seats that are ne
 export const loader = (args: LoaderFunctionArgs) =>
   pageLoader(args, async ({ request, context }) => {
     const query = Object.fromEntries(new URL(request.url).searchParams);
-    const { shows, cities, filter } = await browseShows(context.db, query, new Date());
+    const { shows, cities, filter } = await context.listing((db) => browseShows(db, query, new Date()));
     return json({
       shows: shows.map((show) => ({ ...showView(show), seatsLeft: show.seatsLeft })),
       cities,

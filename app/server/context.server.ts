@@ -4,7 +4,7 @@ import type { AppSessionStorage } from "~/auth/session.server";
 import type { SessionChecks } from "~/auth/session-checks.server";
 import type { TokenService } from "~/auth/tokens.server";
 import type { Config } from "~/config.server";
-import type { Db } from "~/db/client.server";
+import type { Database, Db } from "~/db/client.server";
 import type { PublicUser } from "~/domain/accounts.server";
 import type { BookingSettings } from "~/domain/settings";
 import type { Logger } from "~/logger.server";
@@ -17,6 +17,8 @@ export interface AppServices {
   config: Config;
   log: Logger;
   db: Db;
+  /** A pure listing (the show list) from a read replica when DATABASE_REPLICA_URLS names any; else from `db`. */
+  listing: Database["listing"];
   sessions: AppSessionStorage;
   authenticator: Authenticator<PublicUser>;
   authLimiter: AuthRateLimiter;

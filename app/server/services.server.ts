@@ -16,6 +16,7 @@ export function createAppServices(options: { config: Config; log: Logger; databa
     config,
     log: options.log,
     db: database.db,
+    listing: database.listing,
     sessions: createSessions({ secret: options.sessionSecret, secure: config.isProduction }),
     authenticator: createAuthenticator(database.db),
     authLimiter: new AuthRateLimiter(config.authRateLimitPerMinute, { db: database.db }),

@@ -41,6 +41,15 @@ export async function startServer(
       max: config.dbPoolSize,
       connectTimeoutSeconds: config.dbConnectTimeoutSeconds,
       statementTimeoutMs: config.dbStatementTimeoutMs,
+      replicaUrls: config.databaseReplicaUrls,
+      directUrl: config.databaseDirectUrl,
+      pooler: config.databasePooler,
+      // Which replica by its place in DATABASE_REPLICA_URLS: a URL may carry a password.
+      onReplicaFailed: (replica, error) =>
+        log.error(
+          `read replica ${replica + 1} of ${config.databaseReplicaUrls.length} failed; the listing was read from the primary`,
+          error,
+        ),
     });
     cleanups.push(() => database.close());
 
@@ -54,7 +63,7 @@ export async function startServer(
     const jobs = app.startJobs(services, log);
     cleanups.push(() => jobs.stop());
 
-    const seatEvents = app.startSeatEvents(database.sql, log);
+    const seatEvents = app.startSeatEvents(database.listenSql, log);
     const listener = app.createHttpApp({ build, services, publicDir: path.join(PROJECT_ROOT, "public"), seatEvents });
     const server: Server = createServer(listener).listen(config.port, config.host);
     await once(server, "listening");

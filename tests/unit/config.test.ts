@@ -27,6 +27,11 @@ describe("config", () => {
     [{ TRUST_PROXY: "banana" }, "TRUST_PROXY"],
     [{ NODE_ENV: "production" }, "SESSION_SECRET"],
     [{ SESSION_SECRET: "short" }, "SESSION_SECRET"],
+    [{ DATABASE_URL: "postgres://p/db", DATABASE_REPLICA_URLS: "postgres://r1/db,http://r2" }, "DATABASE_REPLICA_URLS"],
+    [{ DATABASE_REPLICA_URLS: "postgres://r1/db" }, "DATABASE_REPLICA_URLS"],
+    [{ DATABASE_DIRECT_URL: "postgres://d/db" }, "DATABASE_DIRECT_URL"],
+    [{ DATABASE_URL: "postgres://bouncer/db", DATABASE_POOLER: "transaction" }, "DATABASE_DIRECT_URL"],
+    [{ DATABASE_URL: "postgres://p/db", DATABASE_POOLER: "statement" }, "DATABASE_POOLER"],
   ])("refuses %j and names %s", (env, name) => {
     expect(() => load(env)).toThrow(ConfigError);
     expect(() => load(env)).toThrow(new RegExp(`\\b${name}\\b`));
@@ -52,6 +57,22 @@ describe("config", () => {
     expect(load({ TRUST_PROXY: "1" }).trustProxy).toBe(1);
     expect(load({ TRUST_PROXY: "loopback, 10.0.0.0/8" }).trustProxy).toBe("loopback, 10.0.0.0/8");
     expect(load({ TRUST_PROXY: "false" }).trustProxy).toBe(false);
+  });
+
+  it("reads replicas, a direct URL and a transaction-mode pooler", () => {
+    const config = load({
+      DATABASE_URL: "postgres://bouncer:6432/db",
+      DATABASE_DIRECT_URL: "postgres://primary:5432/db",
+      DATABASE_POOLER: "transaction",
+      DATABASE_REPLICA_URLS: "postgres://r1:5432/db, postgresql://r2:5432/db",
+    });
+    expect(config).toMatchObject({
+      databaseUrl: "postgres://bouncer:6432/db",
+      databaseDirectUrl: "postgres://primary:5432/db",
+      databasePooler: "transaction",
+      databaseReplicaUrls: ["postgres://r1:5432/db", "postgresql://r2:5432/db"],
+    });
+    expect(load({})).toMatchObject({ databaseReplicaUrls: [], databaseDirectUrl: undefined, databasePooler: "none" });
   });
 
   it("lets 0 turn the auth rate limit off", () => {
