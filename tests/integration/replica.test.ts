@@ -1,7 +1,7 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDatabase, type Database } from "~/db/client.server";
-import { apiUser } from "../support/api";
+import { type ApiResponse, apiUser } from "../support/api";
 import { makeShow, seatIdsByLabel } from "../support/factories";
 import { type PrimaryAndReplica, startPrimaryWithReplica } from "../support/replica";
 import { capturingLogger, serverEnv, useServer } from "../support/server";
@@ -49,7 +49,8 @@ async function api(method: string, path: string, token?: string, body?: unknown)
     },
     body: body ? JSON.stringify(body) : undefined,
   });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
+  const result: Pick<ApiResponse, "status" | "body"> = { status: response.status, body: await response.json() };
+  return result;
 }
 const listedIds = async () => ((await api("GET", "/api/v1/shows?limit=100")).body.shows as Array<{ id: string }>).map((s) => s.id);
 const farFuture = () => new Date(Date.now() + 30 * 86_400_000);
