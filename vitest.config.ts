@@ -21,7 +21,8 @@ export default defineConfig({
       { extends: true, test: { name: "utc", env: { TZ: "UTC" } } },
       // Once is enough for what does not run in this process's time zone: the benchmark's smoke
       // run (the harness), and the server processes sent signals or cut off from PostgreSQL
-      // (their children get no TZ from here), and the instances behind nginx (child processes too).
+      // (their children get no TZ from here), the instances behind nginx (child processes too), and
+      // the replica and pgbouncer tests (what they prove does not read a clock).
       {
         extends: true,
         test: {
@@ -35,6 +36,7 @@ export default defineConfig({
             "tests/integration/soak-smoke.test.ts",
             "tests/integration/cluster.test.ts",
             "tests/integration/replica.test.ts",
+            "tests/integration/pgbouncer.test.ts",
           ],
         },
       },
