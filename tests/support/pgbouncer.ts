@@ -76,7 +76,10 @@ export async function startPgbouncer(binary: string, databaseUrl: string, option
     if (child.exitCode !== null) throw new Error(`pgbouncer exited (${child.exitCode}): ${stderr}`);
     const open = await new Promise<boolean>((resolve) => {
       const socket = connect(port, "127.0.0.1");
-      socket.once("connect", () => (socket.end(), resolve(true)));
+      socket.once("connect", () => {
+        socket.end();
+        resolve(true);
+      });
       socket.once("error", () => resolve(false));
     });
     if (open) break;
