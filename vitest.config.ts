@@ -1,12 +1,11 @@
 import path from "node:path";
-import { configDefaults, defineConfig } from "vitest/config";
+import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   resolve: {
     alias: { "~": path.join(import.meta.dirname, "app") },
   },
   test: {
-    include: ["tests/**/*.test.ts"],
     globalSetup: ["tests/support/global-setup.ts"],
     setupFiles: ["tests/support/fail-on-console-error.ts"],
     // Two cores here: two workers, each file on its own database.
@@ -15,28 +14,34 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: { LOG_LEVEL: "silent" },
-    // The whole suite runs twice: in UTC and in a zone with a half-hour offset, so no rule can
-    // lean on the process time zone.
+    // Everything runs in UTC; what deals in times runs again in a zone with a half-hour offset
+    // (Asia/Kolkata), so no rule can lean on the process time zone: every unit test, and the
+    // integration tests whose subject is a time — shows' times shown and parsed (pages, admin
+    // forms, the API), holds' expiry and the sweeper, past clinic slots, booking history. The
+    // rest run once: they are about processes, security, races and hostile input, with no time of
+    // day in what they assert (and several run child processes, which get no TZ from here).
     projects: [
-      { extends: true, test: { name: "utc", env: { TZ: "UTC" } } },
-      // Once is enough for what does not run in this process's time zone: the benchmark's smoke
-      // run (the harness), and the server processes sent signals or cut off from PostgreSQL
-      // (their children get no TZ from here), the instances behind nginx (child processes too), and
-      // the replica and pgbouncer tests (what they prove does not read a clock).
+      // (Each project names its files: an `include` beside the projects' would be merged into theirs.)
+      { extends: true, test: { name: "utc", env: { TZ: "UTC" }, include: ["tests/**/*.test.ts"] } },
       {
         extends: true,
         test: {
           name: "kolkata",
           env: { TZ: "Asia/Kolkata" },
-          exclude: [
-            ...configDefaults.exclude,
-            "tests/integration/bench-smoke.test.ts",
-            "tests/integration/lifecycle.test.ts",
-            "tests/integration/outage.test.ts",
-            "tests/integration/soak-smoke.test.ts",
-            "tests/integration/cluster.test.ts",
-            "tests/integration/replica.test.ts",
-            "tests/integration/pgbouncer.test.ts",
+          include: [
+            "tests/unit/**/*.test.ts",
+            ...[
+              "admin-forms",
+              "api",
+              "booking-pages",
+              "bookings",
+              "holds",
+              "model",
+              "seat-events",
+              "seat-state",
+              "show-admin",
+              "sweeper",
+            ].map((name) => `tests/integration/${name}.test.ts`),
           ],
         },
       },

@@ -135,7 +135,11 @@ describe.skipIf(!binary)("behind pgbouncer in transaction mode", () => {
     const until = async (what: RegExp, ms: number) => {
       const timer = setTimeout(() => abort.abort(), ms);
       try {
-        while (!what.test(text)) text += decoder.decode((await reader.read()).value);
+        while (!what.test(text)) {
+          const { done, value } = await reader.read();
+          if (done) throw new Error("the stream ended");
+          text += decoder.decode(value);
+        }
       } catch {
         throw new Error(`the stream did not say ${what} within ${ms} ms; it said: ${text}`);
       } finally {
