@@ -74,6 +74,20 @@ const envSchema = z
     /** "transaction" when DATABASE_URL is a pooler in transaction mode (pgbouncer's pool_mode = transaction). */
     DATABASE_POOLER: z.enum(["none", "transaction"]).default("none"),
     HOLDFAST_DATA_DIR: z.string().min(1).optional(),
+    /** The address buyers reach the app at, for links in e-mails. */
+    PUBLIC_URL: z.string().url("must be a URL such as https://tickets.example.com").optional(),
+    /** RabbitMQ for the events (app/events/); unset: delivered in process. */
+    AMQP_URL: z
+      .string()
+      .regex(/^amqps?:\/\//, "must be an amqp:// or amqps:// URL")
+      .optional(),
+    /** Where e-mails go; unset: written as .eml files to MAIL_DIR. */
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+      .optional(),
+    MAIL_DIR: z.string().min(1).optional(),
+    MAIL_FROM: z.string().min(3).default("Holdfast <tickets@holdfast.localhost>"),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     JWT_TTL_SECONDS: intSetting(3600, 60, 86_400 * 30),
@@ -132,6 +146,12 @@ export interface Config {
   databaseReplicaUrls: string[];
   /** For migrations and LISTEN; unset: DATABASE_URL. */
   databaseDirectUrl: string | undefined;
+  publicUrl: string | undefined;
+  amqpUrl: string | undefined;
+  smtpUrl: string | undefined;
+  /** Where e-mails are written when there is no SMTP_URL (default: the data folder's mail/). */
+  mailDir: string;
+  mailFrom: string;
   /** "transaction": DATABASE_URL is a transaction-mode pooler (no named prepared statements, no session state). */
   databasePooler: "none" | "transaction";
   dataDir: string;
@@ -206,6 +226,11 @@ export function loadConfig(
     databaseDirectUrl: env.DATABASE_DIRECT_URL,
     databasePooler: env.DATABASE_POOLER,
     dataDir: env.HOLDFAST_DATA_DIR ?? defaults.dataDir,
+    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ""),
+    amqpUrl: env.AMQP_URL,
+    smtpUrl: env.SMTP_URL,
+    mailDir: env.MAIL_DIR ?? path.join(env.HOLDFAST_DATA_DIR ?? defaults.dataDir, "mail"),
+    mailFrom: env.MAIL_FROM,
     sessionSecret: env.SESSION_SECRET,
     jwtSecret: env.JWT_SECRET,
     jwtTtlSeconds: env.JWT_TTL_SECONDS,

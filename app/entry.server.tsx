@@ -13,6 +13,7 @@ import { DOCUMENT_BODY, type DocumentBody } from "~/server/remix-handler.server"
  * See docs/decisions/0002-one-copy-of-app-modules.md.
  */
 export { seedDemo } from "~/domain/demo.server";
+export { startEvents } from "~/events/events.server";
 export { createHttpApp } from "~/server/http.server";
 export { startJobs } from "~/server/jobs.server";
 export { startSeatEvents } from "~/server/seat-events.server";

@@ -319,3 +319,73 @@ export const rateLimits = pgTable(
   },
   (t) => [index("rate_limits_expire_idx").on(t.expire)],
 );
+
+/**
+ * The transactional outbox (app/events/): one row per domain event, written by a trigger on
+ * `audit_log` in the transaction that made the change (drizzle/0012_outbox_trigger.sql), so an
+ * event exists exactly when its change committed. The relay publishes rows in id order and marks
+ * them; a crash between the two publishes a row again (consumers are idempotent by `eventId`).
+ */
+export const outbox = pgTable(
+  "outbox",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    eventId: uuid("event_id").notNull().defaultRandom().unique(),
+    /** booking.held, booking.confirmed, …: the catalogue is app/events/catalogue.ts. */
+    name: text("name").notNull(),
+    at: tstz("at").notNull(),
+    /** The payload's shape's version (1). */
+    version: integer("version").notNull().default(1),
+    showId: uuid("show_id"),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+    publishedAt: tstz("published_at"),
+  },
+  (t) => [index("outbox_unpublished_idx").on(t.id).where(sql`${t.publishedAt} is null`)],
+);
+
+/**
+ * Without a broker (no AMQP_URL), the relay hands each event to each consumer through this
+ * table: a row per (consumer, event), tried until done, retried with backoff, and dead after the
+ * last try (the dead-letter queue's place). Written in the relay's transaction, so nothing is lost.
+ */
+export const eventDeliveries = pgTable(
+  "event_deliveries",
+  {
+    consumer: text("consumer").notNull(),
+    eventId: uuid("event_id").notNull(),
+    outboxId: bigint("outbox_id", { mode: "number" }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAt: tstz("next_at").notNull(),
+    doneAt: tstz("done_at"),
+    deadAt: tstz("dead_at"),
+    lastError: text("last_error"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.consumer, t.eventId] }),
+    index("event_deliveries_due_idx").on(t.nextAt).where(sql`${t.doneAt} is null and ${t.deadAt} is null`),
+  ],
+);
+
+/** What each consumer has handled, by event id: a second delivery of an event changes nothing. */
+export const consumedEvents = pgTable(
+  "consumed_events",
+  {
+    consumer: text("consumer").notNull(),
+    eventId: uuid("event_id").notNull(),
+    at: tstz("at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.consumer, t.eventId] })],
+);
+
+/** Sales per show per minute (the analytics consumer), for the admin's dashboard. */
+export const salesPerMinute = pgTable(
+  "sales_per_minute",
+  {
+    showId: uuid("show_id").notNull(),
+    minute: tstz("minute").notNull(),
+    seatsSold: integer("seats_sold").notNull().default(0),
+    revenueCents: bigint("revenue_cents", { mode: "number" }).notNull().default(0),
+    seatsCancelled: integer("seats_cancelled").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.showId, t.minute] })],
+);

@@ -74,6 +74,18 @@ export async function startServer(
     const port = typeof address === "object" && address ? address.port : config.port;
     const url = `http://localhost:${port}`;
     log.info(`Holdfast is listening on ${url}`);
+    // After the HTTP server: e-mails link to it (PUBLIC_URL, or where it listens).
+    const events = app.startEvents({
+      db: database.db,
+      log,
+      amqpUrl: config.amqpUrl,
+      smtpUrl: config.smtpUrl,
+      mailDir: config.mailDir,
+      mailFrom: config.mailFrom,
+      publicUrl: config.publicUrl ?? url,
+    });
+    // Undone before the HTTP server closes (cleanups run in reverse).
+    cleanups.push(() => events.stop());
 
     let closing: Promise<void> | undefined;
     return {

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
@@ -52,5 +52,8 @@ export default async function setup(project: TestProject) {
     await admin.end({ timeout: 5 });
     await stopCluster();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    // The test servers' e-mails (tests/support/server.ts, one folder per worker).
+    for (const name of await readdir(os.tmpdir()))
+      if (name.startsWith("holdfast-test-mail-")) await rm(path.join(os.tmpdir(), name), { recursive: true, force: true });
   };
 }

@@ -1,8 +1,13 @@
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { createLogger, type Logger } from "~/logger.server";
 import { type RunningServer, startServer } from "~/server/start.server";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-0123456789";
+
+/** Where test servers write e-mails unless a test says otherwise. */
+export const TEST_MAIL_DIR = path.join(os.tmpdir(), `holdfast-test-mail-${process.pid}`);
 
 /** Env for a server on a free port, quiet, on the given database. */
 export function serverEnv(databaseUrl: string | undefined, extra: Record<string, string> = {}) {
@@ -12,6 +17,8 @@ export function serverEnv(databaseUrl: string | undefined, extra: Record<string,
     HOST: "127.0.0.1",
     LOG_LEVEL: "silent",
     SESSION_SECRET: TEST_SECRET,
+    // E-mails (app/events/) into a folder of this test process's, never the project's .data.
+    MAIL_DIR: TEST_MAIL_DIR,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...extra,
   };

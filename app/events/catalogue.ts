@@ -1,0 +1,54 @@
+/**
+ * The events Holdfast emits, written to the outbox by the audit log's trigger
+ * (drizzle/0012_outbox_trigger.sql) in the transaction of the change itself. README "Events" is
+ * this list for readers; keep the two together.
+ */
+export const EVENT_NAMES = [
+  "booking.held",
+  "booking.confirmed",
+  "booking.released",
+  "booking.expired",
+  "booking.cancelled",
+  "show.created",
+  "show.changed",
+  "show.cancelled",
+  "show.deleted",
+] as const;
+export type EventName = (typeof EVENT_NAMES)[number];
+
+/** Every booking.* event's payload (version 1). */
+export interface BookingPayload {
+  bookingId: string;
+  reference: string;
+  userId: string | null;
+  showId: string;
+  seatIds: number[];
+  seatLabels: string[];
+  amountCents: number | null;
+  currency: string | null;
+  /** Who made the change: the buyer, an admin, or the system (the sweeper). */
+  by: "buyer" | "admin" | "system";
+}
+
+/** Every show.* event's payload (version 1). */
+export interface ShowPayload {
+  showId: string;
+  /** The audit action behind it: create_show, edit, block, unblock, reset, cancel_show, delete_show. */
+  change: string;
+  seatLabels?: string[];
+}
+
+/** An event as the relay publishes it and consumers receive it. */
+export interface HoldfastEvent {
+  /** Unique per event: consumers handle each once. */
+  id: string;
+  name: EventName;
+  /** ISO 8601, when the change happened. */
+  at: string;
+  version: number;
+  showId: string | null;
+  payload: BookingPayload | ShowPayload | Record<string, unknown>;
+}
+
+export const isBookingEvent = (event: HoldfastEvent): event is HoldfastEvent & { payload: BookingPayload } =>
+  event.name.startsWith("booking.");

@@ -1,0 +1,164 @@
+import { eq, sql } from "drizzle-orm";
+import QRCode from "qrcode";
+import type { DbOrTx } from "~/db/client.server";
+import { salesPerMinute, users } from "~/db/schema";
+import { type BookingView, getBookingForUser } from "~/domain/bookings.server";
+import { ticketCalendar } from "~/domain/calendar.server";
+import { NotFound } from "~/domain/errors";
+import { countedNoun, wordsFor } from "~/domain/kind-words";
+import { formatMoney, formatShowTime } from "~/domain/time";
+import { type BookingPayload, type HoldfastEvent, isBookingEvent } from "./catalogue";
+import type { Mailer } from "./mail.server";
+import type { Consumer } from "./relay.server";
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+
+/** The buyer's booking as their ticket page shows it, and their address; null when either is gone (a deleted show). */
+async function bookingOf(tx: DbOrTx, payload: BookingPayload): Promise<{ booking: BookingView; name: string; email: string } | null> {
+  if (!payload.userId) return null;
+  const [user] = await tx.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, payload.userId));
+  if (!user) return null;
+  try {
+    return { booking: await getBookingForUser(tx, payload.userId, payload.bookingId), ...user };
+  } catch (error) {
+    if (error instanceof NotFound) return null;
+    throw error;
+  }
+}
+
+interface Letter {
+  subject: string;
+  /** Paragraphs, as plain text; the HTML part is made from the same words. */
+  lines: string[];
+  link?: { text: string; href: string };
+}
+
+function render(letter: Letter, name: string, qrCid?: string) {
+  const text = [
+    `Hello ${name},`,
+    "",
+    ...letter.lines.flatMap((l) => [l, ""]),
+    ...(letter.link ? [`${letter.link.text}: ${letter.link.href}`, ""] : []),
+    "Holdfast",
+  ].join("\n");
+  const html = `<!doctype html><html lang="en"><body style="font-family: system-ui, sans-serif; line-height: 1.5; color: #111">
+<p>Hello ${escapeHtml(name)},</p>
+${letter.lines.map((l) => `<p>${escapeHtml(l)}</p>`).join("\n")}
+${qrCid ? `<p><img src="cid:${qrCid}" width="180" height="180" alt="Your reference as a QR code"></p>` : ""}
+${letter.link ? `<p><a href="${escapeHtml(letter.link.href)}">${escapeHtml(letter.link.text)}</a></p>` : ""}
+<p>Holdfast</p>
+</body></html>`;
+  return { text, html };
+}
+
+/**
+ * E-mail to the buyer: the ticket when a booking is paid (reference, seats, time, amount, the
+ * reference as a QR code, a calendar file), a notice when a hold runs out, and word of a
+ * cancellation. Idempotent by event id (handleOnce), and the file or SMTP Message-ID is the event's.
+ */
+export function emailConsumer(mailer: Mailer, publicUrl: string): Consumer {
+  return {
+    name: "email",
+    wants: (event) =>
+      event.name === "booking.confirmed" ||
+      event.name === "booking.cancelled" ||
+      (event.name === "booking.expired" && (event.payload as BookingPayload).by === "system"),
+    async handle(tx, event) {
+      if (!isBookingEvent(event)) return;
+      const found = await bookingOf(tx, event.payload);
+      if (!found) return; // the booking or its buyer is gone: nobody to write to
+      const { booking, name, email } = found;
+      const words = wordsFor(booking.show.kind);
+      const seats = booking.seats.map((s) => s.label).join(", ");
+      const when = formatShowTime(booking.startsAt, booking.show.timeZone);
+      const where = `${booking.show.venue}, ${booking.show.city}`;
+      const noun = countedNoun(booking.show.kind, booking.seats.length).toLowerCase();
+      const ticketUrl = `${publicUrl}/bookings/${booking.id}`;
+      const amount = formatMoney(booking.amountCents, booking.currency);
+      const base = { to: email, eventId: event.id, at: event.at };
+      if (event.name === "booking.confirmed") {
+        const qr = await QRCode.toBuffer(booking.reference, { errorCorrectionLevel: "M", margin: 2, scale: 6 });
+        const letter: Letter = {
+          subject: `Your ${words.ticket.toLowerCase()} for ${booking.show.name}: ${booking.reference}`,
+          lines: [
+            `You have paid ${amount} for ${booking.seats.length} ${noun} at ${booking.show.name}.`,
+            `Reference: ${booking.reference}`,
+            `${countedNoun(booking.show.kind, booking.seats.length)}: ${seats}`,
+            `When: ${when} (${booking.show.timeZone})`,
+            `Where: ${where}`,
+            "Show the reference or the QR code at the door.",
+          ],
+          link: { text: `Your ${words.ticket.toLowerCase()}`, href: ticketUrl },
+        };
+        // A booking cancelled since has no calendar entry (its own e-mail follows).
+        const calendar =
+          booking.effectiveStatus === "CONFIRMED"
+            ? await ticketCalendar(tx, { id: event.payload.userId as string, name }, booking.id, ticketUrl)
+            : null;
+        await mailer.send({
+          ...base,
+          ...letter,
+          ...render(letter, name, "qr@holdfast"),
+          attachments: [
+            { filename: `${booking.reference}.png`, content: qr, cid: "qr@holdfast", contentType: "image/png" },
+            ...(calendar ? [{ filename: `${booking.reference}.ics`, content: Buffer.from(calendar), contentType: "text/calendar" }] : []),
+          ],
+        });
+      } else if (event.name === "booking.expired") {
+        const letter: Letter = {
+          subject: `Your hold for ${booking.show.name} has ended`,
+          lines: [
+            `Your hold on ${seats} (${booking.reference}) for ${booking.show.name} on ${when} ran out before it was paid for, so the ${noun} went back on sale. Nothing was charged.`,
+            booking.seats.length === 1 ? "If it is still free, you can hold it again." : "If they are still free, you can hold them again.",
+          ],
+          link: { text: `Back to ${booking.show.name}`, href: `${publicUrl}/shows/${booking.show.id}` },
+        };
+        await mailer.send({ ...base, ...letter, ...render(letter, name) });
+      } else if (event.name === "booking.cancelled") {
+        const letter: Letter = {
+          subject: `Booking ${booking.reference} for ${booking.show.name} is cancelled`,
+          lines: [
+            `Your booking ${booking.reference} (${seats}) for ${booking.show.name} on ${when} is cancelled.`,
+            `${amount} is refunded to the card you paid with.`,
+          ],
+          link: { text: "Your bookings", href: `${publicUrl}/bookings` },
+        };
+        await mailer.send({ ...base, ...letter, ...render(letter, name) });
+      }
+    },
+  };
+}
+
+/**
+ * Sales per show per minute for the admin's dashboard: a payment adds its seats and amount to
+ * its minute; a cancellation takes them off (in its own minute) and counts the seats cancelled.
+ * Written in handleOnce's transaction, so each event counts exactly once.
+ */
+export const analyticsConsumer: Consumer = {
+  name: "analytics",
+  wants: (event) => event.name === "booking.confirmed" || event.name === "booking.cancelled",
+  async handle(tx, event: HoldfastEvent) {
+    if (!isBookingEvent(event)) return;
+    const seats = event.payload.seatIds.length;
+    const cents = event.payload.amountCents ?? 0;
+    const sign = event.name === "booking.confirmed" ? 1 : -1;
+    await tx
+      .insert(salesPerMinute)
+      .values({
+        showId: event.payload.showId,
+        minute: sql`date_trunc('minute', ${event.at}::timestamptz)`,
+        seatsSold: sign * seats,
+        revenueCents: sign * cents,
+        seatsCancelled: sign < 0 ? seats : 0,
+      })
+      .onConflictDoUpdate({
+        target: [salesPerMinute.showId, salesPerMinute.minute],
+        set: {
+          seatsSold: sql`${salesPerMinute.seatsSold} + excluded.seats_sold`,
+          revenueCents: sql`${salesPerMinute.revenueCents} + excluded.revenue_cents`,
+          seatsCancelled: sql`${salesPerMinute.seatsCancelled} + excluded.seats_cancelled`,
+        },
+      });
+  },
+};
