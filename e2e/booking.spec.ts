@@ -6,7 +6,14 @@ import { expect, holdAsSomeoneElse, interactive, sessionCookieFor, test } from "
 
 const seat = (page: Page, label: string) => page.getByRole("checkbox", { name: label, exact: true });
 
-test("log in, pick seats, hold, pay and get a ticket", async ({ page, createUser, loginAs, createShow, javaScriptEnabled }) => {
+test("log in, pick seats, hold, pay, get a ticket, and find it in the e-mail", async ({
+  page,
+  createUser,
+  loginAs,
+  createShow,
+  javaScriptEnabled,
+  findMail,
+}) => {
   const user = await createUser();
   await loginAs(user);
   const show = await createShow({ priceCents: 2500 });
@@ -27,9 +34,21 @@ test("log in, pick seats, hold, pay and get a ticket", async ({ page, createUser
   await page.getByRole("button", { name: /^Pay/ }).click();
 
   await expect(page.getByRole("heading", { name: "Ticket" })).toBeVisible();
-  await expect(page.getByText(/^[2-9A-HJ-NP-Z]{10}$/)).toBeVisible();
+  const reference = page.getByText(/^[2-9A-HJ-NP-Z]{10}$/);
+  await expect(reference).toBeVisible();
   await expect(page.getByText("A1, A2")).toBeVisible();
   await expect(page.getByText("£50.00")).toBeVisible();
+
+  // The confirmation e-mail (the in-process event queue, written to the mail folder): to the
+  // buyer, with the same reference and seats, a text and an HTML part and the QR code.
+  const ref = (await reference.textContent()) as string;
+  const mail = await findMail((text) => text.includes(`Reference: ${ref}`));
+  expect(mail).toContain(`To: ${user.email}`);
+  expect(mail).toContain(`Subject: Your ticket for ${show.name}: ${ref}`);
+  expect(mail).toContain("Seats: A1, A2");
+  expect(mail).toContain("You have paid £50.00 for 2 seats");
+  expect(mail).toContain("Content-Type: text/html");
+  expect(mail).toContain(`filename=${ref}.png`);
 
   await page.goto(`/shows/${show.id}`);
   await expect(page.getByRole("checkbox", { name: /^A1\b/ })).toBeDisabled();

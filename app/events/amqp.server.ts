@@ -80,9 +80,11 @@ export async function connectAmqp(url: string, options: { maxAttempts: number; r
           },
         });
         await channel.bindQueue(queueOf(consumer.name), EXCHANGE, "#");
+        // One message at a time per consumer, in the order they came: a show's events are handled in order.
+        let chain = Promise.resolve();
         const { consumerTag } = await channel.consume(queueOf(consumer.name), (message: ConsumeMessage | null) => {
           if (!message) return;
-          void (async () => {
+          chain = chain.then(async () => {
             let event: HoldfastEvent;
             try {
               event = JSON.parse(message.content.toString("utf8")) as HoldfastEvent;
@@ -101,7 +103,7 @@ export async function connectAmqp(url: string, options: { maxAttempts: number; r
                 if (!closed) channel.nack(message, false, true);
               }, options.retryDelayMs ?? 1000).unref();
             }
-          })();
+          });
         });
         consuming.push({ channel, tag: consumerTag });
       }

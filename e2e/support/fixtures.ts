@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { type BrowserContext, test as base, expect, type Page } from "@playwright/test";
 import { and, eq, inArray } from "drizzle-orm";
@@ -138,6 +138,29 @@ interface Fixtures {
   }) => Promise<TestShow>;
   createUser: (options?: { role?: "USER" | "ADMIN"; withPassword?: boolean }) => Promise<TestUser>;
   loginAs: (user: TestUser) => Promise<void>;
+  /** The e-mails the servers wrote (as .eml files), waited for: the first whose text passes `match`. */
+  findMail: (match: (text: string) => boolean, timeoutMs?: number) => Promise<string>;
+}
+
+/** A message with its quoted-printable parts' bodies decoded (headers, and other parts, as they are). */
+const readable = (raw: string) =>
+  raw.replace(
+    /(Content-Transfer-Encoding: quoted-printable\r?\n(?:[^\r\n]+\r?\n)*\r?\n)([\s\S]*?)(?=\r?\n--)/g,
+    (_, head: string, body: string) => head + unquote(body),
+  );
+
+/** Quoted-printable undone (soft line breaks, =XX bytes), read as UTF-8. */
+function unquote(raw: string): string {
+  const soft = raw.replace(/=\r?\n/g, "");
+  const bytes: number[] = [];
+  for (let i = 0; i < soft.length; i++) {
+    const hex = soft[i] === "=" ? soft.slice(i + 1, i + 3) : "";
+    if (/^[0-9A-F]{2}$/.test(hex)) {
+      bytes.push(Number.parseInt(hex, 16));
+      i += 2;
+    } else bytes.push(soft.charCodeAt(i));
+  }
+  return Buffer.from(bytes).toString("utf8");
 }
 
 export const test = base.extend<Fixtures>({
@@ -173,6 +196,20 @@ export const test = base.extend<Fixtures>({
   },
   nginxBaseURL: async ({}, use) => {
     await use(state().nginxBaseUrl);
+  },
+  findMail: async ({}, use) => {
+    await use(async (match, timeoutMs = 10_000) => {
+      const dir = state().mailDir;
+      for (const end = Date.now() + timeoutMs; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+        const names = existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith(".eml")) : [];
+        for (const name of names) {
+          // Quoted-printable's soft line breaks and escapes undone, so a test can read the words.
+          const text = readable(readFileSync(path.join(dir, name), "latin1"));
+          if (match(text)) return text;
+        }
+      }
+      throw new Error(`no e-mail in ${dir} matched within ${timeoutMs} ms`);
+    });
   },
   createShow: async ({}, use) => {
     const shows: string[] = [];

@@ -23,6 +23,8 @@ export interface E2EState {
   nginxBaseUrl: string | null;
   /** Both servers' log, every line down to debug (e2e/logs.spec.ts reads it after the other tests). */
   logFile: string;
+  /** Where both servers write their e-mails (.eml files: no SMTP_URL). */
+  mailDir: string;
 }
 
 /** Holds on the second server end this fast, so a test can watch one run out. */
@@ -36,6 +38,7 @@ const dataDir = await mkdtemp(path.join(os.tmpdir(), "holdfast-e2e-"));
 await chmod(dataDir, 0o755);
 const cluster = await startEmbeddedPostgres({ dataDir, flags: ["-c", "fsync=off", "-c", "synchronous_commit=off"] });
 const sessionSecret = randomBytes(32).toString("hex");
+const mailDir = path.join(dataDir, "mail");
 const databaseUrl = cluster.url;
 
 // The log as production writes it (JSON lines), down to debug, kept for e2e/logs.spec.ts.
@@ -65,6 +68,9 @@ const env = (extra: Record<string, string>) => ({
   // Each test speaks as its own client through X-Forwarded-For, so per-address limits stay per test.
   TRUST_PROXY: "loopback",
   SWEEP_INTERVAL_SECONDS: "1",
+  MAIL_DIR: mailDir,
+  // The in-process event queue: a newcomer's setup, whatever this machine runs.
+  AMQP_URL: "",
   ...extra,
 });
 // The short-TTL server starts first: Playwright waits on the main port, so both are up by then.
@@ -92,6 +98,7 @@ await writeFile(
     shortTtlBaseUrl: servers[0].url,
     nginxBaseUrl,
     logFile,
+    mailDir,
   } satisfies E2EState),
 );
 servers.push(await startServer({ env: env({ PORT: String(port) }), logger }));
