@@ -120,9 +120,10 @@ describe.skipIf(!reachable)("events through RabbitMQ", () => {
     try {
       await until(async () => (await channel.checkQueue(names.deadQueueOf("broken"))).messageCount === 1, 10_000);
       const dead = await channel.get(names.deadQueueOf("broken"), { noAck: true });
-      expect(dead && JSON.parse(dead.content.toString()).id).toBe(poison);
+      if (!dead) throw new Error("the dead-letter queue said it had a message, then gave none");
+      expect(JSON.parse(dead.content.toString()).id).toBe(poison);
       // Set aside by the quorum queue's delivery limit (after MAX_ATTEMPTS tries), not dropped.
-      expect(dead && dead.properties.headers?.["x-death"]?.[0]).toMatchObject({ reason: "delivery_limit", queue: names.queueOf("broken") });
+      expect(dead.properties.headers?.["x-death"]?.[0]).toMatchObject({ reason: "delivery_limit", queue: names.queueOf("broken") });
     } finally {
       await channel.close();
     }
