@@ -87,6 +87,13 @@ const envSchema = z
       .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
       .optional(),
     MAIL_DIR: z.string().min(1).optional(),
+    /** Redis for the show list's cache; unset: nothing is cached. */
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+      .optional(),
+    REDIS_KEY_PREFIX: z.string().min(1).max(100).default("holdfast:"),
+    CACHE_TTL_SECONDS: intSetting(10, 1, 3600),
     MAIL_FROM: z.string().min(3).default("Holdfast <tickets@holdfast.localhost>"),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
@@ -152,6 +159,9 @@ export interface Config {
   /** Where e-mails are written when there is no SMTP_URL (default: the data folder's mail/). */
   mailDir: string;
   mailFrom: string;
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
+  cacheTtlSeconds: number;
   /** "transaction": DATABASE_URL is a transaction-mode pooler (no named prepared statements, no session state). */
   databasePooler: "none" | "transaction";
   dataDir: string;
@@ -231,6 +241,9 @@ export function loadConfig(
     smtpUrl: env.SMTP_URL,
     mailDir: env.MAIL_DIR ?? path.join(env.HOLDFAST_DATA_DIR ?? defaults.dataDir, "mail"),
     mailFrom: env.MAIL_FROM,
+    redisUrl: env.REDIS_URL,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
+    cacheTtlSeconds: env.CACHE_TTL_SECONDS,
     sessionSecret: env.SESSION_SECRET,
     jwtSecret: env.JWT_SECRET,
     jwtTtlSeconds: env.JWT_TTL_SECONDS,

@@ -40,6 +40,10 @@ BEGIN
   ) AS e(action, name) ON e.action = n.action
   LEFT JOIN bookings b ON b.id = n.booking_id
   ORDER BY n.id;
+  -- Wakes the relays (delivered at commit, and never for a change rolled back).
+  IF FOUND THEN
+    PERFORM pg_notify('holdfast_outbox', '');
+  END IF;
   RETURN NULL;
 END
 $$;

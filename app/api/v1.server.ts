@@ -113,7 +113,9 @@ export const v1Handlers: ApiHandlers = {
   },
 
   async listShows(call) {
-    const page = await call.services.listing((db) => listShowsPage(db, call.query, call.now));
+    // From the show cache (Redis) when there is one, else a read replica or the primary.
+    const key = `api?${JSON.stringify(Object.entries(call.query ?? {}).sort())}`;
+    const page = await call.services.showCache.get(key, () => call.services.listing((db) => listShowsPage(db, call.query, call.now)));
     return { shows: page.shows.map((s) => showJson(s, s.zones, s.availableSeats)), nextCursor: page.nextCursor };
   },
 

@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import QRCode from "qrcode";
+import type { ShowCache } from "~/cache/show-cache.server";
 import type { DbOrTx } from "~/db/client.server";
 import { salesPerMinute, users } from "~/db/schema";
 import { type BookingView, getBookingForUser } from "~/domain/bookings.server";
@@ -162,3 +163,10 @@ export const analyticsConsumer: Consumer = {
       });
   },
 };
+
+/** A show was created, changed, cancelled or deleted: every cached show list is stale (show-cache.server.ts). */
+export const cacheConsumer = (cache: ShowCache): Consumer => ({
+  name: "cache",
+  wants: (event) => event.name.startsWith("show."),
+  handle: () => cache.invalidate(),
+});

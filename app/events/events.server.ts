@@ -1,7 +1,9 @@
+import type postgres from "postgres";
+import type { ShowCache } from "~/cache/show-cache.server";
 import type { Db } from "~/db/client.server";
 import type { Logger } from "~/logger.server";
 import { type AmqpBus, connectAmqp } from "./amqp.server";
-import { analyticsConsumer, emailConsumer } from "./consumers.server";
+import { analyticsConsumer, cacheConsumer, emailConsumer } from "./consumers.server";
 import { createMailer, type Mailer } from "./mail.server";
 import { type Consumer, DEFAULT_DELIVERY_POLICY, deliverDue, inProcessTransport, relayAll, type Transport } from "./relay.server";
 
@@ -20,7 +22,11 @@ export interface EventsOptions {
   mailFrom: string;
   /** For links in e-mails. */
   publicUrl: string;
+  /** LISTENs for the outbox trigger's wake-up (holdfast_outbox), so events go out at once, not at the next turn. */
+  listenSql?: postgres.Sql;
   intervalMs?: number;
+  /** The show list's cache, invalidated by show.* events when it is enabled. */
+  showCache?: ShowCache;
   /** Instead of the e-mail and analytics consumers (tests). */
   consumers?: Consumer[];
   mailer?: Mailer;
@@ -36,7 +42,11 @@ export interface EventsOptions {
 export function startEvents(options: EventsOptions): Events {
   const { db, log } = options;
   const mailer = options.mailer ?? createMailer({ smtpUrl: options.smtpUrl, dir: options.mailDir, from: options.mailFrom });
-  const consumers = options.consumers ?? [emailConsumer(mailer, options.publicUrl), analyticsConsumer];
+  const consumers = options.consumers ?? [
+    emailConsumer(mailer, options.publicUrl),
+    analyticsConsumer,
+    ...(options.showCache?.enabled ? [cacheConsumer(options.showCache)] : []),
+  ];
   const onError = (consumer: string, error: unknown) => log.error(`events: the ${consumer} consumer failed; it will be tried again`, error);
   let bus: AmqpBus | undefined;
   let connecting: Promise<Transport> | undefined;
@@ -83,10 +93,32 @@ export function startEvents(options: EventsOptions): Events {
       }
     }
   };
-  const timer = setInterval(() => {
-    if (!stopped) running ??= tick().finally(() => (running = undefined));
-  }, options.intervalMs ?? 1000);
+  let again = false;
+  const wake = () => {
+    if (stopped) return;
+    if (running) {
+      again = true; // a change committed while this turn ran: one more turn after it
+      return;
+    }
+    running = tick().finally(() => {
+      running = undefined;
+      if (again) {
+        again = false;
+        wake();
+      }
+    });
+  };
+  // The turn every intervalMs is the safety net; the trigger's NOTIFY is the usual wake-up.
+  const timer = setInterval(wake, options.intervalMs ?? 1000);
   timer.unref();
+  let unlisten: (() => Promise<void>) | undefined;
+  options.listenSql
+    ?.listen("holdfast_outbox", wake)
+    .then((listening) => {
+      if (stopped) void listening.unlisten().catch(() => {});
+      else unlisten = listening.unlisten;
+    })
+    .catch((error) => log.error("events: could not LISTEN for new events; relaying every interval instead", error));
   return {
     async tick() {
       await running;
@@ -95,6 +127,7 @@ export function startEvents(options: EventsOptions): Events {
     async stop() {
       stopped = true;
       clearInterval(timer);
+      await unlisten?.().catch(() => {});
       await running;
       await bus?.close();
     },

@@ -11,8 +11,13 @@ export const meta: MetaFunction = () => [{ title: "Holdfast · seats that are ne
 
 export const loader = (args: LoaderFunctionArgs) =>
   pageLoader(args, async ({ request, context }) => {
-    const query = Object.fromEntries(new URL(request.url).searchParams);
-    const { shows, cities, filter } = await context.listing((db) => browseShows(db, query, new Date()));
+    const params = new URL(request.url).searchParams;
+    params.sort();
+    const query = Object.fromEntries(params);
+    // From the show cache (Redis) when there is one, else a read replica or the primary.
+    const { shows, cities, filter } = await context.showCache.get(`home?${params}`, () =>
+      context.listing((db) => browseShows(db, query, new Date())),
+    );
     return json({
       shows: shows.map((show) => ({ ...showView(show), seatsLeft: show.seatsLeft })),
       cities,

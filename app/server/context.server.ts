@@ -3,6 +3,7 @@ import type { AuthRateLimiter } from "~/auth/rate-limit.server";
 import type { AppSessionStorage } from "~/auth/session.server";
 import type { SessionChecks } from "~/auth/session-checks.server";
 import type { TokenService } from "~/auth/tokens.server";
+import type { ShowCache } from "~/cache/show-cache.server";
 import type { Config } from "~/config.server";
 import type { Database, Db } from "~/db/client.server";
 import type { PublicUser } from "~/domain/accounts.server";
@@ -19,6 +20,8 @@ export interface AppServices {
   db: Db;
   /** A pure listing (the show list) from a read replica when DATABASE_REPLICA_URLS names any; else from `db`. */
   listing: Database["listing"];
+  /** The show list's cache (Redis when REDIS_URL is set; otherwise it caches nothing). */
+  showCache: ShowCache;
   sessions: AppSessionStorage;
   authenticator: Authenticator<PublicUser>;
   authLimiter: AuthRateLimiter;

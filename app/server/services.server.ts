@@ -3,6 +3,7 @@ import { AuthRateLimiter } from "~/auth/rate-limit.server";
 import { createSessions } from "~/auth/session.server";
 import { SessionChecks } from "~/auth/session-checks.server";
 import { createTokenService } from "~/auth/tokens.server";
+import { noShowCache, redisShowCache } from "~/cache/show-cache.server";
 import type { Config } from "~/config.server";
 import type { Database } from "~/db/client.server";
 import { DEFAULT_BOOKING_SETTINGS } from "~/domain/settings";
@@ -17,6 +18,9 @@ export function createAppServices(options: { config: Config; log: Logger; databa
     log: options.log,
     db: database.db,
     listing: database.listing,
+    showCache: config.redisUrl
+      ? redisShowCache(config.redisUrl, { ttlSeconds: config.cacheTtlSeconds, prefix: config.redisKeyPrefix, log: options.log })
+      : noShowCache,
     sessions: createSessions({ secret: options.sessionSecret, secure: config.isProduction }),
     authenticator: createAuthenticator(database.db),
     authLimiter: new AuthRateLimiter(config.authRateLimitPerMinute, { db: database.db }),

@@ -60,6 +60,7 @@ export async function startServer(
     const app = build.entry.module;
     if (config.demoSeed) await app.seedDemo(database.db, log);
     const services = app.createAppServices({ config, log, database, sessionSecret: secret });
+    cleanups.push(() => services.showCache.close());
     const jobs = app.startJobs(services, log);
     cleanups.push(() => jobs.stop());
 
@@ -83,6 +84,8 @@ export async function startServer(
       mailDir: config.mailDir,
       mailFrom: config.mailFrom,
       publicUrl: config.publicUrl ?? url,
+      listenSql: database.listenSql,
+      showCache: services.showCache,
     });
     // Undone before the HTTP server closes (cleanups run in reverse).
     cleanups.push(() => events.stop());
