@@ -107,6 +107,13 @@ test("an admin creates a show of each kind, sees the buyer's hold and sale, bloc
   await page.goto(`/admin/shows/${showId}`);
   await expect(seat(page, "Stalls A1")).toHaveAccessibleName(new RegExp(`sold to ${buyer.name}`));
   await expect(seat(page, "Circle A1")).toHaveAccessibleName(new RegExp(`held by ${buyer.name}`));
+  // And the sale in its minute (from the booking events; a reload if they had not arrived yet).
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByRole("table", { name: /Seats sold and takings/ }).getByRole("row")).toHaveCount(2, { timeout: 500 });
+  }).toPass({ timeout: 10_000 });
+  await expect(page.getByTestId("sales-minute").first()).toContainText("2");
+  await expect(page.getByTestId("sales-minute").first()).toContainText("£120.00");
 
   // Blocks a seat: the buyer cannot hold it.
   await seat(page, "Stalls B1").check();

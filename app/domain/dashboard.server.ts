@@ -2,9 +2,9 @@
  * What admins read: the dashboard's totals and sales, a show's seats with who holds them, its
  * audit trail. Reads only; each function refuses a non-admin (the second line behind the routes).
  */
-import { sql } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import type { Db } from "~/db/client.server";
-import type { Show } from "~/db/schema";
+import { type Show, salesPerMinute } from "~/db/schema";
 import { type Actor, assertAdmin } from "./show-admin.server";
 import { getPriceZones, getShow, type ZoneView } from "./shows.server";
 import { requireId } from "./validation";
@@ -168,6 +168,8 @@ export interface AdminShow {
   holders: HolderInfo[];
   audit: AuditRow[];
   bookings: number;
+  /** Sales per minute (the analytics consumer's table, app/events/), newest first: the last 30 minutes that had any. */
+  salesByMinute: Array<{ minute: Date; seatsSold: number; revenueCents: number; seatsCancelled: number }>;
 }
 
 /** A show as its admin page shows it: counts, who holds each taken seat, and the audit trail (newest first, or about one seat). */
@@ -197,9 +199,16 @@ export async function getShowForAdmin(
     select id, at, action, actor_name, seat_labels, booking_reference, details from audit_log
     where show_id = ${id} ${seat ? sql`and seat_labels @> array[${seat}]::text[]` : sql``}
     order by at desc, id desc limit 200`);
+  const sales = await db.select().from(salesPerMinute).where(eq(salesPerMinute.showId, id)).orderBy(desc(salesPerMinute.minute)).limit(30);
   return {
     show,
     zones,
+    salesByMinute: sales.map(({ minute, seatsSold, revenueCents, seatsCancelled }) => ({
+      minute,
+      seatsSold,
+      revenueCents,
+      seatsCancelled,
+    })),
     counts: {
       available: Number(counts.available),
       held: Number(counts.held),

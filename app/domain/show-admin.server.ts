@@ -163,11 +163,11 @@ with show as (
 ), released as (
   update bookings set status = 'RELEASED', updated_at = $3::timestamptz
   where show_id = $1 and status = 'HELD'
-  returning id
+  returning id, reference
 ), cancelled as (
   update bookings set status = 'CANCELLED', cancelled_at = $3::timestamptz, updated_at = $3::timestamptz
   where show_id = $1 and status = 'CONFIRMED'
-  returning id
+  returning id, reference
 ), refunded as (
   update payments set status = 'REFUNDED', refunded_at = $3::timestamptz
   where booking_id in (select id from cancelled) and status = 'SUCCEEDED'
@@ -181,6 +181,14 @@ with show as (
     jsonb_build_object('seatsFreed', (select count(*) from seat_rows), 'holdsReleased', (select count(*) from released),
       'bookingsCancelled', (select count(*) from cancelled), 'refundedCents', (select coalesce(sum(amount_cents), 0) from refunded))
   from show
+), audited_bookings as (
+  -- Each booking too, as its buyer's own release or cancel would be (so each buyer hears of it: booking.* events).
+  insert into audit_log (at, show_id, actor_id, actor_name, actor_email, action, seat_ids, seat_labels, booking_id, booking_reference, details)
+  select $3::timestamptz, $1, ($2::jsonb->>'id')::uuid, $2::jsonb->>'name', $2::jsonb->>'email', b.action,
+    (select array_agg(s.id order by s.id) from booking_seats bs join seats s on s.id = bs.seat_id where bs.booking_id = b.id),
+    (select array_agg(s.label order by s.id) from booking_seats bs join seats s on s.id = bs.seat_id where bs.booking_id = b.id),
+    b.id, b.reference, jsonb_build_object('because', case when $4 = 'cancel' then 'cancel_show' else 'reset' end)
+  from (select id, reference, 'admin_release' as action from released union all select id, reference, 'cancel' from cancelled) b
 )
 select exists (select 1 from show) as found, (select count(*) from seat_rows)::int as seats, (select count(*) from released)::int as holds,
   (select count(*) from cancelled)::int as bookings, (select coalesce(sum(amount_cents), 0) from refunded)::int as refunded_cents`;

@@ -120,7 +120,9 @@ export function emailConsumer(mailer: Mailer, publicUrl: string): Consumer {
         const letter: Letter = {
           subject: `Booking ${booking.reference} for ${booking.show.name} is cancelled`,
           lines: [
-            `Your booking ${booking.reference} (${seats}) for ${booking.show.name} on ${when} is cancelled.`,
+            event.payload.by === "admin"
+              ? `We are sorry: ${booking.show.name} on ${when} will not go ahead as booked, so your booking ${booking.reference} (${seats}) is cancelled.`
+              : `Your booking ${booking.reference} (${seats}) for ${booking.show.name} on ${when} is cancelled.`,
             `${amount} is refunded to the card you paid with.`,
           ],
           link: { text: "Your bookings", href: `${publicUrl}/bookings` },

@@ -3,7 +3,7 @@ import { json } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireAdmin } from "~/auth/guards.server";
 import { AdminNav, OccupancyBar } from "~/components/admin/occupancy";
-import { AdminSeatMap, AuditList, ConfirmPanel, confirmationOf, detailsOf } from "~/components/admin/show-manage";
+import { AdminSeatMap, AuditList, ConfirmPanel, confirmationOf, detailsOf, SalesByMinute } from "~/components/admin/show-manage";
 import { joinAdminSeatMap } from "~/components/seat-map-html";
 import { getShowForAdmin } from "~/domain/dashboard.server";
 import { ValidationFailed } from "~/domain/errors";
@@ -55,6 +55,12 @@ export const loader = (args: LoaderFunctionArgs) =>
       html,
       seat,
       confirm: asked ? confirmationOf(asked, view.counts, view.bookings, refund) : null,
+      sales: view.salesByMinute.map((m) => ({
+        minute: clockIn(m.minute, zone),
+        seatsSold: m.seatsSold,
+        revenue: formatMoney(m.revenueCents, show.currency),
+        seatsCancelled: m.seatsCancelled,
+      })),
       audit: view.audit.map((a) => ({
         ...a,
         at: `${formatShowTime(a.at, zone)}:${String(a.at.getUTCSeconds()).padStart(2, "0")}`,
@@ -103,7 +109,7 @@ export const action = (args: ActionFunctionArgs) =>
   });
 
 export default function AdminShow() {
-  const { show, counts, takings, zones, editable, html, seat, confirm, audit } = useLoaderData<typeof loader>();
+  const { show, counts, takings, zones, editable, html, seat, confirm, audit, sales } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <div className="space-y-8">
@@ -139,6 +145,7 @@ export default function AdminShow() {
       </div>
       {confirm ? <ConfirmPanel confirm={confirm} showId={show.id} /> : null}
       <AdminSeatMap html={html} error={result?.formError} />
+      <SalesByMinute rows={sales} />
       <AuditList entries={audit} seat={seat} />
     </div>
   );

@@ -8,7 +8,7 @@ import { consumedEvents, eventDeliveries, outbox, salesPerMinute, users } from "
 import { cancelBooking, confirmBooking, releaseHold } from "~/domain/bookings.server";
 import { placeHold } from "~/domain/holds.server";
 import { TEST_CARDS } from "~/domain/payments";
-import { editShow, setSeatsBlocked } from "~/domain/show-admin.server";
+import { cancelShow, editShow, setSeatsBlocked } from "~/domain/show-admin.server";
 import { sweepAllExpiredHolds } from "~/domain/sweeper.server";
 import type { HoldfastEvent } from "~/events/catalogue";
 import { analyticsConsumer, emailConsumer } from "~/events/consumers.server";
@@ -119,6 +119,35 @@ describe("the outbox", () => {
     expect(rows[5].payload).toMatchObject({ by: "system", userId: carol, seatLabels: ["B1"] });
     // No card data, ever: not the number, not its last four digits.
     expect(JSON.stringify(rows.map((r) => r.payload))).not.toMatch(/4242|card/i);
+  });
+
+  it("tells each buyer when an admin cancels the show: booking.cancelled for a sale, booking.released for a hold, by the admin", async () => {
+    const show = await makeShow(t.db, { startsAt: later(60 * 24 * 30) });
+    const [ada, paid, holding] = await makeUsers(t.db, 3);
+    await t.db.update(users).set({ role: "ADMIN" }).where(eq(users.id, ada));
+    const [adaRow] = await t.db.select().from(users).where(eq(users.id, ada));
+    const { A1, A2 } = await seatIdsByLabel(t.db, show.id);
+    const sale = await placeHold(t.db, { userId: paid, showId: show.id, seatIds: [A1] }, NOW);
+    await confirmBooking(
+      t.db,
+      { userId: paid, bookingId: sale.booking.id, idempotencyKey: "events-cancel-1", card: TEST_CARDS.approve },
+      NOW,
+    );
+    const hold = await placeHold(t.db, { userId: holding, showId: show.id, seatIds: [A2] }, NOW);
+    await cancelShow(t.db, { id: ada, name: adaRow.name, email: adaRow.email, role: "ADMIN" }, show.id, later(1));
+    const after = (await eventsOf(show.id)).slice(3);
+    expect(after.map((r) => r.name).sort()).toEqual(["booking.cancelled", "booking.released", "show.cancelled"]);
+    expect(after.find((r) => r.name === "booking.cancelled")?.payload).toMatchObject({
+      bookingId: sale.booking.id,
+      userId: paid,
+      seatLabels: ["A1"],
+      by: "admin",
+    });
+    expect(after.find((r) => r.name === "booking.released")?.payload).toMatchObject({
+      bookingId: hold.booking.id,
+      userId: holding,
+      by: "admin",
+    });
   });
 
   it("gets nothing from a change rolled back", async () => {

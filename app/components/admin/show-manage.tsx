@@ -138,6 +138,8 @@ export function detailsOf(d: Record<string, unknown> | null, currency: string): 
   }
   if (typeof d.amountCents === "number") return formatMoney(d.amountCents, String(d.currency ?? currency));
   if (typeof d.seats === "number") return `${d.seats} seats`;
+  if (d.because === "cancel_show") return "as the show was cancelled";
+  if (d.because === "reset") return "as the show was reset";
   return null;
 }
 
@@ -173,4 +175,53 @@ export function confirmationOf(
           : "It has never been booked; it and its seats are removed.",
       };
   }
+}
+
+/** Sales per minute, newest first (from the booking events: app/events/consumers.server.ts). */
+export function SalesByMinute({ rows }: { rows: Array<{ minute: string; seatsSold: number; revenue: string; seatsCancelled: number }> }) {
+  return (
+    <section aria-labelledby="sales-heading" className="space-y-3">
+      <h2 id="sales-heading" className="text-lg font-semibold">
+        Sales by minute
+      </h2>
+      {rows.length === 0 ? (
+        <p className="text-sm text-slate-600">Nothing sold yet.</p>
+      ) : (
+        <div className="overflow-x-auto">
+          <table className="min-w-full rounded-lg border border-slate-200 bg-white text-sm">
+            <caption className="sr-only">Seats sold and takings in each minute that had a sale or a cancellation, newest first</caption>
+            <thead className="bg-slate-50 text-left">
+              <tr>
+                <th scope="col" className="p-2">
+                  Minute
+                </th>
+                <th scope="col" className="p-2 text-right">
+                  Seats sold
+                </th>
+                <th scope="col" className="p-2 text-right">
+                  Takings
+                </th>
+                <th scope="col" className="p-2 text-right">
+                  Cancelled
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: the rows are a fixed, ordered window (minutes may repeat across days)
+                <tr key={i} className="border-t border-slate-200" data-testid="sales-minute">
+                  <th scope="row" className="p-2 text-left font-normal tabular-nums">
+                    {r.minute}
+                  </th>
+                  <td className="p-2 text-right tabular-nums">{r.seatsSold}</td>
+                  <td className="p-2 text-right tabular-nums">{r.revenue}</td>
+                  <td className="p-2 text-right tabular-nums">{r.seatsCancelled}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
 }
