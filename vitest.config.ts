@@ -35,6 +35,7 @@ export default defineConfig({
               "api",
               "booking-pages",
               "bookings",
+              "events",
               "holds",
               "model",
               "seat-events",

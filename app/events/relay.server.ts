@@ -189,3 +189,31 @@ export async function deliverDue(
   }
   return result;
 }
+
+/** How long handled events are kept: published outbox rows, done deliveries, consumers' records (dead deliveries: DEAD_KEPT_DAYS). */
+export const EVENTS_KEPT_DAYS = 7;
+export const DEAD_KEPT_DAYS = 30;
+
+/**
+ * Deletes what no relay or consumer needs any more (the jobs' sweep): outbox rows published over
+ * EVENTS_KEPT_DAYS ago, their done deliveries and consumers' records, and dead deliveries after
+ * DEAD_KEPT_DAYS (left for an operator to read until then). Never an unpublished row.
+ */
+export async function pruneEvents(db: Db, now: Date = new Date()) {
+  const kept = new Date(now.getTime() - EVENTS_KEPT_DAYS * 86_400_000);
+  const deadKept = new Date(now.getTime() - DEAD_KEPT_DAYS * 86_400_000);
+  const deliveries = await db
+    .delete(eventDeliveries)
+    .where(
+      sql`(${eventDeliveries.doneAt} < ${kept.toISOString()}::timestamptz) or (${eventDeliveries.deadAt} < ${deadKept.toISOString()}::timestamptz)`,
+    );
+  const consumed = await db.delete(consumedEvents).where(lte(consumedEvents.at, kept));
+  const published = await db.delete(outbox).where(
+    and(
+      lte(outbox.publishedAt, kept),
+      // A dead delivery still points at its event: kept with it.
+      sql`not exists (select 1 from ${eventDeliveries} d where d.event_id = ${outbox.eventId})`,
+    ),
+  );
+  return { outbox: published.count, deliveries: deliveries.count, consumed: consumed.count };
+}

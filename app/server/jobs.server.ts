@@ -1,6 +1,7 @@
 import { deleteLapsedRateLimits } from "~/auth/rate-limit.server";
 import { deleteExpiredSessions } from "~/domain/sessions.server";
 import { sweepAllExpiredHolds } from "~/domain/sweeper.server";
+import { pruneEvents } from "~/events/relay.server";
 import type { Logger } from "~/logger.server";
 import type { AppServices } from "./context.server";
 
@@ -29,6 +30,8 @@ export function startJobs(services: AppServices, log: Logger): Jobs {
       await deleteExpiredSessions(services.db, new Date());
       // Lapsed brake counts count for nothing (the limiter ignores them); this keeps the table small.
       await deleteLapsedRateLimits(services.db, new Date());
+      // Handled events, after a week (dead ones after a month).
+      await pruneEvents(services.db, new Date());
     } catch (error) {
       log.error("sweeper failed", error);
     }

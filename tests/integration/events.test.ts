@@ -20,6 +20,7 @@ import {
   handleOnce,
   inProcessTransport,
   type Outgoing,
+  pruneEvents,
   relayAll,
   relayBatch,
   type Transport,
@@ -328,5 +329,26 @@ describe("without a broker: the in-process queue", () => {
       sql`select count(*)::int as n from ${consumedEvents} where consumer = 'analytics' and event_id in (select event_id from outbox where show_id = ${show.id})`,
     );
     expect(handled.n).toBe(2);
+  });
+});
+
+describe("pruning", () => {
+  it("deletes handled events after a week and dead deliveries after a month, never an unpublished one", async () => {
+    await sweepAllExpiredHolds(t.db, later(60));
+    await drain();
+    const show = await makeShow(t.db, { startsAt: later(60 * 24 * 30) });
+    const [alice] = await makeUsers(t.db, 1);
+    const { A1, A2 } = await seatIdsByLabel(t.db, show.id);
+    await placeHold(t.db, { userId: alice, showId: show.id, seatIds: [A1] }, NOW);
+    const dead: Consumer = { name: `dead-${randomUUID()}`, wants: () => true, handle: () => Promise.reject(new Error("always")) };
+    await relayAll(t.db, inProcessTransport([dead]));
+    await deliverDue(t.db, [dead], new Date(), { maxAttempts: 1, backoffMs: () => 0, leaseMs: 1000 });
+    await placeHold(t.db, { userId: alice, showId: show.id, seatIds: [A2] }, NOW); // not yet published
+    const count = async () => (await eventsOf(show.id)).length;
+    expect(await count()).toBe(2);
+    await pruneEvents(t.db, new Date(Date.now() + 8 * 86_400_000));
+    expect(await count()).toBe(2); // the dead delivery keeps its event; the unpublished one stays
+    await pruneEvents(t.db, new Date(Date.now() + 31 * 86_400_000));
+    expect((await eventsOf(show.id)).map((r) => r.publishedAt)).toEqual([null]);
   });
 });
