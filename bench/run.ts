@@ -412,6 +412,7 @@ async function clusterCells(instances: number, buyers: Buyer[], single: NonNulla
       DB_POOL_SIZE: String(Math.max(5, Math.floor(Number(serverEnv.DB_POOL_SIZE) / instances))),
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
       NODE_ENV: "production",
+      PUBLIC_URL: "http://127.0.0.1",
     },
     prefix,
     output: "ignore",

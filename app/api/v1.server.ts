@@ -113,9 +113,8 @@ export const v1Handlers: ApiHandlers = {
   },
 
   async listShows(call) {
-    // From the show cache (Redis) when there is one, else a read replica or the primary.
     const key = `api?${JSON.stringify(Object.entries(call.query ?? {}).sort())}`;
-    const page = await call.services.showCache.get(key, () => call.services.listing((db) => listShowsPage(db, call.query, call.now)));
+    const page = await call.services.showList(key, (db) => listShowsPage(db, call.query, call.now));
     return { shows: page.shows.map((s) => showJson(s, s.zones, s.availableSeats)), nextCursor: page.nextCursor };
   },
 

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { lt } from "drizzle-orm";
 import { type RateLimiterAbstract, RateLimiterDrizzle, RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { Db, DbOrTx } from "~/db/client.server";
@@ -19,8 +19,8 @@ import { DomainError, RateLimited } from "~/domain/errors";
  *
  * rate-limiter-flexible keeps the counts: in PostgreSQL's `rate_limits` table when given the
  * database (the server: every instance behind a load balancer shares them, so N instances do not
- * give a guesser N budgets), in memory otherwise (unit tests). The keys are stored hashed: the
- * table never holds an email or an address in clear. `perMinute = 0` turns every brake off
+ * give a guesser N budgets), in memory otherwise (unit tests). The keys are stored as an HMAC
+ * under a secret derived from the session secret: the table never holds an email or an address. `perMinute = 0` turns every brake off
  * (load tests).
  */
 export interface AuthLimits {
@@ -40,19 +40,21 @@ export const limitsFor = (perMinute: number): AuthLimits => ({
 // Capped: a megabyte "email" must not become a megabyte key held for an hour.
 const emailKey = (email: string | undefined) => email?.trim().toLowerCase().slice(0, 254) ?? "";
 
-/** A stored key: a digest, so the shared table holds no email or address in clear. */
-const hashed = (key: string) => createHash("sha256").update(key).digest("base64url");
-
 export class AuthRateLimiter {
   private readonly byAddress?: RateLimiterAbstract;
   private readonly byPair?: RateLimiterAbstract;
   private readonly byEmail?: RateLimiterAbstract;
   readonly limits: AuthLimits;
+  private readonly hashed: (key: string) => string;
 
   constructor(
     readonly perMinute: number,
-    options: { limits?: AuthLimits; db?: Db } = {},
+    options: { limits?: AuthLimits; db?: Db; keySecret?: string } = {},
   ) {
+    // Keys are stored as an HMAC under a server secret: the table gives no address or email back,
+    // not even to a dictionary (a plain digest of an IPv4 address is reversed by trying them all).
+    const secret = options.keySecret;
+    this.hashed = (key) => (secret ? createHmac("sha256", secret).update(key) : createHash("sha256").update(key)).digest("base64url");
     const limits = options.limits ?? limitsFor(perMinute);
     this.limits = limits;
     if (perMinute > 0) {
@@ -92,8 +94,8 @@ export class AuthRateLimiter {
     wrongPassword: (error: unknown) => boolean = isInvalidCredentials,
   ): Promise<T> {
     if (!this.byAddress || !this.byPair || !this.byEmail) return attempt();
-    const pair = hashed(`${emailKey(email)}|${clientAddress}`);
-    const account = hashed(emailKey(email));
+    const pair = this.hashed(`${emailKey(email)}|${clientAddress}`);
+    const account = this.hashed(emailKey(email));
     await this.countAttempt(clientAddress);
     const [pairSpent, emailSpent] = await Promise.all([this.byPair.get(pair), this.byEmail.get(account)]);
     const wait = Math.max(waitOf(pairSpent, this.limits.failuresPerPair), waitOf(emailSpent, this.limits.failuresPerEmailPerHour));
@@ -113,7 +115,7 @@ export class AuthRateLimiter {
   private async countAttempt(clientAddress: string) {
     if (!this.byAddress) return;
     try {
-      await this.byAddress.consume(hashed(clientAddress));
+      await this.byAddress.consume(this.hashed(clientAddress));
     } catch (refusal) {
       if (!(refusal instanceof RateLimiterRes)) throw refusal;
       throw new RateLimited(Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)));

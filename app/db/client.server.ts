@@ -3,7 +3,6 @@ import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { DomainError } from "~/domain/errors";
 import * as schema from "./schema";
-import { isDatabaseUnavailable } from "./unavailable.server";
 
 export interface DbStats {
   /** Statements sent since the pool opened (for /metrics and the benchmark's statements per request). */
@@ -28,8 +27,8 @@ export interface Database {
   /**
    * A pure listing (the show list), read from a replica when there are any: drizzle's
    * `withReplicas` sends its selects to the replica and anything else to the primary. A replica
-   * that cannot be reached is left alone for REPLICA_REST_MS and the listing is read from the
-   * primary; so is one whose read fails for any reason but bad input. Never for seat states a
+   * whose read fails for any reason but bad input is left alone for REPLICA_REST_MS, and the
+   * listing is read from the primary. Never for seat states a
    * hold depends on: a replica may be behind.
    */
   listing<T>(read: (db: Db) => Promise<T>): Promise<T>;
@@ -111,7 +110,8 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Data
       return await read(replica.db);
     } catch (error) {
       if (error instanceof DomainError) throw error; // bad input: the primary would say the same
-      if (isDatabaseUnavailable(error)) replica.restUntil = now + REPLICA_REST_MS;
+      // Out of reach, or failing otherwise (a recovery conflict, a timeout): rested, and said once.
+      replica.restUntil = now + REPLICA_REST_MS;
       options.onReplicaFailed?.(replicas.indexOf(replica), error);
       return read(db);
     }

@@ -29,7 +29,15 @@ export interface Mailer {
 export function createMailer(options: { smtpUrl?: string; dir: string; from: string }): Mailer {
   const messageId = (eventId: string) => `<${eventId}@holdfast.events>`;
   if (options.smtpUrl) {
-    const transport = nodemailer.createTransport(options.smtpUrl);
+    // Bounded: a mail server that hangs fails the delivery (tried again later), never holds it for minutes.
+    const smtp = new URL(options.smtpUrl);
+    for (const [name, ms] of [
+      ["connectionTimeout", "10000"],
+      ["greetingTimeout", "10000"],
+      ["socketTimeout", "30000"],
+    ])
+      if (!smtp.searchParams.has(name)) smtp.searchParams.set(name, ms);
+    const transport = nodemailer.createTransport(smtp.toString());
     return {
       where: `SMTP (${new URL(options.smtpUrl).host})`,
       async send(message) {

@@ -118,10 +118,11 @@ export interface DeliveryPolicy {
   leaseMs: number;
 }
 
+/** Eight tries over about two and a half hours (5 s, 20 s, 80 s, 5 min, 21 min, then hourly): a mail server's outage is ridden out. */
 export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
-  maxAttempts: 5,
-  backoffMs: (attempt) => Math.min(60_000, 1000 * 2 ** (attempt - 1)),
-  leaseMs: 60_000,
+  maxAttempts: 8,
+  backoffMs: (attempt) => Math.min(3_600_000, 5000 * 4 ** (attempt - 1)),
+  leaseMs: 5 * 60_000,
 };
 
 /**

@@ -14,10 +14,7 @@ export const loader = (args: LoaderFunctionArgs) =>
     const params = new URL(request.url).searchParams;
     params.sort();
     const query = Object.fromEntries(params);
-    // From the show cache (Redis) when there is one, else a read replica or the primary.
-    const { shows, cities, filter } = await context.showCache.get(`home?${params}`, () =>
-      context.listing((db) => browseShows(db, query, new Date())),
-    );
+    const { shows, cities, filter } = await context.showList(`home?${params}`, (db) => browseShows(db, query, new Date()));
     return json({
       shows: shows.map((show) => ({ ...showView(show), seatsLeft: show.seatsLeft })),
       cities,

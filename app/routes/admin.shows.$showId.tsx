@@ -3,7 +3,7 @@ import { json } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireAdmin } from "~/auth/guards.server";
 import { AdminNav, OccupancyBar } from "~/components/admin/occupancy";
-import { AdminSeatMap, AuditList, ConfirmPanel, confirmationOf, detailsOf, SalesByMinute } from "~/components/admin/show-manage";
+import { AdminSeatMap, AuditList, ConfirmPanel, confirmationOf, detailsOf, SalesByMinute, salesRows } from "~/components/admin/show-manage";
 import { joinAdminSeatMap } from "~/components/seat-map-html";
 import { getShowForAdmin } from "~/domain/dashboard.server";
 import { ValidationFailed } from "~/domain/errors";
@@ -55,12 +55,7 @@ export const loader = (args: LoaderFunctionArgs) =>
       html,
       seat,
       confirm: asked ? confirmationOf(asked, view.counts, view.bookings, refund) : null,
-      sales: view.salesByMinute.map((m) => ({
-        minute: clockIn(m.minute, zone),
-        seatsSold: m.seatsSold,
-        revenue: formatMoney(m.revenueCents, show.currency),
-        seatsCancelled: m.seatsCancelled,
-      })),
+      sales: salesRows(view.salesByMinute, zone, show.currency),
       audit: view.audit.map((a) => ({
         ...a,
         at: `${formatShowTime(a.at, zone)}:${String(a.at.getUTCSeconds()).padStart(2, "0")}`,

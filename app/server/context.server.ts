@@ -22,6 +22,8 @@ export interface AppServices {
   listing: Database["listing"];
   /** The show list's cache (Redis when REDIS_URL is set; otherwise it caches nothing). */
   showCache: ShowCache;
+  /** A show list: from the cache (filled from the primary) when there is one, else through `listing`. `key` names the query. */
+  showList<T>(key: string, read: (db: Db) => Promise<T>): Promise<T>;
   sessions: AppSessionStorage;
   authenticator: Authenticator<PublicUser>;
   authLimiter: AuthRateLimiter;

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { createAuthenticator } from "~/auth/authenticator.server";
 import { AuthRateLimiter } from "~/auth/rate-limit.server";
 import { createSessions } from "~/auth/session.server";
@@ -13,17 +14,24 @@ import type { AppServices } from "./context.server";
 /** Everything a request needs from the process, made once at start. */
 export function createAppServices(options: { config: Config; log: Logger; database: Database; sessionSecret: string }): AppServices {
   const { config, database } = options;
+  const showCache = config.redisUrl
+    ? redisShowCache(config.redisUrl, { ttlSeconds: config.cacheTtlSeconds, prefix: config.redisKeyPrefix, log: options.log })
+    : noShowCache;
   return {
     config,
     log: options.log,
     db: database.db,
     listing: database.listing,
-    showCache: config.redisUrl
-      ? redisShowCache(config.redisUrl, { ttlSeconds: config.cacheTtlSeconds, prefix: config.redisKeyPrefix, log: options.log })
-      : noShowCache,
+    showCache,
+    // With the cache, lists are filled from the primary: a replica behind could fill a new
+    // generation with a list from before the change that started it. Without, from a replica.
+    showList: (key, read) => (showCache.enabled ? showCache.get(key, () => read(database.db)) : database.listing(read)),
     sessions: createSessions({ secret: options.sessionSecret, secure: config.isProduction }),
     authenticator: createAuthenticator(database.db),
-    authLimiter: new AuthRateLimiter(config.authRateLimitPerMinute, { db: database.db }),
+    authLimiter: new AuthRateLimiter(config.authRateLimitPerMinute, {
+      db: database.db,
+      keySecret: createHmac("sha256", options.sessionSecret).update("holdfast rate-limit keys").digest("hex"),
+    }),
     sessionChecks: new SessionChecks(database.db),
     tokens: createTokenService({ jwtSecret: config.jwtSecret, sessionSecret: options.sessionSecret, ttlSeconds: config.jwtTtlSeconds }),
     booking: {

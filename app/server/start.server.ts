@@ -64,6 +64,10 @@ export async function startServer(
     const jobs = app.startJobs(services, log);
     cleanups.push(() => jobs.stop());
 
+    // Stopped after the HTTP server has drained (cleanups run in reverse): the events of the last
+    // requests go out before the relay stops. Started once the server listens (e-mails link to it).
+    let events: { stop(): Promise<void> } | undefined;
+    cleanups.push(async () => events?.stop());
     const seatEvents = app.startSeatEvents(database.listenSql, log);
     const listener = app.createHttpApp({ build, services, publicDir: path.join(PROJECT_ROOT, "public"), seatEvents });
     const server: Server = createServer(listener).listen(config.port, config.host);
@@ -75,8 +79,10 @@ export async function startServer(
     const port = typeof address === "object" && address ? address.port : config.port;
     const url = `http://localhost:${port}`;
     log.info(`Holdfast is listening on ${url}`);
-    // After the HTTP server: e-mails link to it (PUBLIC_URL, or where it listens).
-    const events = app.startEvents({
+    // E-mails link to PUBLIC_URL, or (development) to where this server listens.
+    if (config.isProduction && !config.publicUrl)
+      log.error(`PUBLIC_URL is not set: e-mails will link to ${url}, which buyers cannot reach. Set it to the address they use.`);
+    events = app.startEvents({
       db: database.db,
       log,
       amqpUrl: config.amqpUrl,
@@ -87,8 +93,6 @@ export async function startServer(
       listenSql: database.listenSql,
       showCache: services.showCache,
     });
-    // Undone before the HTTP server closes (cleanups run in reverse).
-    cleanups.push(() => events.stop());
 
     let closing: Promise<void> | undefined;
     return {

@@ -23,7 +23,15 @@ export async function startServerProcess(env: Record<string, string>, nodeFlags:
     [...nodeFlags, ...(process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? []), "build/server.js"],
     {
       cwd: PROJECT,
-      env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", NODE_ENV: "production", LOG_LEVEL: "info", ...env },
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOST: "127.0.0.1",
+        PORT: "0",
+        NODE_ENV: "production",
+        LOG_LEVEL: "info",
+        PUBLIC_URL: "http://127.0.0.1",
+        ...env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );

@@ -25,7 +25,7 @@ describe("in production", () => {
     await admin.unsafe(`create database "${name}"`);
     const log = capturingLogger("error");
     const server = await startServer({
-      env: serverEnv(withDatabase(adminUrl, name), { NODE_ENV: "production" }),
+      env: serverEnv(withDatabase(adminUrl, name), { NODE_ENV: "production", PUBLIC_URL: "https://tickets.example.com" }),
       logger: log.logger,
     });
     try {

@@ -67,8 +67,8 @@ describe("the brakes, shared by instances through PostgreSQL", () => {
     for (let i = 0; i < 4; i++) expect(await attempt(a, "198.51.100.2", "typo@example.com", false)).toBe("wrong");
   });
 
-  it("keep no email or address in clear, and the jobs delete lapsed counts", async () => {
-    const a = new AuthRateLimiter(100, { db: t.db });
+  it("keep no email or address in clear (an HMAC under the server's secret), and the jobs delete lapsed counts", async () => {
+    const a = new AuthRateLimiter(100, { db: t.db, keySecret: "a server secret" });
     await attempt(a, "198.51.100.77", "secret.person@example.com", false);
     const rows = await t.db.execute<{ key: string }>(sql`select key from rate_limits`);
     expect(rows.length).toBeGreaterThan(0);

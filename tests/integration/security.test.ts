@@ -274,6 +274,7 @@ describe("in production", () => {
       NODE_ENV: "production",
       AUTH_RATE_LIMIT_PER_MINUTE: "0",
       SESSION_SECRET: "a-production-secret-of-enough-length-123",
+      PUBLIC_URL: "https://tickets.example.com",
     }),
   );
 

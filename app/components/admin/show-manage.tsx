@@ -1,6 +1,6 @@
 import { Form, Link } from "@remix-run/react";
 import { FormError, SubmitButton } from "~/components/form-field";
-import { formatMoney } from "~/domain/time";
+import { clockIn, formatMoney } from "~/domain/time";
 
 export interface AuditView {
   id: number;
@@ -176,6 +176,19 @@ export function confirmationOf(
       };
   }
 }
+
+/** The sales table's rows: each minute on the venue's clock, money in the show's currency. */
+export const salesRows = (
+  rows: Array<{ minute: Date; seatsSold: number; revenueCents: number; seatsCancelled: number }>,
+  zone: string,
+  currency: string,
+) =>
+  rows.map((m) => ({
+    minute: clockIn(m.minute, zone),
+    seatsSold: m.seatsSold,
+    revenue: formatMoney(m.revenueCents, currency),
+    seatsCancelled: m.seatsCancelled,
+  }));
 
 /** Sales per minute, newest first (from the booking events: app/events/consumers.server.ts). */
 export function SalesByMinute({ rows }: { rows: Array<{ minute: string; seatsSold: number; revenue: string; seatsCancelled: number }> }) {
