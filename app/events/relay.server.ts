@@ -143,7 +143,18 @@ export async function deliverDue(
       .select({ delivery: eventDeliveries, event: outbox })
       .from(eventDeliveries)
       .innerJoin(outbox, eq(outbox.eventId, eventDeliveries.eventId))
-      .where(and(isNull(eventDeliveries.doneAt), isNull(eventDeliveries.deadAt), lte(eventDeliveries.nextAt, now)))
+      .where(
+        and(
+          // Only these consumers' deliveries: another's are its own worker's to claim.
+          inArray(
+            eventDeliveries.consumer,
+            consumers.map((c) => c.name),
+          ),
+          isNull(eventDeliveries.doneAt),
+          isNull(eventDeliveries.deadAt),
+          lte(eventDeliveries.nextAt, now),
+        ),
+      )
       .orderBy(asc(eventDeliveries.outboxId))
       .limit(limit)
       .for("update", { of: eventDeliveries, skipLocked: true });

@@ -262,6 +262,21 @@ describe("without a broker: the in-process queue", () => {
     expect(flakyDone).toBe(1);
   });
 
+  it("works each consumer's deliveries apart: one consumer's worker never claims, or fails, another's", async () => {
+    await drain();
+    const show = await makeShow(t.db, { startsAt: later(60 * 24 * 30) });
+    const [alice] = await makeUsers(t.db, 1);
+    const { A1 } = await seatIdsByLabel(t.db, show.id);
+    const a: Consumer = { name: `a-${randomUUID()}`, wants: () => true, handle: async () => {} };
+    const b: Consumer = { name: `b-${randomUUID()}`, wants: () => true, handle: async () => {} };
+    await placeHold(t.db, { userId: alice, showId: show.id, seatIds: [A1] }, NOW);
+    await relayAll(t.db, inProcessTransport([a, b]));
+    expect(await deliverDue(t.db, [a], new Date(), quick)).toEqual({ done: 1, failed: 0, dead: 0 });
+    const [left] = await t.db.select().from(eventDeliveries).where(eq(eventDeliveries.consumer, b.name));
+    expect(left).toMatchObject({ attempts: 0, doneAt: null, lastError: null });
+    expect(await deliverDue(t.db, [b], new Date(), quick)).toEqual({ done: 1, failed: 0, dead: 0 });
+  });
+
   it("sends the buyer an e-mail with the ticket when they pay (text and HTML, the reference, the seats, a QR code), once however often it is delivered; notices of expiry and cancellation", async () => {
     // Earlier tests' holds end first, and their events are out of the way.
     await sweepAllExpiredHolds(t.db, later(60));
