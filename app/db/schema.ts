@@ -389,3 +389,48 @@ export const salesPerMinute = pgTable(
   },
   (t) => [primaryKey({ columns: [t.showId, t.minute] })],
 );
+
+/**
+ * Webhooks: an admin's URL per show, told of each of the show's events (app/events/webhooks.server.ts),
+ * signed with the hook's secret (HMAC-SHA256), retried with backoff.
+ */
+export const webhooks = pgTable(
+  "webhooks",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    showId: uuid("show_id")
+      .notNull()
+      .references(() => shows.id, { onDelete: "cascade" }),
+    url: text("url").notNull(),
+    /** The HMAC key the receiver checks signatures with (shown to admins on the show's webhooks page). */
+    secret: text("secret").notNull(),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+  },
+  (t) => [unique("webhooks_show_url_key").on(t.showId, t.url), check("webhooks_url_length", sql`char_length(${t.url}) between 8 and 2000`)],
+);
+
+/** Each event's delivery to each hook: the log on the admin's webhooks page, and the sender's queue. */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    webhookId: uuid("webhook_id")
+      .notNull()
+      .references(() => webhooks.id, { onDelete: "cascade" }),
+    eventId: uuid("event_id").notNull(),
+    eventName: text("event_name").notNull(),
+    body: text("body").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAt: tstz("next_at").notNull(),
+    deliveredAt: tstz("delivered_at"),
+    deadAt: tstz("dead_at"),
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+    createdAt: tstz("created_at").notNull(),
+  },
+  (t) => [
+    unique("webhook_deliveries_hook_event_key").on(t.webhookId, t.eventId),
+    index("webhook_deliveries_due_idx").on(t.nextAt).where(sql`${t.deliveredAt} is null and ${t.deadAt} is null`),
+    index("webhook_deliveries_hook_idx").on(t.webhookId, t.createdAt),
+  ],
+);

@@ -6,6 +6,7 @@ import { type AmqpBus, connectAmqp } from "./amqp.server";
 import { analyticsConsumer, cacheConsumer, emailConsumer } from "./consumers.server";
 import { createMailer, type Mailer } from "./mail.server";
 import { type Consumer, DEFAULT_DELIVERY_POLICY, deliverDue, inProcessTransport, relayAll, type Transport } from "./relay.server";
+import { sendDueWebhooks, webhookConsumer } from "./webhooks.server";
 
 export interface Events {
   stop(): Promise<void>;
@@ -84,6 +85,7 @@ export function startEvents(options: EventsOptions): Events {
   const consumers = options.consumers ?? [
     emailConsumer(mailer, options.publicUrl),
     analyticsConsumer,
+    webhookConsumer,
     ...(options.showCache?.enabled ? [cacheConsumer(options.showCache)] : []),
   ];
   const onError = (consumer: string, error: unknown) => log.error(`events: the ${consumer} consumer failed; it will be tried again`, error);
@@ -115,6 +117,17 @@ export function startEvents(options: EventsOptions): Events {
     return connected.transport;
   };
 
+  // Webhooks' own sending (whatever the transport): due deliveries, every interval and after new ones.
+  const hooks = loop(async () => {
+    try {
+      const sent = await sendDueWebhooks(db);
+      if (sent.dead) log.error(`events: ${sent.dead} webhook delivery(ies) dead after their last try`);
+      if (sent.delivered + sent.failed + sent.dead >= 20) hooks.wake();
+    } catch (error) {
+      log.error("events: sending webhooks failed", error);
+    }
+  });
+
   const deliveries = loop(async () => {
     // Each consumer works through its own deliveries, side by side.
     const results = await Promise.allSettled(consumers.map((consumer) => deliverDue(db, [consumer])));
@@ -124,6 +137,7 @@ export function startEvents(options: EventsOptions): Events {
       // A full batch: there may be more.
       if (result.status === "fulfilled" && result.value.done + result.value.failed + result.value.dead >= 50) deliveries.wake();
     }
+    hooks.wake();
   });
 
   const relay = loop(async () => {
@@ -141,6 +155,7 @@ export function startEvents(options: EventsOptions): Events {
 
   const timer = setInterval(() => {
     relay.wake();
+    hooks.wake();
     if (local) deliveries.wake(); // retries whose time has come
   }, options.intervalMs ?? 1000);
   timer.unref();
@@ -157,12 +172,13 @@ export function startEvents(options: EventsOptions): Events {
     async tick() {
       await relay.now();
       if (local) await deliveries.now();
+      await hooks.now();
     },
     async stop() {
       stopped = true;
       clearInterval(timer);
       await unlisten?.().catch(() => {});
-      await Promise.all([relay.stop(), deliveries.stop()]);
+      await Promise.all([relay.stop(), deliveries.stop(), hooks.stop()]);
       await bus?.close();
     },
   };

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "~/db/client.server";
-import { consumedEvents, eventDeliveries, outbox } from "~/db/schema";
+import { consumedEvents, eventDeliveries, outbox, webhookDeliveries } from "~/db/schema";
 import type { EventName, HoldfastEvent } from "./catalogue";
 
 /**
@@ -227,5 +227,10 @@ export async function pruneEvents(db: Db, now: Date = new Date()) {
       sql`not exists (select 1 from ${eventDeliveries} d where d.event_id = ${outbox.eventId})`,
     ),
   );
-  return { outbox: published.count, deliveries: deliveries.count, consumed: consumed.count };
+  const hooks = await db
+    .delete(webhookDeliveries)
+    .where(
+      sql`(${webhookDeliveries.deliveredAt} < ${kept.toISOString()}::timestamptz) or (${webhookDeliveries.deadAt} < ${deadKept.toISOString()}::timestamptz)`,
+    );
+  return { outbox: published.count, deliveries: deliveries.count, consumed: consumed.count, webhookDeliveries: hooks.count };
 }

@@ -1,9 +1,18 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, TypedResponse } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import { requireAdmin } from "~/auth/guards.server";
 import { AdminNav, OccupancyBar } from "~/components/admin/occupancy";
-import { AdminSeatMap, AuditList, ConfirmPanel, confirmationOf, detailsOf, SalesByMinute, salesRows } from "~/components/admin/show-manage";
+import {
+  AdminSeatMap,
+  AuditList,
+  ConfirmPanel,
+  confirmationOf,
+  detailsOf,
+  SalesByMinute,
+  ShowLinks,
+  salesRows,
+} from "~/components/admin/show-manage";
 import { joinAdminSeatMap } from "~/components/seat-map-html";
 import { getShowForAdmin } from "~/domain/dashboard.server";
 import { ValidationFailed } from "~/domain/errors";
@@ -116,27 +125,7 @@ export default function AdminShow() {
           {show.cancelled ? " · cancelled" : ""}
         </p>
         <OccupancyBar counts={counts} total={show.totalSeats} />
-        <p className="flex flex-wrap gap-3 text-sm">
-          <Link to={`/shows/${show.id}`} reloadDocument className="text-brand-600 underline">
-            Public page
-          </Link>
-          {editable ? (
-            <Link to={`/admin/shows/${show.id}/edit`} className="text-brand-600 underline">
-              Edit
-            </Link>
-          ) : (
-            <span className="text-slate-500">Edit (only while nothing is held or sold)</span>
-          )}
-          <Link to="?confirm=reset" className="text-red-700 underline">
-            Reset…
-          </Link>
-          <Link to="?confirm=cancel" className="text-red-700 underline">
-            Cancel show…
-          </Link>
-          <Link to="?confirm=delete" className="text-red-700 underline">
-            Delete…
-          </Link>
-        </p>
+        <ShowLinks showId={show.id} editable={editable} />
       </div>
       {confirm ? <ConfirmPanel confirm={confirm} showId={show.id} /> : null}
       <AdminSeatMap html={html} error={result?.formError} />

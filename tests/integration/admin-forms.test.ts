@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { users } from "~/db/schema";
+import { placeHold } from "~/domain/holds.server";
 import { FIXTURE_PASSWORD, FIXTURE_PASSWORD_HASH, makeShow, seatIdsByLabel } from "../support/factories";
 import { TestClient, textOf } from "../support/http";
 import { serverEnv, useServer } from "../support/server";
@@ -228,5 +229,43 @@ describe("the other admin forms", () => {
     const [row] = await t.db.execute<{ name: string; blocked: number }>(sql`
       select (select name from shows where id = ${show.id}) as name, (select count(*)::int from seats where status = 'BLOCKED') as blocked`);
     expect(row).toEqual({ name: show.name, blocked: 0 });
+  });
+});
+
+describe("a show's webhooks page", () => {
+  it("adds a hook (showing its secret), refuses a bad address with a clear 400 and keeps what was typed, logs a delivery's tries, removes", async () => {
+    const admin = await adminClient();
+    const show = await makeShow(t.db, { startsAt: new Date(Date.now() + 7 * 86_400_000) });
+    const page = `/admin/shows/${show.id}/webhooks`;
+    const bad = await admin.post(page, { intent: "add", url: "ftp://example.com/x" });
+    expect(bad.status).toBe(400);
+    const badHtml = await bad.text();
+    expect(textOf(badHtml)).toContain("Enter an http:// or https:// address");
+    expect(badHtml).toContain('value="ftp://example.com/x"');
+    const added = await admin.post(page, { intent: "add", url: "https://receiver.example.com/holdfast" });
+    expect(added.status).toBe(302);
+    const [hook] = await t.db.execute<{ id: string; secret: string }>(sql`select id, secret from webhooks where show_id = ${show.id}`);
+    const listed = await admin.get(page);
+    expect(listed.status).toBe(200);
+    const listedHtml = await listed.text();
+    expect(listedHtml).toContain("https://receiver.example.com/holdfast");
+    expect(listedHtml).toContain(hook.secret);
+    expect(textOf(listedHtml)).toContain("Nothing sent yet.");
+    // A hold: its event reaches the hook's log (this address does not resolve here: a failed try, to be tried again).
+    const [buyer] = await t.db.execute<{ id: string }>(
+      sql`insert into users (name, email, password_hash) values ('Bea', ${`${randomUUID()}@example.com`}, 'x') returning id`,
+    );
+    const { A1 } = await seatIdsByLabel(t.db, show.id);
+    await placeHold(t.db, { userId: buyer.id, showId: show.id, seatIds: [A1] });
+    let log = "";
+    for (const end = Date.now() + 15_000; Date.now() < end && !/booking\.held\s*(failed, will try again|delivered)/.test(log); ) {
+      await new Promise((r) => setTimeout(r, 200));
+      log = textOf(await (await admin.get(page)).text());
+    }
+    expect(log).toMatch(/booking\.held\s*failed, will try again\s*1 try/);
+    const removed = await admin.post(page, { intent: "remove", webhook: hook.id });
+    expect(removed.status).toBe(302);
+    expect(textOf(await (await admin.get(page)).text())).toContain("No webhooks yet.");
+    expect((await admin.post(page, { intent: "remove", webhook: hook.id })).status).toBe(404);
   });
 });

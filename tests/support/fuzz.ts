@@ -295,7 +295,7 @@ export function jsonBody(value: unknown): Buffer {
  * relay marks outbox rows, consumers record what they handled and count sales. A request's own
  * changes show in the tables these follow (audit_log, whose trigger writes the outbox rows).
  */
-const BACKGROUND_TABLES = ["outbox", "event_deliveries", "consumed_events", "sales_per_minute"];
+const BACKGROUND_TABLES = ["outbox", "event_deliveries", "consumed_events", "sales_per_minute", "webhook_deliveries"];
 
 /** A digest of every row of every table a request writes: equal before and after means the request changed nothing. */
 export async function databaseFingerprint(db: Db): Promise<string> {

@@ -238,3 +238,34 @@ export function SalesByMinute({ rows }: { rows: Array<{ minute: string; seatsSol
     </section>
   );
 }
+
+/** The show's other pages and its destructive actions (each asks first). */
+export function ShowLinks({ showId, editable }: { showId: string; editable: boolean }) {
+  const show = { id: showId };
+  return (
+    <p className="flex flex-wrap gap-3 text-sm">
+      <Link to={`/shows/${show.id}`} reloadDocument className="text-brand-600 underline">
+        Public page
+      </Link>
+      {editable ? (
+        <Link to={`/admin/shows/${show.id}/edit`} className="text-brand-600 underline">
+          Edit
+        </Link>
+      ) : (
+        <span className="text-slate-500">Edit (only while nothing is held or sold)</span>
+      )}
+      <Link to={`/admin/shows/${show.id}/webhooks`} className="text-brand-600 underline">
+        Webhooks
+      </Link>
+      <Link to="?confirm=reset" className="text-red-700 underline">
+        Reset…
+      </Link>
+      <Link to="?confirm=cancel" className="text-red-700 underline">
+        Cancel show…
+      </Link>
+      <Link to="?confirm=delete" className="text-red-700 underline">
+        Delete…
+      </Link>
+    </p>
+  );
+}
