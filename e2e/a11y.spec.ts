@@ -135,6 +135,7 @@ test("axe finds no violation on an admin's pages @phone", async ({ page, createU
     "/admin/shows/new",
     `/admin/shows/${show.id}`,
     `/admin/shows/${show.id}/edit`,
+    `/admin/shows/${show.id}/webhooks`,
     "/admin/users",
   ])
     await expectNoViolations(page, path);

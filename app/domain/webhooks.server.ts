@@ -12,21 +12,23 @@ import { parseOrThrow, requireId } from "./validation";
  * An admin's webhooks, per show: each of the show's events is POSTed to each hook, signed with
  * the hook's secret (app/events/webhooks.server.ts). Every function refuses a non-admin.
  */
-export const webhookInputSchema = z.object({
-  url: z
-    .string()
-    .trim()
-    .min(8, "Enter the address to send events to, such as https://example.com/holdfast")
-    .max(2000, "At most 2,000 characters")
-    .refine((raw) => {
-      try {
-        const url = new URL(raw);
-        return (url.protocol === "https:" || url.protocol === "http:") && !url.username && !url.password;
-      } catch {
-        return false;
-      }
-    }, "Enter an http:// or https:// address, without a user name or password in it"),
-});
+export const webhookInputSchema = z
+  .object({
+    url: z
+      .string()
+      .trim()
+      .min(8, "Enter the address to send events to, such as https://example.com/holdfast")
+      .max(2000, "At most 2,000 characters")
+      .refine((raw) => {
+        try {
+          const url = new URL(raw);
+          return (url.protocol === "https:" || url.protocol === "http:") && !url.username && !url.password;
+        } catch {
+          return false;
+        }
+      }, "Enter an http:// or https:// address, without a user name or password in it"),
+  })
+  .meta({ id: "WebhookInput" });
 
 export interface WebhookView {
   id: string;

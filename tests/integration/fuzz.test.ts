@@ -32,6 +32,7 @@ import {
   showInputSchema,
   signupSchema,
 } from "~/domain/schemas";
+import { webhookInputSchema } from "~/domain/webhooks.server";
 import { ENDPOINTS } from "~/http/contract";
 import { requestJsonSchemas } from "~/http/openapi.server";
 import { apiUser, Contract } from "../support/api";
@@ -231,6 +232,15 @@ const FORMS: FormTarget[] = [
     path: segment().map((id) => `/admin/shows/${id}`),
     cookie: someone(who.admin, who.buyer),
     fields: withIntent(intentOf("reset", "cancel", "delete"), broken(fc.object({ maxDepth: 1 }))),
+  },
+  {
+    name: "POST /admin/shows/:showId/webhooks",
+    path: segment(() => world.showId).map((id) => `/admin/shows/${id}/webhooks`),
+    cookie: someone(who.admin, who.buyer, who.anonymous),
+    fields: withIntent(
+      intentOf("add", "remove"),
+      broken(fc.tuple(schemaArbitrary(webhookInputSchema), fc.uuid()).map(([hook, webhook]) => ({ ...(hook as Json), webhook }))),
+    ),
   },
   {
     name: "POST /admin/users",
