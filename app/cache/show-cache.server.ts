@@ -50,6 +50,8 @@ export function redisShowCache(url: string, options: { ttlSeconds: number; prefi
   return {
     enabled: true,
     async get(key, fill) {
+      // Still connecting (just started, or reconnecting): PostgreSQL answers, without a complaint.
+      if (redis.status !== "ready") return fill();
       let entry: string | undefined;
       try {
         const gen = (await redis.get(genKey)) ?? "0";
