@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { and, asc, eq, isNull, lte, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Db } from "~/db/client.server";
 import { webhookDeliveries, webhooks } from "~/db/schema";
 import type { HoldfastEvent } from "./catalogue";
@@ -63,11 +63,16 @@ export async function sendDueWebhooks(
       .orderBy(asc(webhookDeliveries.id))
       .limit(limit)
       .for("update", { of: webhookDeliveries, skipLocked: true });
-    for (const { delivery } of due)
+    if (due.length > 0)
       await tx
         .update(webhookDeliveries)
         .set({ nextAt: new Date(now.getTime() + policy.leaseMs) })
-        .where(eq(webhookDeliveries.id, delivery.id));
+        .where(
+          inArray(
+            webhookDeliveries.id,
+            due.map((d) => d.delivery.id),
+          ),
+        );
     return due;
   });
   const result = { delivered: 0, failed: 0, dead: 0 };

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { connect as tcpConnect } from "node:net";
 import amqp from "amqplib";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +7,7 @@ import { type AmqpBus, amqpNames, connectAmqp } from "~/events/amqp.server";
 import type { HoldfastEvent } from "~/events/catalogue";
 import { type Consumer, relayAll, relayBatch, type Transport } from "~/events/relay.server";
 import { makeShow, makeUsers, NOW, seatIdsByLabel } from "../support/factories";
+import { serviceAnswers } from "../support/services";
 import { useTestDatabase } from "../support/test-database";
 
 /**
@@ -16,20 +16,7 @@ import { useTestDatabase } from "../support/test-database";
  * (events.test.ts) is what a newcomer runs.
  */
 const AMQP_URL = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
-const reachable = await new Promise<boolean>((resolve) => {
-  const url = new URL(AMQP_URL);
-  const socket = tcpConnect(Number(url.port || 5672), url.hostname);
-  socket.setTimeout(1000);
-  socket.once("connect", () => {
-    socket.end();
-    resolve(true);
-  });
-  socket.once("error", () => resolve(false));
-  socket.once("timeout", () => {
-    socket.destroy();
-    resolve(false);
-  });
-});
+const reachable = await serviceAnswers(AMQP_URL, 5672);
 if (!reachable)
   console.warn(
     `SKIPPED tests/integration/events-rabbitmq.test.ts: no RabbitMQ at ${new URL(AMQP_URL).host} (set AMQP_URL, or start rabbitmq-server)`,

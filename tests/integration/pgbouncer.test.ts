@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDatabase } from "~/db/client.server";
 import { placeHold } from "~/domain/holds.server";
 import { sweepAllExpiredHolds } from "~/domain/sweeper.server";
-import { apiUser } from "../support/api";
+import { ApiClient, apiUser, Contract } from "../support/api";
 import {
   FIXTURE_PASSWORD,
   inconsistentSeats,
@@ -54,19 +54,13 @@ describe.skipIf(!binary)("behind pgbouncer in transaction mode", () => {
     await bouncer?.stop();
   });
 
-  const api = async (method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        Accept: "application/json",
-        ...(token ? { Authorization: `Bearer ${token}` } : {}),
-        ...(body ? { "Content-Type": "application/json" } : {}),
-        ...headers,
-      },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: response.status, body: (await response.json()) as { booking?: { id: string } } };
-  };
+  // The API through the tests' client, every answer checked against the served OpenAPI document.
+  let client: ApiClient;
+  beforeAll(async () => {
+    client = new ApiClient(server.url, await Contract.load(server.url));
+  });
+  const api = (method: string, path: string, token?: string, body?: unknown, headers?: Record<string, string>) =>
+    client.as(token).call(method, path, { body, headers });
   const farFuture = () => new Date(Date.now() + 30 * 86_400_000);
 
   it("sells a flash sale's seats once each: 40 buyers at once on 10 seats, pages read meanwhile, then pay and release", async () => {

@@ -2,7 +2,8 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthRateLimiter, deleteLapsedRateLimits, limitsFor } from "~/auth/rate-limit.server";
 import { connectDatabase, type Database } from "~/db/client.server";
-import { InvalidCredentials, RateLimited } from "~/domain/errors";
+import { RateLimited } from "~/domain/errors";
+import { attempt } from "../support/rate-limit";
 import { useTestDatabase } from "../support/test-database";
 
 /**
@@ -16,20 +17,6 @@ beforeAll(() => {
   other = connectDatabase(t.url, { max: 2 });
 });
 afterAll(() => other?.close());
-
-const wrong = () => Promise.reject(new InvalidCredentials());
-const right = () => Promise.resolve("signed in");
-
-async function attempt(limiter: AuthRateLimiter, address: string, email: string, ok: boolean) {
-  try {
-    await limiter.logIn(address, email, ok ? right : wrong);
-    return "ok";
-  } catch (error) {
-    if (error instanceof RateLimited) return "limited";
-    if (error instanceof InvalidCredentials) return "wrong";
-    throw error;
-  }
-}
 
 describe("the brakes, shared by instances through PostgreSQL", () => {
   it("stop one address guessing one account after 5 failures in all, whichever instance each guess reached", async () => {

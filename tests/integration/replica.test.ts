@@ -1,7 +1,7 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDatabase, type Database } from "~/db/client.server";
-import { type ApiResponse, apiUser } from "../support/api";
+import { ApiClient, apiUser, Contract } from "../support/api";
 import { makeShow, seatIdsByLabel } from "../support/factories";
 import { type PrimaryAndReplica, startPrimaryWithReplica } from "../support/replica";
 import { capturingLogger, serverEnv, useServer } from "../support/server";
@@ -39,19 +39,12 @@ afterAll(async () => {
   await pair?.stop();
 });
 
-async function api(method: string, path: string, token?: string, body?: unknown) {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      Accept: "application/json",
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...(body ? { "Content-Type": "application/json" } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const result: Pick<ApiResponse, "status" | "body"> = { status: response.status, body: await response.json() };
-  return result;
-}
+// The API through the tests' client, every answer checked against the served OpenAPI document.
+let client: ApiClient;
+beforeAll(async () => {
+  client = new ApiClient(server.url, await Contract.load(server.url));
+});
+const api = (method: string, path: string, token?: string, body?: unknown) => client.as(token).call(method, path, { body });
 const listedIds = async () => ((await api("GET", "/api/v1/shows?limit=100")).body.shows as Array<{ id: string }>).map((s) => s.id);
 const farFuture = () => new Date(Date.now() + 30 * 86_400_000);
 

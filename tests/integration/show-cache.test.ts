@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { connect as tcpConnect } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { apiUser } from "../support/api";
 import { makeShow } from "../support/factories";
 import { capturingLogger, serverEnv, useServer } from "../support/server";
+import { serviceAnswers } from "../support/services";
 import { useTestDatabase } from "../support/test-database";
 
 /**
@@ -13,20 +13,7 @@ import { useTestDatabase } from "../support/test-database";
  * last committed show change by more than a second. Skipped, and said so, without a Redis.
  */
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const reachable = await new Promise<boolean>((resolve) => {
-  const url = new URL(REDIS_URL);
-  const socket = tcpConnect(Number(url.port || 6379), url.hostname);
-  socket.setTimeout(1000);
-  socket.once("connect", () => {
-    socket.end();
-    resolve(true);
-  });
-  socket.once("error", () => resolve(false));
-  socket.once("timeout", () => {
-    socket.destroy();
-    resolve(false);
-  });
-});
+const reachable = await serviceAnswers(REDIS_URL, 6379);
 if (!reachable)
   console.warn(
     `SKIPPED tests/integration/show-cache.test.ts: no Redis at ${new URL(REDIS_URL).host} (set REDIS_URL, or start redis-server)`,

@@ -1,10 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, chown, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { connect } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { findFreePort } from "~/db/embedded.server";
+import { accepts } from "./services";
 
 /** Debian's pgbouncer (apt-get install pgbouncer; .ci/run installs it), or PGBOUNCER_PATH. */
 export function findPgbouncer(): string | null {
@@ -74,14 +74,7 @@ export async function startPgbouncer(binary: string, databaseUrl: string, option
   const deadline = Date.now() + 10_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`pgbouncer exited (${child.exitCode}): ${stderr}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, "127.0.0.1");
-      socket.once("connect", () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.once("error", () => resolve(false));
-    });
+    const open = await accepts("127.0.0.1", port);
     if (open) break;
     if (Date.now() > deadline) throw new Error(`pgbouncer did not listen within 10 s: ${stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,21 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AuthRateLimiter, limitsFor } from "~/auth/rate-limit.server";
-import { InvalidCredentials, RateLimited } from "~/domain/errors";
-
-const wrong = () => Promise.reject(new InvalidCredentials());
-const right = () => Promise.resolve("signed in");
-
-/** A log-in attempt's outcome: "ok", "wrong" or "limited". */
-async function attempt(limiter: AuthRateLimiter, address: string, email: string, ok: boolean) {
-  try {
-    await limiter.logIn(address, email, ok ? right : wrong);
-    return "ok";
-  } catch (error) {
-    if (error instanceof RateLimited) return "limited";
-    if (error instanceof InvalidCredentials) return "wrong";
-    throw error;
-  }
-}
+import { RateLimited } from "~/domain/errors";
+import { attempt } from "../support/rate-limit";
 
 describe("the log-in brakes", () => {
   it("stop one address guessing one account after 5 failures, without locking the owner out elsewhere", async () => {
