@@ -413,6 +413,8 @@ async function clusterCells(instances: number, buyers: Buyer[], single: NonNulla
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
       NODE_ENV: "production",
       PUBLIC_URL: "http://127.0.0.1",
+      // E-mails of the instances' payments, in the nginx folder (removed below), never the project's .data.
+      MAIL_DIR: path.join(prefix, "mail"),
     },
     prefix,
     output: "ignore",

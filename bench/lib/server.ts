@@ -3,6 +3,8 @@
  * read from /proc apart from the load generator's.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
 export const PROJECT = path.resolve(import.meta.dirname, "../..");
@@ -16,7 +18,15 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * A folder for a benchmark's e-mails (the server writes one per payment, as in production, but
+ * never into the project's .data): removed by `removeBenchMail`.
+ */
+export const benchMailDir = () => mkdtempSync(path.join(os.tmpdir(), "holdfast-bench-mail-"));
+export const removeBenchMail = (dir: string) => rmSync(dir, { recursive: true, force: true });
+
 export async function startServerProcess(env: Record<string, string>, nodeFlags: string[] = []): Promise<ServerProcess> {
+  const mailDir = env.MAIL_DIR ? undefined : benchMailDir();
   const child: ChildProcess = spawn(
     process.execPath,
     // What `npm start` runs: the compiled server (`npm run bench` builds it first).
@@ -30,6 +40,7 @@ export async function startServerProcess(env: Record<string, string>, nodeFlags:
         NODE_ENV: "production",
         LOG_LEVEL: "info",
         PUBLIC_URL: "http://127.0.0.1",
+        ...(mailDir ? { MAIL_DIR: mailDir } : {}),
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -57,10 +68,12 @@ export async function startServerProcess(env: Record<string, string>, nodeFlags:
     url,
     output: () => output,
     async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.on("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.on("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
+      }
+      if (mailDir) removeBenchMail(mailDir);
     },
   };
 }

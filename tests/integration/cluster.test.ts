@@ -25,7 +25,14 @@ describe.skipIf(!nginx)("two instances behind nginx (npm run cluster)", () => {
       instances: 2,
       port,
       projectRoot: PROJECT_ROOT,
-      env: { DATABASE_URL: t.url, SESSION_SECRET: TEST_SECRET, NODE_ENV: "test", LOG_LEVEL: "silent", AUTH_RATE_LIMIT_PER_MINUTE: "0" },
+      env: {
+        DATABASE_URL: t.url,
+        SESSION_SECRET: TEST_SECRET,
+        NODE_ENV: "test",
+        LOG_LEVEL: "silent",
+        AUTH_RATE_LIMIT_PER_MINUTE: "0",
+        MAIL_DIR: path.join(prefix, "mail"),
+      },
       prefix,
       output: "ignore",
     });

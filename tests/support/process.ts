@@ -1,9 +1,13 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { connect } from "node:net";
+import os from "node:os";
 import path from "node:path";
 
 export const PROJECT = path.resolve(import.meta.dirname, "../..");
+
+/** Where test servers write e-mails unless a test says otherwise (removed by the global teardown): never the project's .data. */
+export const TEST_MAIL_DIR = path.join(os.tmpdir(), `holdfast-test-mail-${process.pid}`);
 
 export interface ServerProcess {
   child: ChildProcessWithoutNullStreams;
@@ -19,7 +23,15 @@ export interface ServerProcess {
 export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
   const child = spawn(process.execPath, ["build/server.js"], {
     cwd: PROJECT,
-    env: { NODE_ENV: "development", PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", ...env, LOG_LEVEL: "info" },
+    env: {
+      NODE_ENV: "development",
+      PATH: process.env.PATH ?? "",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      MAIL_DIR: TEST_MAIL_DIR,
+      ...env,
+      LOG_LEVEL: "info",
+    },
   });
   let output = "";
   child.stdout.on("data", (d) => (output += d));

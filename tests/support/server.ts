@@ -1,13 +1,9 @@
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { createLogger, type Logger } from "~/logger.server";
 import { type RunningServer, startServer } from "~/server/start.server";
+import { TEST_MAIL_DIR } from "./process";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-0123456789";
-
-/** Where test servers write e-mails unless a test says otherwise. */
-export const TEST_MAIL_DIR = path.join(os.tmpdir(), `holdfast-test-mail-${process.pid}`);
 
 /** Env for a server on a free port, quiet, on the given database. */
 export function serverEnv(databaseUrl: string | undefined, extra: Record<string, string> = {}) {
