@@ -5,8 +5,13 @@ import { DomainError } from "~/domain/errors";
 import * as schema from "./schema";
 
 export interface DbStats {
-  /** Statements sent since the pool opened (for /metrics and the benchmark's statements per request). */
+  /** Statements sent since the pool opened, BEGIN and COMMIT included (for /metrics and the benchmark's statements per request). */
   statements: number;
+  /**
+   * Called after each transaction this process committed (oneTripTransaction's and Drizzle's):
+   * the events' announcer uses it to send the news of a change soon after its commit, never in it.
+   */
+  afterCommit?: () => void;
 }
 
 /**
@@ -74,19 +79,26 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Data
         ...(options.statementTimeoutMs && !behindPooler ? { statement_timeout: options.statementTimeoutMs } : {}),
       },
     });
-  const wrap = (client: postgres.Sql): Db =>
-    Object.assign(
-      drizzle(client, {
-        schema,
-        casing: "snake_case",
-        logger: {
-          logQuery: () => {
-            stats.statements++;
-          },
+  const wrap = (client: postgres.Sql): Db => {
+    const db = drizzle(client, {
+      schema,
+      casing: "snake_case",
+      logger: {
+        logQuery: () => {
+          stats.statements++;
         },
-      }),
-      { $stats: stats },
-    );
+      },
+    });
+    // Drizzle's logger sees the statements inside a transaction, not its BEGIN and COMMIT.
+    const transaction = db.transaction.bind(db);
+    db.transaction = (async (...args: Parameters<typeof transaction>) => {
+      stats.statements += 2;
+      const result = await transaction(...args);
+      stats.afterCommit?.();
+      return result;
+    }) as typeof transaction;
+    return Object.assign(db, { $stats: stats });
+  };
   const connectTimeoutSeconds = options.connectTimeoutSeconds ?? 5;
   const sql = open(url, { max: options.max ?? 10, connectTimeoutSeconds });
   const db = wrap(sql);

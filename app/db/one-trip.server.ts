@@ -21,7 +21,7 @@ export interface Step {
 export async function oneTripTransaction(
   client: postgres.Sql,
   steps: Step[],
-  stats?: { statements: number },
+  stats?: { statements: number; afterCommit?: () => void },
 ): Promise<postgres.RowList<postgres.Row[]>[]> {
   const conn = await client.reserve();
   try {
@@ -35,6 +35,7 @@ export async function oneTripTransaction(
     // The first failure is the cause; later steps only report the aborted transaction.
     const failed = settled.find((s) => s.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
+    stats?.afterCommit?.();
     return settled.slice(1, -1).map((s) => (s as PromiseFulfilledResult<postgres.RowList<postgres.Row[]>>).value);
   } finally {
     conn.release();

@@ -362,9 +362,26 @@ export const eventDeliveries = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.consumer, t.eventId] }),
-    index("event_deliveries_due_idx").on(t.nextAt).where(sql`${t.doneAt} is null and ${t.deadAt} is null`),
+    // A consumer's claim reads its open deliveries in event order and stops at its batch: the
+    // index is that order, so the claim's cost never grows with the backlog (relay.server.ts).
+    index("event_deliveries_open_idx").on(t.consumer, t.outboxId).where(sql`${t.doneAt} is null and ${t.deadAt} is null`),
   ],
 );
+
+/**
+ * Live seat maps' news on its way out (drizzle/0014_side_effects_off_commit.sql): the seats
+ * trigger writes each statement's changes here, in the changing transaction, instead of a NOTIFY
+ * (which would serialise every commit on PostgreSQL's one notify lock); the announcer
+ * (app/events/seat-news.server.ts) NOTIFYs them in batches and deletes them. UNLOGGED: no WAL for
+ * news, and a crash loses only news, which every map recovers from (it refetches when its stream
+ * comes back).
+ */
+export const seatNews = pgTable("seat_news", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  showId: uuid("show_id").notNull(),
+  /** The NOTIFY's payload: {"s":"<show id>","c":{"<seat id>":"H",…}} (drizzle/0009_seat_notify.sql). */
+  payload: text("payload").notNull(),
+});
 
 /** What each consumer has handled, by event id: a second delivery of an event changes nothing. */
 export const consumedEvents = pgTable(
@@ -430,7 +447,8 @@ export const webhookDeliveries = pgTable(
   },
   (t) => [
     unique("webhook_deliveries_hook_event_key").on(t.webhookId, t.eventId),
-    index("webhook_deliveries_due_idx").on(t.nextAt).where(sql`${t.deliveredAt} is null and ${t.deadAt} is null`),
+    // The sender's claim reads open deliveries in id order and stops at its batch (webhooks.server.ts).
+    index("webhook_deliveries_open_idx").on(t.id).where(sql`${t.deliveredAt} is null and ${t.deadAt} is null`),
     index("webhook_deliveries_hook_idx").on(t.webhookId, t.createdAt),
   ],
 );

@@ -1,7 +1,7 @@
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
 import type { Db } from "~/db/client.server";
 import type { HoldfastEvent } from "./catalogue";
-import { type Consumer, handleOnce, type Transport } from "./relay.server";
+import { type Consumer, handleOnce, subscribes, type Transport } from "./relay.server";
 
 /**
  * The names, under a prefix ("holdfast"): every event goes to the topic exchange
@@ -125,7 +125,10 @@ export async function connectAmqp(
             "x-dead-letter-routing-key": consumer.name,
           },
         });
-        await channel.bindQueue(queueOf(consumer.name), EXCHANGE, "#");
+        // Subscribed to its event types only (routing key = event name): the broker drops what no consumer handles.
+        // A queue bound to every event by an earlier version loses that binding.
+        await channel.unbindQueue(queueOf(consumer.name), EXCHANGE, "#");
+        for (const name of consumer.events) await channel.bindQueue(queueOf(consumer.name), EXCHANGE, name);
         // One message at a time, in the order they came.
         let chain = Promise.resolve();
         const settle = (message: ConsumeMessage, how: "ack" | "retry" | "dead") => {
@@ -150,7 +153,7 @@ export async function connectAmqp(
                 return;
               }
               try {
-                if (consumer.wants(event)) await handleOnce(db, consumer, event);
+                if (subscribes(consumer, event)) await handleOnce(db, consumer, event);
                 settle(message, "ack");
               } catch (error) {
                 onError(consumer.name, error);

@@ -61,10 +61,9 @@ ${letter.link ? `<p><a href="${escapeHtml(letter.link.href)}">${escapeHtml(lette
 export function emailConsumer(mailer: Mailer, publicUrl: string): Consumer {
   return {
     name: "email",
-    wants: (event) =>
-      event.name === "booking.confirmed" ||
-      event.name === "booking.cancelled" ||
-      (event.name === "booking.expired" && (event.payload as BookingPayload).by === "system"),
+    events: ["booking.confirmed", "booking.cancelled", "booking.expired"],
+    // An expiry is written about only when the system ended the hold (a buyer's release needs no letter).
+    accepts: (event) => event.name !== "booking.expired" || (event.payload as BookingPayload).by === "system",
     async handle(tx, event) {
       if (!isBookingEvent(event)) return;
       const found = await bookingOf(tx, event.payload);
@@ -140,7 +139,7 @@ export function emailConsumer(mailer: Mailer, publicUrl: string): Consumer {
  */
 export const analyticsConsumer: Consumer = {
   name: "analytics",
-  wants: (event) => event.name === "booking.confirmed" || event.name === "booking.cancelled",
+  events: ["booking.confirmed", "booking.cancelled"],
   async handle(tx, event: HoldfastEvent) {
     if (!isBookingEvent(event)) return;
     const seats = event.payload.seatIds.length;
@@ -169,6 +168,6 @@ export const analyticsConsumer: Consumer = {
 /** A show was created, changed, cancelled or deleted: every cached show list is stale (show-cache.server.ts). */
 export const cacheConsumer = (cache: ShowCache): Consumer => ({
   name: "cache",
-  wants: (event) => event.name.startsWith("show."),
+  events: ["show.created", "show.changed", "show.cancelled", "show.deleted"],
   handle: () => cache.invalidate(),
 });

@@ -1,4 +1,3 @@
-import type postgres from "postgres";
 import type { ShowCache } from "~/cache/show-cache.server";
 import type { Db } from "~/db/client.server";
 import type { Logger } from "~/logger.server";
@@ -6,11 +5,12 @@ import { type AmqpBus, connectAmqp } from "./amqp.server";
 import { analyticsConsumer, cacheConsumer, emailConsumer } from "./consumers.server";
 import { createMailer, type Mailer } from "./mail.server";
 import { type Consumer, DEFAULT_DELIVERY_POLICY, deliverDue, inProcessTransport, relayAll, type Transport } from "./relay.server";
-import { sendDueWebhooks, webhookConsumer } from "./webhooks.server";
+import { announceSeatNews } from "./seat-news.server";
+import { sendDueWebhooks } from "./webhooks.server";
 
 export interface Events {
   stop(): Promise<void>;
-  /** One relay pass and, without a broker, one delivery pass, now (tests; the loops do the same). */
+  /** One announcer and relay pass and, without a broker, one delivery pass, now (tests; the loops do the same). */
   tick(): Promise<void>;
 }
 
@@ -23,10 +23,9 @@ export interface EventsOptions {
   mailFrom: string;
   /** For links in e-mails. */
   publicUrl: string;
-  /** LISTENs for the outbox trigger's wake-up (holdfast_outbox), so events go out at once, not at the next turn. */
-  listenSql?: postgres.Sql;
   /** The show list's cache, invalidated by show.* events when it is enabled. */
   showCache?: ShowCache;
+  /** The safety net's period for retries and webhooks (the announcer looks every NEWS_POLL_MS). */
   intervalMs?: number;
   /** Instead of the e-mail and analytics consumers (tests). */
   consumers?: Consumer[];
@@ -35,6 +34,16 @@ export interface EventsOptions {
 
 /** How long stopping waits for a relay or delivery turn in hand before it lets it go (it is redone later). */
 const STOP_WAIT_MS = 5000;
+/**
+ * How often the announcer looks for seat news and waiting events written by other instances or
+ * by hand: a map hears of any change within this (plus a turn), well inside the promised second.
+ * A commit in this process wakes it sooner (NEWS_GATHER_MS).
+ */
+export const NEWS_POLL_MS = 200;
+/** After a commit here, the announcer waits this long for others to gather before it runs: one turn for a burst. */
+export const NEWS_GATHER_MS = 15;
+/** Another instance was announcing: look again after this. */
+const NEWS_BUSY_RETRY_MS = 40;
 
 /**
  * A loop that runs `turn` when woken, never two at once: woken while it runs, it runs once more
@@ -58,26 +67,42 @@ function loop(turn: () => Promise<void>) {
       }
     });
   };
+  let timer: NodeJS.Timeout | undefined;
   return {
     wake,
+    /** Wakes it after `ms`, unless a wake is already on its way: a burst of calls is one turn. */
+    soon(ms: number) {
+      if (timer || stopped) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        wake();
+      }, ms);
+      timer.unref();
+    },
     async now() {
       await running;
       await turn();
     },
     async stop() {
       stopped = true;
+      clearTimeout(timer);
       await Promise.race([running, new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref())]);
     },
   };
 }
 
 /**
- * The outbox's relay and the consumers, in every instance. The relay (one instance at a time
- * works: RELAY_LOCK) runs at each commit that wrote events (the trigger's NOTIFY) and every
- * `intervalMs` as a safety net; it publishes to RabbitMQ when AMQP_URL is set (consumed there by
- * every instance), otherwise into the in-process queue, which a second loop works through, each
- * consumer on its own (a slow mail server never holds up the cache). A broker that is down leaves
- * the events in the outbox; the relay connects again at its next turn and nothing is lost.
+ * The outbox's relay, the seat-news announcer and the consumers, in every instance. Nothing here
+ * runs inside a buyer's transaction: the triggers only write rows (drizzle/0014), and these loops
+ * work them off after the commit.
+ *
+ * The announcer (one instance at a time works) runs after each commit in this process (gathered
+ * for NEWS_GATHER_MS) and every NEWS_POLL_MS for the others' commits: it NOTIFYs the seat news
+ * and tells whether events wait, which wakes the relay (one instance at a time works: RELAY_LOCK).
+ * The relay publishes to RabbitMQ when AMQP_URL is set (consumed there by every instance),
+ * otherwise into the in-process queue, which a second loop works through, each consumer on its
+ * own (a slow mail server never holds up the cache). A broker that is down leaves the events in
+ * the outbox; the relay connects again at its next turn and nothing is lost.
  */
 export function startEvents(options: EventsOptions): Events {
   const { db, log } = options;
@@ -85,7 +110,6 @@ export function startEvents(options: EventsOptions): Events {
   const consumers = options.consumers ?? [
     emailConsumer(mailer, options.publicUrl),
     analyticsConsumer,
-    webhookConsumer,
     ...(options.showCache?.enabled ? [cacheConsumer(options.showCache)] : []),
   ];
   const onError = (consumer: string, error: unknown) => log.error(`events: the ${consumer} consumer failed; it will be tried again`, error);
@@ -137,7 +161,6 @@ export function startEvents(options: EventsOptions): Events {
       // A full batch: there may be more.
       if (result.status === "fulfilled" && result.value.done + result.value.failed + result.value.dead >= 50) deliveries.wake();
     }
-    hooks.wake();
   });
 
   const relay = loop(async () => {
@@ -146,39 +169,65 @@ export function startEvents(options: EventsOptions): Events {
       if (relayed.published) {
         log.debug(`events: relayed ${relayed.published}`);
         if (local) deliveries.wake();
+        hooks.wake(); // the relay wrote the deliveries of any hooks the events' shows have
       }
+      // Another instance is relaying: what it did not take is taken at the next turn.
+      if (relayed.busy) relay.soon(NEWS_BUSY_RETRY_MS);
     } catch (error) {
       // The events stay in the outbox; the next turn tries again (with a new connection if the old one died).
       log.error("events: the relay could not publish; the events wait in the outbox", error);
     }
   });
 
+  let newsFailing = false;
+  const news = loop(async () => {
+    try {
+      const turn = await announceSeatNews(db);
+      if (newsFailing) log.info("events: seat news is announced again");
+      newsFailing = false;
+      if (turn.eventsWaiting) relay.wake();
+      if (turn.busy) news.soon(NEWS_BUSY_RETRY_MS);
+      else if (turn.rows > 0) news.wake(); // there may be more, or more came meanwhile
+    } catch (error) {
+      // Said once per outage: the poll goes on every NEWS_POLL_MS, and maps poll by themselves meanwhile.
+      if (!newsFailing) log.error("events: seat news could not be announced; trying again", error);
+      newsFailing = true;
+    }
+  });
+
+  // A commit in this process may have written news or events: announce them soon.
+  const previousAfterCommit = db.$stats.afterCommit;
+  db.$stats.afterCommit = () => {
+    previousAfterCommit?.();
+    news.soon(NEWS_GATHER_MS);
+  };
+  const poll = setInterval(() => news.wake(), NEWS_POLL_MS);
+  poll.unref();
   const timer = setInterval(() => {
-    relay.wake();
     hooks.wake();
     if (local) deliveries.wake(); // retries whose time has come
   }, options.intervalMs ?? 1000);
   timer.unref();
-  let stopped = false;
-  let unlisten: (() => Promise<void>) | undefined;
-  options.listenSql
-    ?.listen("holdfast_outbox", () => relay.wake())
-    .then((listening) => {
-      if (stopped) void listening.unlisten().catch(() => {});
-      else unlisten = listening.unlisten;
-    })
-    .catch((error) => log.error("events: could not LISTEN for new events; relaying every interval instead", error));
   return {
     async tick() {
+      await news.now();
       await relay.now();
       if (local) await deliveries.now();
       await hooks.now();
     },
     async stop() {
-      stopped = true;
+      clearInterval(poll);
       clearInterval(timer);
-      await unlisten?.().catch(() => {});
-      await Promise.all([relay.stop(), deliveries.stop(), hooks.stop()]);
+      db.$stats.afterCommit = previousAfterCommit;
+      // The last requests' news and events go out before the loops stop (not waiting long on a database that is gone).
+      await Promise.race([
+        (async () => {
+          await news.now();
+          await relay.now();
+        })().catch(() => {}),
+        new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref()),
+      ]);
+      await Promise.all([news.stop(), relay.stop(), deliveries.stop(), hooks.stop()]);
       await bus?.close();
     },
   };

@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
+import { and, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "~/db/client.server";
-import { consumedEvents, eventDeliveries, outbox, webhookDeliveries } from "~/db/schema";
+import { consumedEvents, eventDeliveries, outbox, webhookDeliveries, webhooks } from "~/db/schema";
 import type { EventName, HoldfastEvent } from "./catalogue";
 
 /**
@@ -19,19 +19,29 @@ export interface Outgoing {
   event: HoldfastEvent;
 }
 
-/** A consumer: idempotent by event id (handleOnce), given only the events it wants. */
+/**
+ * A consumer: idempotent by event id (handleOnce). It subscribes to the event types it handles
+ * and is given no other: no delivery row is written for it (in process) and its queue is bound to
+ * those types only (RabbitMQ), so an event nobody handles costs nothing after the relay.
+ */
 export interface Consumer {
   name: string;
-  wants(event: HoldfastEvent): boolean;
+  events: readonly EventName[];
+  /** A finer choice among those types, on the payload (e.g. only the system's expiries); default all. */
+  accepts?(event: HoldfastEvent): boolean;
   /** Runs in the transaction that records the event as handled: its writes and that record commit together. */
   handle(tx: DbOrTx, event: HoldfastEvent): Promise<void>;
 }
 
+export const subscribes = (consumer: Consumer, event: HoldfastEvent) =>
+  consumer.events.includes(event.name) && (consumer.accepts?.(event) ?? true);
+
 /** One relay at a time across instances: a transaction-scoped advisory lock (safe behind pgbouncer). */
 export const RELAY_LOCK = 4_815_162_343;
-export const RELAY_BATCH = 200;
+export const RELAY_BATCH = 500;
 
-const toEvent = (row: typeof outbox.$inferSelect): HoldfastEvent => ({
+type OutboxRow = typeof outbox.$inferSelect;
+const toEvent = (row: OutboxRow): HoldfastEvent => ({
   id: row.eventId,
   name: row.name as EventName,
   at: row.at.toISOString(),
@@ -40,31 +50,77 @@ const toEvent = (row: typeof outbox.$inferSelect): HoldfastEvent => ({
   payload: row.payload,
 });
 
+/** The relay's lock and the oldest unpublished rows, in one statement: one row of nulls when busy or empty. */
+const TAKE = (limit: number) => sql`
+  with turn as (select pg_try_advisory_xact_lock(${RELAY_LOCK}) as mine)
+  select t.mine, o.id, o.event_id, o.name, o.at, o.version, o.show_id, o.payload
+  from turn t left join lateral (
+    select * from ${outbox} where ${outbox.publishedAt} is null order by ${outbox.id} limit ${limit}
+  ) o on t.mine`;
+
+/**
+ * Marks the batch published and, in the same statement, writes a webhook delivery for each hook
+ * of each event's show (webhooks.server.ts sends them): an event of a show without hooks costs no
+ * row. The body is the event as JSON, as consumers receive it.
+ */
+const MARK = (ids: number[], now: Date) => sql`
+  with marked as (
+    update ${outbox} set published_at = ${now.toISOString()}::timestamptz
+    where id = any(${`{${ids.join(",")}}`}::bigint[])
+    returning event_id, name, at, version, show_id, payload
+  )
+  insert into ${webhookDeliveries} (webhook_id, event_id, event_name, body, next_at, created_at)
+  select w.id, m.event_id, m.name,
+    json_build_object('id', m.event_id, 'name', m.name,
+      'at', to_char(m.at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+      'version', m.version, 'showId', m.show_id, 'payload', m.payload)::text,
+    ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
+  from marked m join ${webhooks} w on w.show_id = m.show_id
+  on conflict do nothing`;
+
 /**
  * One batch: takes the relay lock (or reports `busy`), reads the oldest unpublished rows in id
- * order, publishes them and marks them published, all in one transaction. If publishing fails or
- * the process dies before the commit, nothing is marked and the next batch publishes the same
- * rows again: at least once, in order; consumers absorb the repeats.
+ * order, publishes them and marks them published (fanning out webhook deliveries as it marks),
+ * all in one transaction. If publishing fails or the process dies before the commit, nothing is
+ * marked and the next batch publishes the same rows again: at least once, in order; consumers
+ * absorb the repeats.
  */
 export async function relayBatch(db: Db, transport: Transport, now: Date = new Date(), limit = RELAY_BATCH) {
   return db.transaction(async (tx) => {
-    const [lock] = await tx.execute<{ got: boolean }>(sql`select pg_try_advisory_xact_lock(${RELAY_LOCK}) as got`);
-    if (!lock.got) return { published: 0, busy: true };
-    const rows = await tx.select().from(outbox).where(isNull(outbox.publishedAt)).orderBy(asc(outbox.id)).limit(limit);
+    const taken = await tx.execute<{
+      mine: boolean;
+      id: string | null;
+      event_id: string;
+      name: string;
+      at: string;
+      version: number;
+      show_id: string | null;
+      payload: Record<string, unknown>;
+    }>(TAKE(limit));
+    if (!taken[0]?.mine) return { published: 0, busy: true };
+    const rows: OutboxRow[] = taken
+      .filter((r) => r.id !== null)
+      .map((r) => ({
+        id: Number(r.id),
+        eventId: r.event_id,
+        name: r.name,
+        at: new Date(r.at),
+        version: r.version,
+        showId: r.show_id,
+        payload: r.payload,
+        publishedAt: null,
+      }));
     if (rows.length === 0) return { published: 0, busy: false };
     await transport.publish(
       tx,
       rows.map((row) => ({ outboxId: row.id, event: toEvent(row) })),
     );
-    await tx
-      .update(outbox)
-      .set({ publishedAt: now })
-      .where(
-        inArray(
-          outbox.id,
-          rows.map((r) => r.id),
-        ),
-      );
+    await tx.execute(
+      MARK(
+        rows.map((r) => r.id),
+        now,
+      ),
+    );
     return { published: rows.length, busy: false };
   });
 }
@@ -97,12 +153,12 @@ export async function handleOnce(db: Db, consumer: Consumer, event: HoldfastEven
   });
 }
 
-/** Without a broker: each event becomes a delivery row per consumer that wants it, written in the relay's transaction. */
+/** Without a broker: each event becomes a delivery row per consumer subscribed to it, written in the relay's transaction. */
 export function inProcessTransport(consumers: Consumer[], now: () => Date = () => new Date()): Transport {
   return {
     async publish(tx, batch) {
       const rows = batch.flatMap(({ outboxId, event }) =>
-        consumers.filter((c) => c.wants(event)).map((c) => ({ consumer: c.name, eventId: event.id, outboxId, nextAt: now() })),
+        consumers.filter((c) => subscribes(c, event)).map((c) => ({ consumer: c.name, eventId: event.id, outboxId, nextAt: now() })),
       );
       if (rows.length > 0) await tx.insert(eventDeliveries).values(rows).onConflictDoNothing();
     },
@@ -126,9 +182,14 @@ export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
 };
 
 /**
- * The in-process queue's worker: claims due deliveries (oldest event first, skipping rows another
- * instance has claimed), runs each consumer once per event, and marks it done, or counts the
- * failure and tries again later, or, at the last try, marks it dead.
+ * The in-process queue's worker: for each consumer, claims its due deliveries (oldest event
+ * first, skipping rows another instance has claimed), runs the consumer once per event, then
+ * marks the batch's successes done in one statement; a failure is counted and tried again later,
+ * or, at the last try, marked dead.
+ *
+ * The claim reads event_deliveries_open_idx (consumer, outbox_id) in order and stops at `limit`:
+ * its cost is the batch's, whatever the backlog (tests/integration/events.test.ts shows it with
+ * EXPLAIN at 100,000 waiting deliveries).
  */
 export async function deliverDue(
   db: Db,
@@ -137,69 +198,83 @@ export async function deliverDue(
   policy: DeliveryPolicy = DEFAULT_DELIVERY_POLICY,
   limit = 50,
 ): Promise<{ done: number; failed: number; dead: number }> {
-  const byName = new Map(consumers.map((c) => [c.name, c]));
-  const claimed = await db.transaction(async (tx) => {
-    const due = await tx
-      .select({ delivery: eventDeliveries, event: outbox })
-      .from(eventDeliveries)
-      .innerJoin(outbox, eq(outbox.eventId, eventDeliveries.eventId))
-      .where(
-        and(
-          // Only these consumers' deliveries: another's are its own worker's to claim.
-          inArray(
-            eventDeliveries.consumer,
-            consumers.map((c) => c.name),
-          ),
-          isNull(eventDeliveries.doneAt),
-          isNull(eventDeliveries.deadAt),
-          lte(eventDeliveries.nextAt, now),
-        ),
-      )
-      .orderBy(asc(eventDeliveries.outboxId))
-      .limit(limit)
-      .for("update", { of: eventDeliveries, skipLocked: true });
-    if (due.length > 0) {
-      await tx
-        .update(eventDeliveries)
-        .set({ nextAt: new Date(now.getTime() + policy.leaseMs) })
-        .where(
-          sql`(${eventDeliveries.consumer}, ${eventDeliveries.eventId}) in (${sql.join(
-            due.map((d) => sql`(${d.delivery.consumer}, ${d.delivery.eventId}::uuid)`),
-            sql`, `,
-          )})`,
-        );
-    }
-    return due;
-  });
   const result = { done: 0, failed: 0, dead: 0 };
-  for (const { delivery, event } of claimed) {
-    const where = and(eq(eventDeliveries.consumer, delivery.consumer), eq(eventDeliveries.eventId, delivery.eventId));
-    const consumer = byName.get(delivery.consumer);
-    try {
-      if (!consumer) throw new Error(`no consumer named ${delivery.consumer} in this process`);
-      await handleOnce(db, consumer, toEvent(event));
+  for (const consumer of consumers) {
+    const claimed = await claimDeliveries(db, consumer.name, now, policy, limit);
+    const done: string[] = [];
+    for (const { delivery, event } of claimed) {
+      try {
+        await handleOnce(db, consumer, event);
+        done.push(delivery.eventId);
+      } catch (error) {
+        const attempts = delivery.attempts + 1;
+        const dead = attempts >= policy.maxAttempts;
+        await db
+          .update(eventDeliveries)
+          .set({
+            attempts,
+            lastError: (error instanceof Error ? error.message : String(error)).slice(0, 500),
+            nextAt: new Date(now.getTime() + policy.backoffMs(attempts)),
+            deadAt: dead ? now : null,
+          })
+          .where(and(eq(eventDeliveries.consumer, consumer.name), eq(eventDeliveries.eventId, delivery.eventId)));
+        if (dead) result.dead++;
+        else result.failed++;
+      }
+    }
+    if (done.length > 0) {
       await db
         .update(eventDeliveries)
-        .set({ doneAt: now, attempts: delivery.attempts + 1, lastError: null })
-        .where(where);
-      result.done++;
-    } catch (error) {
-      const attempts = delivery.attempts + 1;
-      const dead = attempts >= policy.maxAttempts;
-      await db
-        .update(eventDeliveries)
-        .set({
-          attempts,
-          lastError: (error instanceof Error ? error.message : String(error)).slice(0, 500),
-          nextAt: new Date(now.getTime() + policy.backoffMs(attempts)),
-          deadAt: dead ? now : null,
-        })
-        .where(where);
-      if (dead) result.dead++;
-      else result.failed++;
+        .set({ doneAt: now, attempts: sql`${eventDeliveries.attempts} + 1`, lastError: null })
+        .where(and(eq(eventDeliveries.consumer, consumer.name), inArray(eventDeliveries.eventId, done)));
+      result.done += done.length;
     }
   }
   return result;
+}
+
+/**
+ * Claims one consumer's due deliveries with their events in one statement: the oldest first,
+ * skipping rows another worker holds, leased for policy.leaseMs (then another worker's to retry).
+ */
+async function claimDeliveries(db: Db, consumer: string, now: Date, policy: DeliveryPolicy, limit: number) {
+  const rows = await db.execute<{
+    outbox_id: string;
+    event_id: string;
+    attempts: number;
+    name: string;
+    at: string;
+    version: number;
+    show_id: string | null;
+    payload: Record<string, unknown>;
+  }>(sql`
+    with claimed as (
+      update ${eventDeliveries} d set next_at = ${new Date(now.getTime() + policy.leaseMs).toISOString()}::timestamptz
+      where (d.consumer, d.event_id) in (
+        select consumer, event_id from ${eventDeliveries}
+        where consumer = ${consumer} and done_at is null and dead_at is null and next_at <= ${now.toISOString()}::timestamptz
+        order by consumer, outbox_id
+        limit ${limit}
+        for update skip locked
+      )
+      returning d.outbox_id, d.event_id, d.attempts
+    )
+    select c.outbox_id, c.event_id, c.attempts, o.name, o.at, o.version, o.show_id, o.payload
+    from claimed c join ${outbox} o on o.id = c.outbox_id
+    order by c.outbox_id`);
+  return rows.map((r) => ({
+    delivery: { eventId: r.event_id, attempts: r.attempts },
+    event: toEvent({
+      id: Number(r.outbox_id),
+      eventId: r.event_id,
+      name: r.name,
+      at: new Date(r.at),
+      version: r.version,
+      showId: r.show_id,
+      payload: r.payload,
+      publishedAt: null,
+    }),
+  }));
 }
 
 /** How long handled events are kept: published outbox rows, done deliveries, consumers' records (dead deliveries: DEAD_KEPT_DAYS). */

@@ -1,9 +1,8 @@
 import { createHmac } from "node:crypto";
-import { and, asc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "~/db/client.server";
 import { webhookDeliveries, webhooks } from "~/db/schema";
-import type { HoldfastEvent } from "./catalogue";
-import { type Consumer, DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from "./relay.server";
+import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from "./relay.server";
 
 /** How long a receiver has to answer before the try counts as failed. */
 export const WEBHOOK_TIMEOUT_MS = 5000;
@@ -19,29 +18,6 @@ export function signWebhook(secret: string, body: string, at: Date): string {
 }
 
 /**
- * The `webhooks` consumer: each event of a show with hooks becomes a delivery per hook, written in
- * handleOnce's transaction (so once per event). The sender below does the sending.
- */
-export const webhookConsumer: Consumer = {
-  name: "webhooks",
-  wants: (event) => event.showId !== null,
-  async handle(tx, event: HoldfastEvent) {
-    const body = JSON.stringify({
-      id: event.id,
-      name: event.name,
-      at: event.at,
-      version: event.version,
-      showId: event.showId,
-      payload: event.payload,
-    });
-    await tx.execute(sql`
-      insert into ${webhookDeliveries} (webhook_id, event_id, event_name, body, next_at, created_at)
-      select id, ${event.id}::uuid, ${event.name}, ${body}, now(), now() from ${webhooks} where show_id = ${event.showId}::uuid
-      on conflict do nothing`);
-  },
-};
-
-/**
  * Sends the deliveries whose time has come: claims them (skipping those another instance has
  * claimed), POSTs each with its signature, and records the answer: a 2xx is delivered; anything
  * else (a status, a timeout, a refused connection) is tried again with the delivery policy's
@@ -54,27 +30,29 @@ export async function sendDueWebhooks(
   send: typeof fetch = fetch,
   limit = 20,
 ): Promise<{ delivered: number; failed: number; dead: number }> {
-  const claimed = await db.transaction(async (tx) => {
-    const due = await tx
-      .select({ delivery: webhookDeliveries, url: webhooks.url, secret: webhooks.secret })
-      .from(webhookDeliveries)
-      .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
-      .where(and(isNull(webhookDeliveries.deliveredAt), isNull(webhookDeliveries.deadAt), lte(webhookDeliveries.nextAt, now)))
-      .orderBy(asc(webhookDeliveries.id))
-      .limit(limit)
-      .for("update", { of: webhookDeliveries, skipLocked: true });
-    if (due.length > 0)
-      await tx
-        .update(webhookDeliveries)
-        .set({ nextAt: new Date(now.getTime() + policy.leaseMs) })
-        .where(
-          inArray(
-            webhookDeliveries.id,
-            due.map((d) => d.delivery.id),
-          ),
-        );
-    return due;
-  });
+  // One statement: the oldest due deliveries (webhook_deliveries_open_idx, in id order, up to
+  // `limit`), skipping those another instance holds, leased for policy.leaseMs, with their hooks.
+  const claimed = (
+    await db.execute<{ id: string; event_name: string; body: string; attempts: number; url: string; secret: string }>(sql`
+    with claimed as (
+      update ${webhookDeliveries} d set next_at = ${new Date(now.getTime() + policy.leaseMs).toISOString()}::timestamptz
+      where d.id in (
+        select id from ${webhookDeliveries}
+        where delivered_at is null and dead_at is null and next_at <= ${now.toISOString()}::timestamptz
+        order by id
+        limit ${limit}
+        for update skip locked
+      )
+      returning d.id, d.webhook_id, d.event_name, d.body, d.attempts
+    )
+    select c.id, c.event_name, c.body, c.attempts, w.url, w.secret
+    from claimed c join ${webhooks} w on w.id = c.webhook_id
+    order by c.id`)
+  ).map((r) => ({
+    delivery: { id: Number(r.id), eventName: r.event_name, body: r.body, attempts: r.attempts },
+    url: r.url,
+    secret: r.secret,
+  }));
   const result = { delivered: 0, failed: 0, dead: 0 };
   await Promise.all(
     claimed.map(async ({ delivery, url, secret }) => {

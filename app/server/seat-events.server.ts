@@ -1,8 +1,9 @@
 /**
  * Live seat maps across instances. PostgreSQL tells every instance of every change of seats'
- * states (the seats_notify trigger, drizzle/0009_seat_notify.sql, NOTIFYs from inside the
- * changing transaction); each instance LISTENs once, on a connection of its own, and passes each
- * show's changes to the maps open on it, as Server-Sent Events (GET /shows/:showId/events).
+ * states (the seats_notify trigger writes each change's news in the changing transaction,
+ * drizzle/0014; the announcer NOTIFYs it after the commit, app/events/seat-news.server.ts); each
+ * instance LISTENs once, on a connection of its own, and passes each show's changes to the maps
+ * open on it, as Server-Sent Events (GET /shows/:showId/events).
  *
  * The stream says whether it is live: `{"live":true}` when the LISTEN connection is up (the map
  * then fetches the whole truth once, for what changed before it was listening, and polls
@@ -13,9 +14,9 @@
  */
 import type { Request, Response } from "express";
 import type postgres from "postgres";
+import { SEAT_CHANNEL } from "~/events/seat-news.server";
 import type { Logger } from "~/logger.server";
 
-export const SEAT_CHANNEL = "holdfast_seats";
 /** A comment line this often keeps proxies and browsers from timing an idle stream out. */
 const HEARTBEAT_MS = 15_000;
 /** Open streams per instance; past it a map is told to poll, never to pile up sockets. */

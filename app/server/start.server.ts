@@ -90,7 +90,6 @@ export async function startServer(
       mailDir: config.mailDir,
       mailFrom: config.mailFrom,
       publicUrl: config.publicUrl ?? url,
-      listenSql: database.listenSql,
       showCache: services.showCache,
     });
 

@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { placeHold } from "~/domain/holds.server";
 import { type AmqpBus, amqpNames, connectAmqp } from "~/events/amqp.server";
-import type { HoldfastEvent } from "~/events/catalogue";
+import { EVENT_NAMES, type HoldfastEvent } from "~/events/catalogue";
 import { type Consumer, relayAll, relayBatch, type Transport } from "~/events/relay.server";
 import { makeShow, makeUsers, NOW, seatIdsByLabel } from "../support/factories";
 import { serviceAnswers } from "../support/services";
@@ -38,7 +38,7 @@ describe.skipIf(!reachable)("events through RabbitMQ", () => {
   const seen = new Map<string, HoldfastEvent[]>();
   const recorder = (name: string, fail?: (event: HoldfastEvent) => boolean): Consumer => ({
     name,
-    wants: () => true,
+    events: EVENT_NAMES,
     async handle(_tx, event) {
       if (fail?.(event)) throw new Error("this consumer fails");
       seen.set(name, [...(seen.get(name) ?? []), event]);

@@ -10,7 +10,7 @@ import { placeHold } from "~/domain/holds.server";
 import { TEST_CARDS } from "~/domain/payments";
 import { cancelShow, editShow, setSeatsBlocked } from "~/domain/show-admin.server";
 import { sweepAllExpiredHolds } from "~/domain/sweeper.server";
-import type { HoldfastEvent } from "~/events/catalogue";
+import { EVENT_NAMES, type HoldfastEvent } from "~/events/catalogue";
 import { analyticsConsumer, emailConsumer } from "~/events/consumers.server";
 import { createMailer } from "~/events/mail.server";
 import {
@@ -193,7 +193,7 @@ describe("the relay", () => {
 
     // A consumer given all ten handles five.
     let handled = 0;
-    const counting: Consumer = { name: `count-${randomUUID()}`, wants: () => true, handle: async () => void handled++ };
+    const counting: Consumer = { name: `count-${randomUUID()}`, events: EVENT_NAMES, handle: async () => void handled++ };
     const outcomes = [];
     for (const event of broker.got) outcomes.push(await handleOnce(t.db, counting, event));
     expect(handled).toBe(5);
@@ -241,10 +241,14 @@ describe("without a broker: the in-process queue", () => {
     const { A1 } = await seatIdsByLabel(t.db, show.id);
     let flakyCalls = 0;
     let flakyDone = 0;
-    const broken: Consumer = { name: `broken-${randomUUID()}`, wants: () => true, handle: () => Promise.reject(new Error("SMTP said no")) };
+    const broken: Consumer = {
+      name: `broken-${randomUUID()}`,
+      events: EVENT_NAMES,
+      handle: () => Promise.reject(new Error("SMTP said no")),
+    };
     const flaky: Consumer = {
       name: `flaky-${randomUUID()}`,
-      wants: () => true,
+      events: EVENT_NAMES,
       async handle() {
         if (++flakyCalls < 3) throw new Error("not yet");
         flakyDone++;
@@ -267,8 +271,8 @@ describe("without a broker: the in-process queue", () => {
     const show = await makeShow(t.db, { startsAt: later(60 * 24 * 30) });
     const [alice] = await makeUsers(t.db, 1);
     const { A1 } = await seatIdsByLabel(t.db, show.id);
-    const a: Consumer = { name: `a-${randomUUID()}`, wants: () => true, handle: async () => {} };
-    const b: Consumer = { name: `b-${randomUUID()}`, wants: () => true, handle: async () => {} };
+    const a: Consumer = { name: `a-${randomUUID()}`, events: EVENT_NAMES, handle: async () => {} };
+    const b: Consumer = { name: `b-${randomUUID()}`, events: EVENT_NAMES, handle: async () => {} };
     await placeHold(t.db, { userId: alice, showId: show.id, seatIds: [A1] }, NOW);
     await relayAll(t.db, inProcessTransport([a, b]));
     expect(await deliverDue(t.db, [a], new Date(), quick)).toEqual({ done: 1, failed: 0, dead: 0 });
@@ -355,7 +359,7 @@ describe("pruning", () => {
     const [alice] = await makeUsers(t.db, 1);
     const { A1, A2 } = await seatIdsByLabel(t.db, show.id);
     await placeHold(t.db, { userId: alice, showId: show.id, seatIds: [A1] }, NOW);
-    const dead: Consumer = { name: `dead-${randomUUID()}`, wants: () => true, handle: () => Promise.reject(new Error("always")) };
+    const dead: Consumer = { name: `dead-${randomUUID()}`, events: EVENT_NAMES, handle: () => Promise.reject(new Error("always")) };
     await relayAll(t.db, inProcessTransport([dead]));
     await deliverDue(t.db, [dead], new Date(), { maxAttempts: 1, backoffMs: () => 0, leaseMs: 1000 });
     await placeHold(t.db, { userId: alice, showId: show.id, seatIds: [A2] }, NOW); // not yet published
