@@ -17,6 +17,8 @@ export interface BenchDatabase extends Database {
   embedded: boolean;
   /** Whether pg_stat_statements answers (statements per hold are then counted by PostgreSQL). */
   statements: boolean;
+  /** Autovacuum is off for every table (`neverAnalysed`): nothing analyses them unless asked. */
+  neverAnalysed: boolean;
   stop(): Promise<void>;
 }
 
@@ -26,7 +28,17 @@ const withDatabase = (url: string, name: string) => {
   return u.toString();
 };
 
-export async function freshDatabase(poolSize: number): Promise<BenchDatabase> {
+export interface FreshDatabaseOptions {
+  /** Connections the run needs in all (its own pool, the servers' pools): the embedded cluster allows them. */
+  maxConnections?: number;
+  /**
+   * Tables PostgreSQL never analyses by itself: the embedded cluster runs with autovacuum off; on
+   * DATABASE_URL's server, autovacuum is turned off table by table (`turnOffAutovacuum`).
+   */
+  neverAnalysed?: boolean;
+}
+
+export async function freshDatabase(poolSize: number, options: FreshDatabaseOptions = {}): Promise<BenchDatabase> {
   const external = process.env.DATABASE_URL;
   const name = `holdfast_bench_${randomBytes(4).toString("hex")}`;
   let adminUrl: string;
@@ -38,7 +50,15 @@ export async function freshDatabase(poolSize: number): Promise<BenchDatabase> {
     await chmod(dir, 0o755);
     const cluster = await startEmbeddedPostgres({
       dataDir: dir,
-      flags: ["-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track=all", "-c", "max_connections=400"],
+      flags: [
+        "-c",
+        "shared_preload_libraries=pg_stat_statements",
+        "-c",
+        "pg_stat_statements.track=all",
+        "-c",
+        `max_connections=${Math.max(400, options.maxConnections ?? 0)}`,
+        ...(options.neverAnalysed ? ["-c", "autovacuum=off"] : []),
+      ],
     });
     adminUrl = cluster.url;
     stopCluster = async () => {
@@ -59,6 +79,13 @@ export async function freshDatabase(poolSize: number): Promise<BenchDatabase> {
   const url = withDatabase(adminUrl, name);
   await runMigrations(url);
   const database = connectDatabase(url, { max: poolSize });
+  if (options.neverAnalysed) await turnOffAutovacuum(database.sql);
+  if (external && options.maxConnections) {
+    const [{ max_connections }] = await database.sql<{ max_connections: string }[]>`show max_connections`;
+    if (Number(max_connections) < options.maxConnections) {
+      console.warn(`warning: DATABASE_URL's server allows ${max_connections} connections; this run may open ${options.maxConnections}`);
+    }
+  }
   let statements = false;
   try {
     await database.sql`create extension if not exists pg_stat_statements`;
@@ -72,6 +99,7 @@ export async function freshDatabase(poolSize: number): Promise<BenchDatabase> {
     url,
     embedded: !external,
     statements,
+    neverAnalysed: Boolean(options.neverAnalysed),
     async stop() {
       await database.close();
       await admin.unsafe(`drop database if exists "${name}" with (force)`).catch(() => {});
@@ -79,4 +107,21 @@ export async function freshDatabase(poolSize: number): Promise<BenchDatabase> {
       await stopCluster();
     },
   };
+}
+
+/** Autovacuum (and so autoanalyze) off for every ordinary table of the database, as it stands now. */
+export async function turnOffAutovacuum(sql: postgres.Sql): Promise<void> {
+  const tables = await sql<{ name: string }[]>`
+    select format('%I.%I', n.nspname, c.relname) as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where c.relkind = 'r' and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%'`;
+  for (const { name } of tables) {
+    await sql.unsafe(`alter table ${name} set (autovacuum_enabled = false, toast.autovacuum_enabled = false)`);
+  }
+}
+
+/** Tables of the database that have been analysed, by hand or by autovacuum: 0 in a never-analysed run. */
+export async function analysedTables(sql: postgres.Sql): Promise<number> {
+  const [{ n }] = await sql<{ n: number }[]>`
+    select count(*)::int as n from pg_stat_user_tables where last_analyze is not null or last_autoanalyze is not null`;
+  return n;
 }

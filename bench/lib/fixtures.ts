@@ -72,7 +72,12 @@ export async function makeShow(
   return { id: show.id, seconds: (performance.now() - started) / 1000 };
 }
 
-export async function seatIdsOf(db: Db, showId: string): Promise<number[]> {
-  const rows = await db.execute<{ id: string }>(sql`select id from seats where show_id = ${showId} order by id`);
+/** A show's seat ids in order, or one section's. */
+export async function seatIdsOf(db: Db, showId: string, section?: string): Promise<number[]> {
+  const rows = await db.execute<{ id: string }>(
+    section === undefined
+      ? sql`select id from seats where show_id = ${showId} order by id`
+      : sql`select id from seats where show_id = ${showId} and section = ${section} order by id`,
+  );
   return rows.map((r) => Number(r.id));
 }

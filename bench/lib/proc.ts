@@ -1,15 +1,18 @@
 /**
- * CPU time from /proc, in milliseconds: what a process (the server) or a set of processes (every
- * `postgres` on the machine) has spent, user + system. Differences over a measured window give
+ * CPU time from /proc, in milliseconds: what a process (the server) or a set of processes (the
+ * bench's PostgreSQL) has spent, user + system. Differences over a measured window give
  * CPU per request without timing anything in the load generator.
  */
 import { readdirSync, readFileSync } from "node:fs";
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
+/** The fields after the command name (the name may contain spaces): fields[0] is field 3, `state`. */
+const fieldsOf = (stat: string) => stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+const commandOf = (stat: string) => stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+
 function ticksOf(stat: string): number {
-  // The command name may contain spaces: fields start after the closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const fields = fieldsOf(stat);
   return Number(fields[11]) + Number(fields[12]); // utime + stime
 }
 
@@ -17,18 +20,48 @@ export function processCpuMs(pid: number): number {
   return (ticksOf(readFileSync(`/proc/${pid}/stat`, "utf8")) * 1000) / TICKS_PER_SECOND;
 }
 
-/** CPU of every process whose name is `postgres` (the embedded cluster's, or a local server's). */
+/** The postmaster whose processes postgresCpuMs counts; unset: every `postgres` on the machine. */
+let postmaster: string | undefined;
+
+/**
+ * Count only the PostgreSQL this backend belongs to (its postmaster and the postmaster's
+ * children), not the other clusters on a shared machine. False when that backend is not a
+ * process of this machine (a remote DATABASE_URL): every `postgres` is counted then.
+ */
+export function countPostgresOf(backendPid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${backendPid}/stat`, "utf8");
+    if (commandOf(stat) !== "postgres") return false;
+    postmaster = fieldsOf(stat)[1]; // ppid
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Ticks last seen per PostgreSQL process (by pid and start time): a backend that exits between two
+ * readings (a pool closing an idle connection) keeps what it had spent, instead of taking its
+ * whole life's CPU out of the difference.
+ */
+const spent = new Map<string, number>();
+
+/** CPU of the PostgreSQL processes (see countPostgresOf), including those that have exited since the first reading. */
 export function postgresCpuMs(): number {
-  let ticks = 0;
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) === "postgres") ticks += ticksOf(stat);
+      if (commandOf(stat) !== "postgres") continue;
+      const fields = fieldsOf(stat);
+      if (postmaster !== undefined && entry !== postmaster && fields[1] !== postmaster) continue;
+      spent.set(`${entry}:${fields[19]}`, ticksOf(stat)); // field 22: start time
     } catch {
       // the process ended while we looked
     }
   }
+  let ticks = 0;
+  for (const t of spent.values()) ticks += t;
   return (ticks * 1000) / TICKS_PER_SECOND;
 }
 

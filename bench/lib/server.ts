@@ -27,25 +27,32 @@ export const removeBenchMail = (dir: string) => rmSync(dir, { recursive: true, f
 
 export async function startServerProcess(env: Record<string, string>, nodeFlags: string[] = []): Promise<ServerProcess> {
   const mailDir = env.MAIL_DIR ? undefined : benchMailDir();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    // What `npm start` runs: the compiled server (`npm run bench` builds it first).
-    [...nodeFlags, ...(process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? []), "build/server.js"],
-    {
-      cwd: PROJECT,
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOST: "127.0.0.1",
-        PORT: "0",
-        NODE_ENV: "production",
-        LOG_LEVEL: "info",
-        PUBLIC_URL: "http://127.0.0.1",
-        ...(mailDir ? { MAIL_DIR: mailDir } : {}),
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+  // What `npm start` runs: the compiled server (`npm run bench` builds it first).
+  const server = await spawnServer([...nodeFlags, ...(process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? []), "build/server.js"], {
+    LOG_LEVEL: "info",
+    PUBLIC_URL: "http://127.0.0.1",
+    ...(mailDir ? { MAIL_DIR: mailDir } : {}),
+    ...env,
+  });
+  return {
+    ...server,
+    async stop() {
+      await server.stop();
+      if (mailDir) removeBenchMail(mailDir);
     },
-  );
+  };
+}
+
+/**
+ * A node process that prints `listening on http://…` once it serves (Holdfast's server, or the
+ * naive reference): its own process, so its CPU can be read from /proc apart from the bench's.
+ */
+export async function spawnServer(nodeArgs: string[], env: Record<string, string>): Promise<ServerProcess> {
+  const child: ChildProcess = spawn(process.execPath, nodeArgs, {
+    cwd: PROJECT,
+    env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", NODE_ENV: "production", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   // The server's last lines, for a failure's message: with a line per request, a long run writes
   // hundreds of megabytes, so only the tail is kept.
   let output = "";
@@ -61,19 +68,18 @@ export async function startServerProcess(env: Record<string, string>, nodeFlags:
     };
     child.stdout?.on("data", onData);
     child.stderr?.on("data", keep);
-    child.on("exit", (code) => reject(new Error(`the server exited with ${code} before listening:\n${output}`)));
+    child.on("exit", (code) => reject(new Error(`${nodeArgs.at(-1)} exited with ${code} before listening:\n${output}`)));
   });
   return {
     pid: child.pid ?? 0,
     url,
     output: () => output,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.on("exit", resolve));
         child.kill("SIGTERM");
         await exited;
       }
-      if (mailDir) removeBenchMail(mailDir);
     },
   };
 }
