@@ -109,6 +109,7 @@ const envSchema = z
     DB_POOL_SIZE: intSetting(10, 1, 500),
     DB_CONNECT_TIMEOUT_SECONDS: intSetting(5, 1, 120),
     DB_STATEMENT_TIMEOUT_MS: intSetting(30_000, 0, 3_600_000),
+    DB_ACQUIRE_TIMEOUT_MS: intSetting(3_000, 100, 60_000),
     DEMO_SEED: booleanish.optional(),
     MAX_SEATS_PER_HOLD: intSetting(BOOKING_DEFAULTS.maxSeatsPerHold, 1, 100),
     HOLD_TTL_SECONDS: intSetting(BOOKING_DEFAULTS.holdTtlSeconds, 1, 86_400),
@@ -177,6 +178,8 @@ export interface Config {
   dbConnectTimeoutSeconds: number;
   /** How long one statement may run before PostgreSQL cancels it (0: no limit). */
   dbStatementTimeoutMs: number;
+  /** How long a hold waits for a free connection before it is refused with 503 (nothing done). */
+  dbAcquireTimeoutMs: number;
   /** Seed demo accounts and shows: only on the embedded default, never in production. */
   demoSeed: boolean;
   booking: {
@@ -252,6 +255,7 @@ export function loadConfig(
     dbPoolSize: env.DB_POOL_SIZE,
     dbConnectTimeoutSeconds: env.DB_CONNECT_TIMEOUT_SECONDS,
     dbStatementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+    dbAcquireTimeoutMs: env.DB_ACQUIRE_TIMEOUT_MS,
     demoSeed,
     booking: {
       maxSeatsPerHold: env.MAX_SEATS_PER_HOLD,

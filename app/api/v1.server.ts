@@ -142,7 +142,13 @@ export const v1Handlers: ApiHandlers = {
     const { db, booking: settings } = call.services;
     const held = await placeHold(
       db,
-      { userId: callerId(call), showId: call.params.showId, seatIds: call.body.seatIds, clientAddress: call.clientAddress() },
+      {
+        userId: callerId(call),
+        showId: call.params.showId,
+        seatIds: call.body.seatIds,
+        clientAddress: call.clientAddress(),
+        claim: call.claim,
+      },
       call.now,
       settings,
     );

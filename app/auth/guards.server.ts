@@ -21,12 +21,27 @@ export function getSession(request: Request, context: AppLoadContext) {
  * from the cookie, and a cookie whose session has ended (log-out, "log out everywhere", a new
  * password) signs nobody in, even a copy of it.
  */
-export async function getOptionalUser(request: Request, context: AppLoadContext): Promise<PublicUser | null> {
-  const session = await getSession(request, context);
-  const userId = session.get("userId");
-  const sessionId = session.get("sid");
-  if (!userId || !sessionId) return null;
-  return findSessionUser(context.db, sessionId, userId);
+export function getOptionalUser(request: Request, context: AppLoadContext): Promise<PublicUser | null> {
+  // Read once per request, however many loaders ask (the root's and the page's run side by side,
+  // each with a request of its own, but with the request's one context).
+  let user = usersOfRequests.get(context);
+  if (!user) {
+    user = (async () => {
+      const session = await getSession(request, context);
+      const userId = session.get("userId");
+      const sessionId = session.get("sid");
+      if (!userId || !sessionId) return null;
+      return findSessionUser(context.db, sessionId, userId);
+    })();
+    usersOfRequests.set(context, user);
+  }
+  return user;
+}
+const usersOfRequests = new WeakMap<AppLoadContext, Promise<PublicUser | null>>();
+
+/** After an action (which may have changed the user or their session), the page's loaders read the user afresh. */
+export function forgetRequestUser(context: AppLoadContext) {
+  usersOfRequests.delete(context);
 }
 
 /** The server-side session id in the cookie (the account page marks "this device" with it). */

@@ -18,7 +18,12 @@ export interface DbStats {
  * The process's pool as Drizzle sees it, with the postgres.js client under it (`$client`, for the
  * hot paths' prepared, pipelined statements) and its statement counter (`$stats`).
  */
-export type Db = PostgresJsDatabase<typeof schema> & { $client: postgres.Sql; $stats: DbStats };
+export type Db = PostgresJsDatabase<typeof schema> & {
+  $client: postgres.Sql;
+  $stats: DbStats;
+  /** How long a hot path waits for a free connection before it refuses (DB_ACQUIRE_TIMEOUT_MS; undefined: no bound). */
+  $acquireTimeoutMs?: number;
+};
 /** A pool or an open transaction: domain functions accept either. */
 export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
 
@@ -46,6 +51,8 @@ export interface ConnectOptions {
   max?: number;
   connectTimeoutSeconds?: number;
   statementTimeoutMs?: number;
+  /** The hot paths' bound on waiting for a free connection (see Db.$acquireTimeoutMs). */
+  acquireTimeoutMs?: number;
   /** Read replicas for `listing` (DATABASE_REPLICA_URLS). */
   replicaUrls?: string[];
   /** For LISTEN when `url` is a pooler (DATABASE_DIRECT_URL). */
@@ -97,7 +104,7 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Data
       stats.afterCommit?.();
       return result;
     }) as typeof transaction;
-    return Object.assign(db, { $stats: stats });
+    return Object.assign(db, { $stats: stats, $acquireTimeoutMs: options.acquireTimeoutMs });
   };
   const connectTimeoutSeconds = options.connectTimeoutSeconds ?? 5;
   const sql = open(url, { max: options.max ?? 10, connectTimeoutSeconds });

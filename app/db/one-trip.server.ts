@@ -1,6 +1,7 @@
 import { fillPlaceholders, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import type postgres from "postgres";
+import { DatabaseBusy } from "./unavailable.server";
 
 export interface Step {
   text: string;
@@ -18,13 +19,26 @@ export interface Step {
  * (hold, pay, release, cancel), where Drizzle's transaction would cost a round trip per
  * statement plus BEGIN and COMMIT (docs/decisions/0009-one-round-trip-transactions.md).
  */
+export interface OneTripOptions {
+  /** How long to wait for a free connection (DB_ACQUIRE_TIMEOUT_MS): past it, DatabaseBusy and nothing is sent. */
+  acquireTimeoutMs?: number;
+  /**
+   * Asked once a connection is in hand, just before the transaction is sent: false (the request
+   * was answered already, or its client left) sends nothing and throws DatabaseBusy. After a true
+   * the transaction is sent, and whoever asked is answered with its outcome.
+   */
+  claim?: () => boolean;
+}
+
 export async function oneTripTransaction(
   client: postgres.Sql,
   steps: Step[],
   stats?: { statements: number; afterCommit?: () => void },
+  options: OneTripOptions = {},
 ): Promise<postgres.RowList<postgres.Row[]>[]> {
-  const conn = await client.reserve();
+  const conn = await reserveWithin(client, options.acquireTimeoutMs);
   try {
+    if (options.claim && !options.claim()) throw new DatabaseBusy("the request was answered before its change was sent");
     const queries = [
       conn.unsafe("begin"),
       ...steps.map((step) => conn.unsafe(step.text, step.params ?? [], { prepare: client.options.prepare })),
@@ -40,6 +54,27 @@ export async function oneTripTransaction(
   } finally {
     conn.release();
   }
+}
+
+/**
+ * A reserved connection, waited for at most `ms` (none: as long as it takes). One that comes free
+ * after the wait is given back at once: a request refused for want of a connection did nothing.
+ */
+async function reserveWithin(client: postgres.Sql, ms: number | undefined): Promise<postgres.ReservedSql> {
+  const reserving = client.reserve();
+  if (!ms) return reserving;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), ms);
+  });
+  try {
+    const first = await Promise.race([reserving, late]);
+    if (first !== "late") return first;
+  } finally {
+    clearTimeout(timer);
+  }
+  void reserving.then((conn) => conn.release()).catch(() => {});
+  throw new DatabaseBusy(`no database connection came free within ${ms} ms`);
 }
 
 /** One prepared statement on the pool (the fast conflict read). */

@@ -23,11 +23,30 @@ const NETWORK_CODES = new Set([
 ]);
 const SQLSTATES = new Set(["57P01", "57P02", "57P03", "57014"]);
 
+/**
+ * Refused before any work: no connection came free within DB_ACQUIRE_TIMEOUT_MS, or the request
+ * had already been answered (the 503 watchdog, http.server.ts) or left by its client when its
+ * change was about to be sent. Nothing was stored; answered 503 with Retry-After like an outage.
+ */
+export class DatabaseBusy extends Error {
+  readonly code = "HOLDFAST_BUSY";
+  constructor(message = "no database connection came free in time") {
+    super(message);
+    this.name = "DatabaseBusy";
+  }
+}
+
 export const UNAVAILABLE_MESSAGE =
   "Holdfast cannot reach its database just now. Please try again in a few seconds; if you were holding seats or paying, your bookings will show whether it went through.";
+export const BUSY_MESSAGE = "Holdfast is too busy to answer just now, so nothing was done. Please try again in a few seconds.";
 export const RETRY_AFTER_SECONDS = 5;
 
+/** What a 503 says: busy (nothing was done) or out of reach. */
+export const unavailableMessageOf = (error: unknown) => (isDatabaseBusy(error) ? BUSY_MESSAGE : UNAVAILABLE_MESSAGE);
+const isDatabaseBusy = (error: unknown) => (error as { code?: unknown } | null)?.code === "HOLDFAST_BUSY";
+
 export function isDatabaseUnavailable(error: unknown): boolean {
+  if (isDatabaseBusy(error)) return true;
   for (let e = error, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code !== "string") continue;

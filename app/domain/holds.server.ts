@@ -20,6 +20,12 @@ export interface HoldInput {
   seatIds: unknown;
   /** The client's address (the socket's, or a trusted proxy's word), for the brake on hoarding. */
   clientAddress?: string;
+  /**
+   * Asked just before the hold is sent to the database: false means nobody will hear the answer
+   * (the request was answered already, or its client left), and nothing is held (DatabaseBusy).
+   * A buyer is never told a stored hold failed.
+   */
+  claim?: () => boolean;
 }
 
 export interface HoldResult {
@@ -170,7 +176,7 @@ const seatState = (r: SeatRow) => ({
   startsAt: new Date(r.starts_at),
 });
 
-type HoldRequest = { userId: string; showId: string; ids: number[]; address: string | null };
+type HoldRequest = { userId: string; showId: string; ids: number[]; address: string | null; claim?: () => boolean };
 
 /**
  * Holds seats for a user, all or nothing.
@@ -196,7 +202,13 @@ export async function placeHold(
   const { seatIds } = parseOrThrow(holdRequestSchema, { seatIds: input.seatIds });
   const ids = [...new Set(seatIds)].sort((a, b) => a - b);
   if (ids.length !== seatIds.length) throw new ValidationFailed({ seatIds: "Each seat can be picked once" });
-  const request = { userId: input.userId, showId, ids, address: input.clientAddress ? addressKey(input.clientAddress) : null };
+  const request = {
+    userId: input.userId,
+    showId,
+    ids,
+    address: input.clientAddress ? addressKey(input.clientAddress) : null,
+    claim: input.claim,
+  };
   // In a rush most requests want seats that are already gone: one plain read answers them
   // without a transaction. The hold statement checks again; this is only a shortcut.
   const existing = await failIfTaken(db, request, now);
@@ -309,6 +321,7 @@ async function hold(db: Db, req: HoldRequest, now: Date, settings: BookingSettin
         },
       ],
       db.$stats,
+      { acquireTimeoutMs: db.$acquireTimeoutMs, claim: req.claim },
     );
   } catch (error) {
     if (sqlStateOf(error) === LOST_RACE) return null;

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "~/db/client.server";
 import { compileOnce, preparedQuery } from "~/db/one-trip.server";
-import { priceZones, type Show, seats, shows } from "~/db/schema";
+import { bookings, priceZones, type Show, seats, shows } from "~/db/schema";
 import { NotFound, ValidationFailed } from "./errors";
 import { generateSeats, kindOfLayout, type LayoutSpec, seatCount } from "./layouts";
 import { type BrowseQuery, browseQuerySchema, showInputSchema, showListQuerySchema } from "./schemas";
@@ -223,6 +223,23 @@ const SHOW_WITH_CODES = compileOnce(
 );
 
 /** The show and its seat codes in one round trip: what the seat map page needs on every load. */
+/**
+ * The viewer's own live held seats of a show: found through their bookings (few, by index), never
+ * by reading the show's seats, so the cost does not grow with the venue.
+ */
+const VIEWER_HELD_SEATS = compileOnce(
+  sql`select ${seats.id}::int as id from ${bookings} b join ${seats} on ${seats.bookingId} = b.id
+    where b.user_id = ${sql.placeholder("viewer")} and b.show_id = ${sql.placeholder("show")} and b.status = 'HELD'
+      and ${seatCodeOf(sql`${sql.placeholder("viewer")}`, sql`${sql.placeholder("now")}`)} = ${sql.raw(`'${SEAT_CODES.yours}'`)}`,
+);
+
+/** The ids of the seats a viewer holds (their "yours") in a show, right now. */
+export async function getViewerHeldSeatIds(db: Db, showId: string, viewerId: string, now: Date): Promise<number[]> {
+  const params = VIEWER_HELD_SEATS.params({ show: showId, viewer: viewerId, now: now.toISOString() });
+  const rows = (await preparedQuery(db.$client, { text: VIEWER_HELD_SEATS.text, params }, db.$stats)) as unknown as Array<{ id: number }>;
+  return rows.map((r) => r.id);
+}
+
 /** Whether a show exists; false for an id that is not a UUID (never a 500). */
 export async function showExists(db: DbOrTx, showId: string): Promise<boolean> {
   if (!isUuid(showId)) return false;

@@ -235,8 +235,25 @@ export async function deliverDue(
 
 /**
  * Claims one consumer's due deliveries with their events in one statement: the oldest first,
- * skipping rows another worker holds, leased for policy.leaseMs (then another worker's to retry).
+ * skipping rows another worker holds, leased until `leaseUntil` (then another worker's to retry).
+ * It reads event_deliveries_open_idx in its order and stops at `limit`.
  */
+export const claimDeliveriesQuery = (consumer: string, now: Date, leaseUntil: Date, limit: number) => sql`
+  with claimed as (
+    update ${eventDeliveries} d set next_at = ${leaseUntil.toISOString()}::timestamptz
+    where (d.consumer, d.event_id) in (
+      select consumer, event_id from ${eventDeliveries}
+      where consumer = ${consumer} and done_at is null and dead_at is null and next_at <= ${now.toISOString()}::timestamptz
+      order by consumer, outbox_id
+      limit ${limit}
+      for update skip locked
+    )
+    returning d.outbox_id, d.event_id, d.attempts
+  )
+  select c.outbox_id, c.event_id, c.attempts, o.name, o.at, o.version, o.show_id, o.payload
+  from claimed c join ${outbox} o on o.id = c.outbox_id
+  order by c.outbox_id`;
+
 async function claimDeliveries(db: Db, consumer: string, now: Date, policy: DeliveryPolicy, limit: number) {
   const rows = await db.execute<{
     outbox_id: string;
@@ -247,21 +264,7 @@ async function claimDeliveries(db: Db, consumer: string, now: Date, policy: Deli
     version: number;
     show_id: string | null;
     payload: Record<string, unknown>;
-  }>(sql`
-    with claimed as (
-      update ${eventDeliveries} d set next_at = ${new Date(now.getTime() + policy.leaseMs).toISOString()}::timestamptz
-      where (d.consumer, d.event_id) in (
-        select consumer, event_id from ${eventDeliveries}
-        where consumer = ${consumer} and done_at is null and dead_at is null and next_at <= ${now.toISOString()}::timestamptz
-        order by consumer, outbox_id
-        limit ${limit}
-        for update skip locked
-      )
-      returning d.outbox_id, d.event_id, d.attempts
-    )
-    select c.outbox_id, c.event_id, c.attempts, o.name, o.at, o.version, o.show_id, o.payload
-    from claimed c join ${outbox} o on o.id = c.outbox_id
-    order by c.outbox_id`);
+  }>(claimDeliveriesQuery(consumer, now, new Date(now.getTime() + policy.leaseMs), limit));
   return rows.map((r) => ({
     delivery: { eventId: r.event_id, attempts: r.attempts },
     event: toEvent({

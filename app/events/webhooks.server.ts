@@ -18,6 +18,27 @@ export function signWebhook(secret: string, body: string, at: Date): string {
 }
 
 /**
+ * The sender's claim, in one statement: the oldest due deliveries (webhook_deliveries_open_idx,
+ * in id order, stopping at `limit`), skipping those another instance holds, leased until
+ * `leaseUntil`, with their hooks' addresses and secrets.
+ */
+export const claimWebhooksQuery = (now: Date, leaseUntil: Date, limit: number) => sql`
+  with claimed as (
+    update ${webhookDeliveries} d set next_at = ${leaseUntil.toISOString()}::timestamptz
+    where d.id in (
+      select id from ${webhookDeliveries}
+      where delivered_at is null and dead_at is null and next_at <= ${now.toISOString()}::timestamptz
+      order by id
+      limit ${limit}
+      for update skip locked
+    )
+    returning d.id, d.webhook_id, d.event_name, d.body, d.attempts
+  )
+  select c.id, c.event_name, c.body, c.attempts, w.url, w.secret
+  from claimed c join ${webhooks} w on w.id = c.webhook_id
+  order by c.id`;
+
+/**
  * Sends the deliveries whose time has come: claims them (skipping those another instance has
  * claimed), POSTs each with its signature, and records the answer: a 2xx is delivered; anything
  * else (a status, a timeout, a refused connection) is tried again with the delivery policy's
@@ -30,24 +51,10 @@ export async function sendDueWebhooks(
   send: typeof fetch = fetch,
   limit = 20,
 ): Promise<{ delivered: number; failed: number; dead: number }> {
-  // One statement: the oldest due deliveries (webhook_deliveries_open_idx, in id order, up to
-  // `limit`), skipping those another instance holds, leased for policy.leaseMs, with their hooks.
   const claimed = (
-    await db.execute<{ id: string; event_name: string; body: string; attempts: number; url: string; secret: string }>(sql`
-    with claimed as (
-      update ${webhookDeliveries} d set next_at = ${new Date(now.getTime() + policy.leaseMs).toISOString()}::timestamptz
-      where d.id in (
-        select id from ${webhookDeliveries}
-        where delivered_at is null and dead_at is null and next_at <= ${now.toISOString()}::timestamptz
-        order by id
-        limit ${limit}
-        for update skip locked
-      )
-      returning d.id, d.webhook_id, d.event_name, d.body, d.attempts
+    await db.execute<{ id: string; event_name: string; body: string; attempts: number; url: string; secret: string }>(
+      claimWebhooksQuery(now, new Date(now.getTime() + policy.leaseMs), limit),
     )
-    select c.id, c.event_name, c.body, c.attempts, w.url, w.secret
-    from claimed c join ${webhooks} w on w.id = c.webhook_id
-    order by c.id`)
   ).map((r) => ({
     delivery: { id: Number(r.id), eventName: r.event_name, body: r.body, attempts: r.attempts },
     url: r.url,

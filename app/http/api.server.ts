@@ -14,7 +14,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import type { z } from "zod";
-import { isDatabaseUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE } from "~/db/unavailable.server";
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS, unavailableMessageOf } from "~/db/unavailable.server";
 import type { PublicUser } from "~/domain/accounts.server";
 import { findUserById } from "~/domain/accounts.server";
 import { DomainError, Forbidden, Unauthenticated, ValidationFailed } from "~/domain/errors";
@@ -24,6 +24,7 @@ import type { AppServices } from "~/server/context.server";
 import { BodyTooLarge, readBody } from "~/server/remix-handler.server";
 import { ENDPOINTS, type Endpoint, type EndpointId } from "./contract";
 import { headersOf, statusOf } from "./errors.server";
+import { fateOf } from "./request-fate";
 
 const gzipAsync = promisify(gzip);
 
@@ -84,6 +85,8 @@ export interface ApiCall<Body = unknown> {
   clientAddress(): string;
   services: AppServices;
   now: Date;
+  /** For a change about to be sent: false if this request was answered already or its client left (request-fate.ts). */
+  claim: () => boolean;
 }
 
 export type ApiHandlers = {
@@ -229,7 +232,7 @@ export function createApiRouter(options: ApiRouterOptions) {
     if (isDatabaseUnavailable(error)) {
       return {
         status: 503,
-        body: apiServerErrorBody("unavailable", UNAVAILABLE_MESSAGE, requestIdOf(req)),
+        body: apiServerErrorBody("unavailable", unavailableMessageOf(error), requestIdOf(req)),
         headers: { "Retry-After": String(RETRY_AFTER_SECONDS) },
       };
     }
@@ -301,6 +304,7 @@ export function createApiRouter(options: ApiRouterOptions) {
         rawBody,
         query,
         headers: req.headers,
+        claim: fateOf(req).claim,
         ...caller,
         clientAddress: () => options.clientAddress(req),
         services,

@@ -13,9 +13,9 @@ import {
   redirectDocument,
   type TypedResponse,
 } from "@remix-run/node";
-import { getSession } from "~/auth/guards.server";
+import { forgetRequestUser, getSession } from "~/auth/guards.server";
 import { type Flash, SESSION_MAX_AGE_SECONDS } from "~/auth/session.server";
-import { isDatabaseUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE } from "~/db/unavailable.server";
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS, unavailableMessageOf } from "~/db/unavailable.server";
 import { DomainError, ValidationFailed } from "~/domain/errors";
 import { endSession, startSession } from "~/domain/sessions.server";
 import { headersOf, statusOf } from "./errors.server";
@@ -63,7 +63,7 @@ function asPageError(error: unknown, args: { request: Request; context: AppLoadC
   if (error instanceof DomainError) return new Response(error.message, { status: statusOf(error), headers: headersOf(error) });
   const { requestId, log } = args.context;
   if (isDatabaseUnavailable(error)) {
-    return json({ message: UNAVAILABLE_MESSAGE, requestId } satisfies ServerErrorData, {
+    return json({ message: unavailableMessageOf(error), requestId } satisfies ServerErrorData, {
       status: 503,
       statusText: "Service Unavailable",
       headers: { "Retry-After": String(RETRY_AFTER_SECONDS) },
@@ -124,6 +124,8 @@ export async function pageAction<U = undefined, V extends Record<string, string>
   } catch (error) {
     if (!(error instanceof DomainError)) throw asPageError(error, args);
     return json(formFailure(error, form, options), { status: statusOf(error), headers: headersOf(error) });
+  } finally {
+    forgetRequestUser(args.context);
   }
 }
 

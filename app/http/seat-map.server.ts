@@ -6,10 +6,12 @@
  * costs a string comparison, and only changed rows are encoded and compressed again.
  */
 
+import type { AppLoadContext } from "@remix-run/node";
 import { buildSeatMapTemplate, joinSeats, type SeatMapTemplate } from "~/components/seat-map-html";
-import type { DbOrTx } from "~/db/client.server";
+import type { Db, DbOrTx } from "~/db/client.server";
 import type { LayoutSpec } from "~/domain/layouts";
-import { getSeatPlaces, type SeatPlace } from "~/domain/shows.server";
+import { SEAT_CODES } from "~/domain/seat-state";
+import { getSeatPlaces, getViewerHeldSeatIds, type SeatPlace } from "~/domain/shows.server";
 import { LazySegment, type Segment } from "./deflate-stitch.server";
 
 /** Shows kept per process; the least recently used one goes first. */
@@ -159,4 +161,59 @@ export async function seatMapHtml(
 export async function seatMapTemplate(db: DbOrTx, show: { id: string; layout: Pick<LayoutSpec, "kind"> }): Promise<SeatMapTemplate> {
   const view = await viewOf(db, show, null);
   return (view as View).template;
+}
+
+/** What a failed hold found (SeatsUnavailable): the seats taken, those the buyer already holds elsewhere, and the seats ticked. */
+export interface HoldConflict {
+  taken: readonly string[];
+  yours: readonly string[];
+  ticked: ReadonlySet<string>;
+}
+
+/** A seat's place in the show's codes: places are in id order. */
+function indexOfSeat(places: SeatPlace[], id: number): number {
+  let lo = 0;
+  let hi = places.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (places[mid].id === id) return mid;
+    if (places[mid].id < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/**
+ * The page after a hold failed (no JavaScript): the show and its codes from this instance's
+ * memory (recent-seat-codes.server.ts) instead of a read of every seat, with the seats the
+ * failed hold found taken marked so (the memory may not have heard yet), and the viewer's own
+ * live holds marked theirs. What the page shows is as fresh as a map opened a moment ago.
+ */
+export async function codesAfterFailedHold(
+  context: Pick<AppLoadContext, "recentSeatCodes"> & { db: Db },
+  showId: string,
+  viewerId: string | null,
+  conflict: HoldConflict | undefined,
+  now: Date,
+) {
+  const found = await context.recentSeatCodes.get(context.db, showId, now);
+  const [places, own] = await Promise.all([
+    seatPlaces(context.db, found.show.id),
+    viewerId ? getViewerHeldSeatIds(context.db, found.show.id, viewerId, now) : Promise.resolve([]),
+  ]);
+  if (!conflict && own.length === 0) return found;
+  const codes = Buffer.from(found.codes, "latin1");
+  const mark = (i: number, code: string) => {
+    if (i >= 0) codes[i] = code.charCodeAt(0);
+  };
+  for (const id of own) mark(indexOfSeat(places, id), SEAT_CODES.yours);
+  for (const ticked of conflict?.ticked ?? []) {
+    const i = indexOfSeat(places, Number(ticked));
+    if (i < 0) continue;
+    const known = String.fromCharCode(codes[i]);
+    if (conflict?.yours.includes(places[i].label)) mark(i, SEAT_CODES.yours);
+    else if (conflict?.taken.includes(places[i].label) && (known === SEAT_CODES.available || known === SEAT_CODES.past))
+      mark(i, SEAT_CODES.held);
+  }
+  return { ...found, codes: codes.toString("latin1") };
 }

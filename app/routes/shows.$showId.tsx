@@ -7,7 +7,7 @@ import { SEAT_MAP_HTML, SeatMapForm } from "~/components/seat-map";
 import { ShowFacts, showView } from "~/components/show-facts";
 import { VenuePlan } from "~/components/venue-plan";
 import { proposeSeats } from "~/domain/best-available.server";
-import { listLabels, ValidationFailed } from "~/domain/errors";
+import { listLabels, SeatsUnavailable, ValidationFailed } from "~/domain/errors";
 import { placeHold } from "~/domain/holds.server";
 import { countAvailable } from "~/domain/seat-state";
 import { carriedSeatIds } from "~/domain/selection";
@@ -15,11 +15,11 @@ import { getShowWithSeatCodes, saleClosed } from "~/domain/shows.server";
 import { formatMoney } from "~/domain/time";
 import { venueView } from "~/domain/venue.server";
 import { pageAction, pageLoader, redirectWithFlash } from "~/http/page.server";
-import { seatMapSegments, seatPlaces, viewCodes } from "~/http/seat-map.server";
+import { codesAfterFailedHold, type HoldConflict, seatMapSegments, seatPlaces, viewCodes } from "~/http/seat-map.server";
 import { spliceLater } from "~/http/splice.server";
 
-/** The seats a failed hold had ticked, as sent: the loader's re-render without JS keeps them ticked. */
-const TICKED_SEATS = "seat-map-ticked";
+/** What a failed hold had ticked and found taken: the loader's re-render without JS keeps them ticked and shows them taken. */
+const FAILED_HOLD = "seat-map-failed-hold";
 /** Where the grid's bytes go in the page (the island renders this marker on the server). */
 const SEAT_MAP_MARKER = "<!--holdfast:seat-map-->";
 
@@ -30,7 +30,15 @@ export const loader = (args: LoaderFunctionArgs) =>
     const now = new Date();
     const user = await getOptionalUser(request, context);
     const query = new URL(request.url).searchParams;
-    const { show, codes: allCodes, zones } = await getShowWithSeatCodes(context.db, params.showId ?? "", user?.id ?? null, now);
+    // After a failed hold (the action's re-render without JS), from memory: a flash sale's conflicts read no seats.
+    const failed = context.serverOnly.get(FAILED_HOLD) as HoldConflict | undefined;
+    const {
+      show,
+      codes: allCodes,
+      zones,
+    } = failed
+      ? await codesAfterFailedHold(context, params.showId ?? "", user?.id ?? null, failed, now)
+      : await getShowWithSeatCodes(context.db, params.showId ?? "", user?.id ?? null, now);
     const maxSeatsPerHold = show.maxSeatsPerCustomer ?? context.booking.maxSeatsPerHold;
     const places = await seatPlaces(context.db, show.id);
     // "N seats together" proposes seats; seats ticked before a log-in come back in the address
@@ -45,7 +53,7 @@ export const loader = (args: LoaderFunctionArgs) =>
     // The grid's markup only matters to a page render: a browser's data request (the 5-second
     // refresh) says Sec-Fetch-Dest: empty and skips building a string it would never send.
     if (request.headers.get("Sec-Fetch-Dest") !== "empty" && (!plan || section)) {
-      const ticked = (context.serverOnly.get(TICKED_SEATS) as ReadonlySet<string> | undefined) ?? new Set<string>(carried);
+      const ticked = failed?.ticked ?? new Set<string>(carried);
       spliceLater(context.serverOnly, SEAT_MAP_MARKER, (await seatMapSegments(context.db, show, allCodes, ticked, section)) ?? []);
       context.serverOnly.set(SEAT_MAP_HTML, SEAT_MAP_MARKER);
     }
@@ -70,10 +78,20 @@ export const loader = (args: LoaderFunctionArgs) =>
 export const action = (args: ActionFunctionArgs) =>
   pageAction(args, { guard: requireBuyerId }, async (post) => {
     const { params, context, form, user } = post;
-    context.serverOnly.set(TICKED_SEATS, new Set(form.getAll("seat").map(String)));
+    const failed: HoldConflict = { ticked: new Set(form.getAll("seat").map(String)), taken: [], yours: [] };
+    context.serverOnly.set(FAILED_HOLD, failed);
     if (form.get("intent") !== "hold") throw new ValidationFailed({ intent: "Unknown action" });
-    const input = { userId: user.id, showId: params.showId ?? "", seatIds: form.getAll("seat"), clientAddress: context.clientAddress };
-    const { booking, seats, path } = await placeHold(context.db, input, new Date(), context.booking);
+    const input = {
+      userId: user.id,
+      showId: params.showId ?? "",
+      seatIds: form.getAll("seat"),
+      clientAddress: context.clientAddress,
+      claim: context.claim,
+    };
+    const { booking, seats, path } = await placeHold(context.db, input, new Date(), context.booking).catch((error) => {
+      if (error instanceof SeatsUnavailable) Object.assign(failed, { taken: error.labels, yours: error.yours });
+      throw error;
+    });
     const labels = listLabels(seats.map((s) => s.label));
     const held =
       path === "existing"

@@ -8,6 +8,7 @@ import type { Config } from "~/config.server";
 import type { Database, Db } from "~/db/client.server";
 import type { PublicUser } from "~/domain/accounts.server";
 import type { BookingSettings } from "~/domain/settings";
+import type { RecentSeatCodes } from "~/http/recent-seat-codes.server";
 import type { Logger } from "~/logger.server";
 
 /**
@@ -31,6 +32,8 @@ export interface AppServices {
   tokens: TokenService;
   /** Whether a server-side session is live, remembered for a few seconds on the hot paths. */
   sessionChecks: SessionChecks;
+  /** Each show's seat codes as this instance last knew them, for the no-JavaScript conflict page (fed by the seat events). */
+  recentSeatCodes: RecentSeatCodes;
   /** Hold rules from config (MAX_SEATS_PER_HOLD, HOLD_TTL_SECONDS, HOLD_STRATEGY). */
   booking: BookingSettings;
   /** Statements sent to PostgreSQL so far (for /metrics). */
@@ -50,6 +53,8 @@ export interface RequestContext extends AppServices {
    * in the hydration data (the seat map's pre-rendered markup). Read through `useServerOnly`.
    */
   serverOnly: Map<string, unknown>;
+  /** For a change about to be sent: false if this request was answered already or its client left (app/http/request-fate.ts). */
+  claim: () => boolean;
 }
 
 declare module "@remix-run/node" {

@@ -7,13 +7,14 @@ import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import proxyAddr from "proxy-addr";
 import { v1Handlers } from "~/api/v1.server";
-import { isDatabaseUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE } from "~/db/unavailable.server";
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, unavailableMessageOf } from "~/db/unavailable.server";
 import { Forbidden } from "~/domain/errors";
 import { holdStats } from "~/domain/holds.server";
 import { showExists } from "~/domain/shows.server";
 import { API_PREFIX, apiErrorBody, apiServerErrorBody, createApiRouter } from "~/http/api.server";
 import { statusOf } from "~/http/errors.server";
 import { buildOpenApiDocument } from "~/http/openapi.server";
+import { fateOf } from "~/http/request-fate";
 import { API_DOCS_POLICY, baseSecurityHeaders, newNonce } from "~/http/security-headers.server";
 import { logStats, requestIdOf, setRequestId } from "~/logger.server";
 import type { AppServices } from "./context.server";
@@ -172,6 +173,7 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
       log: services.log.forRequest(requestIdOf(req) ?? "none"),
       nonce: newNonce(),
       serverOnly: new Map(),
+      claim: fateOf(req).claim,
     }),
   });
   app.all("*", (req, res, next) => {
@@ -190,7 +192,11 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
     if (isDatabaseUnavailable(error)) {
       log.error(`${req.method} ${req.path}: the database is out of reach (${describeCode(error)})`);
       if (!res.headersSent)
-        res.status(503).set("Retry-After", String(RETRY_AFTER_SECONDS)).type("text/plain").send(`${UNAVAILABLE_MESSAGE} ${reference}`);
+        res
+          .status(503)
+          .set("Retry-After", String(RETRY_AFTER_SECONDS))
+          .type("text/plain")
+          .send(`${unavailableMessageOf(error)} ${reference}`);
       return;
     }
     log.error(`unhandled ${req.method} ${req.path}`, error);
@@ -224,7 +230,8 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
     } catch {
       // out of reach: say so
     }
-    if (res.headersSent) return;
+    // A change already sent (a hold committing) is answered with its outcome, never with a 503.
+    if (res.headersSent || !fateOf(req).abandon()) return;
     const isApi = (req.url ?? "").startsWith(`${API_PREFIX}/`);
     const requestId = requestIdOf(req);
     services.log.error(
@@ -262,6 +269,8 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
     const watchdog = setTimeout(() => void answerIfDatabaseDown(req, res), watchdogMs);
     res.once("close", () => {
       clearTimeout(watchdog);
+      // The client left before its answer: a hold not yet sent is not made (nobody would hear of it).
+      if (!res.writableFinished) fateOf(req).abandon();
       logRequest(services, req, res, requestId, started);
     });
     api(req, res, () => app(req, res)).catch((error) => {

@@ -15,6 +15,7 @@
 import type { Request, Response } from "express";
 import type postgres from "postgres";
 import { SEAT_CHANNEL } from "~/events/seat-news.server";
+import type { RecentSeatCodes } from "~/http/recent-seat-codes.server";
 import type { Logger } from "~/logger.server";
 
 /** A comment line this often keeps proxies and browsers from timing an idle stream out. */
@@ -35,7 +36,12 @@ export interface SeatEvents {
   stop(): Promise<void>;
 }
 
-export function startSeatEvents(sql: postgres.Sql, log: Logger, heartbeatMs = HEARTBEAT_MS): SeatEvents {
+export function startSeatEvents(
+  sql: postgres.Sql,
+  log: Logger,
+  options: { heartbeatMs?: number; recent?: Pick<RecentSeatCodes, "hear" | "forget"> } = {},
+): SeatEvents {
+  const { heartbeatMs = HEARTBEAT_MS, recent } = options;
   const maps = new Map<string, Set<Response>>();
   let open = 0;
   let listening = false;
@@ -61,6 +67,8 @@ export function startSeatEvents(sql: postgres.Sql, log: Logger, heartbeatMs = HE
       lastHeard = Date.now();
       return;
     }
+    // Every change of every show: the conflict page's memory of seat states (recent-seat-codes.server.ts).
+    recent?.hear(payload);
     // The show's id is the payload's first field, at a fixed place: {"s":"<uuid>",…}.
     const streams = maps.get(payload.slice(6, 42));
     if (!streams) return;
@@ -69,6 +77,8 @@ export function startSeatEvents(sql: postgres.Sql, log: Logger, heartbeatMs = HE
   };
 
   const setLive = (live: boolean) => {
+    // Changes may be missed while not listening: what was remembered of seat states is forgotten.
+    if (!live) recent?.forget();
     if (live === listening) return;
     listening = live;
     broadcast(`data: {"live":${live}}\n\n`);

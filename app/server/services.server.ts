@@ -8,6 +8,7 @@ import { noShowCache, redisShowCache } from "~/cache/show-cache.server";
 import type { Config } from "~/config.server";
 import type { Database } from "~/db/client.server";
 import { DEFAULT_BOOKING_SETTINGS } from "~/domain/settings";
+import { recentSeatCodes } from "~/http/recent-seat-codes.server";
 import type { Logger } from "~/logger.server";
 import type { AppServices } from "./context.server";
 
@@ -33,6 +34,7 @@ export function createAppServices(options: { config: Config; log: Logger; databa
       keySecret: createHmac("sha256", options.sessionSecret).update("holdfast rate-limit keys").digest("hex"),
     }),
     sessionChecks: new SessionChecks(database.db),
+    recentSeatCodes: recentSeatCodes(),
     tokens: createTokenService({ jwtSecret: config.jwtSecret, sessionSecret: options.sessionSecret, ttlSeconds: config.jwtTtlSeconds }),
     booking: {
       maxSeatsPerHold: config.booking.maxSeatsPerHold,

@@ -41,6 +41,7 @@ export async function startServer(
       max: config.dbPoolSize,
       connectTimeoutSeconds: config.dbConnectTimeoutSeconds,
       statementTimeoutMs: config.dbStatementTimeoutMs,
+      acquireTimeoutMs: config.dbAcquireTimeoutMs,
       replicaUrls: config.databaseReplicaUrls,
       directUrl: config.databaseDirectUrl,
       pooler: config.databasePooler,
@@ -68,7 +69,7 @@ export async function startServer(
     // requests go out before the relay stops. Started once the server listens (e-mails link to it).
     let events: { stop(): Promise<void> } | undefined;
     cleanups.push(async () => events?.stop());
-    const seatEvents = app.startSeatEvents(database.listenSql, log);
+    const seatEvents = app.startSeatEvents(database.listenSql, log, { recent: services.recentSeatCodes });
     const listener = app.createHttpApp({ build, services, publicDir: path.join(PROJECT_ROOT, "public"), seatEvents });
     const server: Server = createServer(listener).listen(config.port, config.host);
     await once(server, "listening");
