@@ -39,7 +39,7 @@ import { sweepAllExpiredHolds } from "~/domain/sweeper.server";
 import { loadPagesInTurn, openBrowser } from "./lib/browser";
 import { analysedTables, freshDatabase, turnOffAutovacuum } from "./lib/database";
 import { eventMonitor } from "./lib/events";
-import { BENCH_SECRET, type Buyer, makeBuyers, makeShow, seatIdsOf } from "./lib/fixtures";
+import { BENCH_SECRET, type Buyer, makeBuyers, makeShow, seatIdsOf, showCreation } from "./lib/fixtures";
 import { checkInvariants, type SeenHold, type Violations, violationCount } from "./lib/invariants";
 import { type BenchAnswer, type BenchRequest, type LoadResult, percentile, runLoad } from "./lib/load";
 import { checkNaiveInvariants, createNaiveSchema, makeNaiveShow, naiveTokens, startNaiveServer } from "./lib/naive";
@@ -70,6 +70,7 @@ const CLIENTS = (args.clients ?? (SHORT ? "4" : "16,64,150")).split(",").map(Num
 const POOLS = (args.pool ?? "10").split(",").map(Number);
 if (!POOLS.every((p) => Number.isInteger(p) && p >= 1 && p <= 500)) throw new Error(`--pool ${args.pool}: whole numbers from 1 to 500`);
 const NEVER_ANALYSED = args["never-analysed"];
+showCreation.analyse = !NEVER_ANALYSED;
 const NAIVE_POOL = 10;
 const OUT = path.resolve(args.out ?? path.join(PROJECT, "bench", "results"));
 const ARENA: Extract<LayoutSpec, { rows: number }> = SHORT

@@ -54,7 +54,7 @@ export async function freshDatabase(poolSize: number, options: FreshDatabaseOpti
         "-c",
         "shared_preload_libraries=pg_stat_statements",
         "-c",
-        "pg_stat_statements.track=all",
+        "pg_stat_statements.track=top",
         "-c",
         `max_connections=${Math.max(400, options.maxConnections ?? 0)}`,
         ...(options.neverAnalysed ? ["-c", "autovacuum=off"] : []),

@@ -204,6 +204,22 @@ describe("never tell a buyer a stored hold failed", () => {
     }
   });
 
+  it("a transaction whose connection dies under it fails with a catchable error: the process goes on (patches/postgres+3.4.9.patch)", async () => {
+    const client = postgres(t.url, { max: 2, onnotice: () => {} });
+    try {
+      const conn = await client.reserve();
+      const [{ pid }] = await conn`select pg_backend_pid() as pid`;
+      await t.db.execute(sql`select pg_terminate_backend(${pid}::int)`);
+      await sleep(200);
+      // Unpatched, this write is scheduled on a socket that is gone, and the process dies.
+      await expect(conn`select 1`).rejects.toMatchObject({ code: expect.stringMatching(/^CONNECTION_/) });
+      conn.release();
+      expect(await client`select 1 as ok`).toEqual([{ ok: 1 }]);
+    } finally {
+      await client.end();
+    }
+  });
+
   it("holds already sent when the pool is exhausted are answered with the hold (API, page with and without JavaScript); a request still waiting is answered 503 and stores nothing", async () => {
     const show = await makeShow(t.db, { startsAt: farFuture() });
     const ids = await seatIdsByLabel(t.db, show.id);
