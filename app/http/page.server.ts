@@ -123,10 +123,25 @@ export async function pageAction<U = undefined, V extends Record<string, string>
     return await handle({ ...args, form, user });
   } catch (error) {
     if (!(error instanceof DomainError)) throw asPageError(error, args);
+    // The page re-renders after a refused post (without JavaScript): its loader may want to know what was refused.
+    args.context.serverOnly?.set(ACTION_FAILURE, { form, error } satisfies ActionFailure);
     return json(formFailure(error, form, options), { status: statusOf(error), headers: headersOf(error) });
   } finally {
     forgetRequestUser(args.context);
   }
+}
+
+const ACTION_FAILURE = "page-action-failure";
+
+/** A post the domain refused: what was sent, and why. */
+export interface ActionFailure {
+  form: FormData;
+  error: DomainError;
+}
+
+/** In a loader that runs after this request's action (a page re-rendered without JavaScript): what the action was refused, if it was. */
+export function actionFailureOf(context: AppLoadContext): ActionFailure | undefined {
+  return context.serverOnly?.get(ACTION_FAILURE) as ActionFailure | undefined;
 }
 
 /** Longer than any field here accepts: such a value is refused, and never sent back to be shown again. */

@@ -9,10 +9,12 @@
 import type { AppLoadContext } from "@remix-run/node";
 import { buildSeatMapTemplate, joinSeats, type SeatMapTemplate } from "~/components/seat-map-html";
 import type { Db, DbOrTx } from "~/db/client.server";
+import { SeatsUnavailable } from "~/domain/errors";
 import type { LayoutSpec } from "~/domain/layouts";
 import { SEAT_CODES } from "~/domain/seat-state";
 import { getSeatPlaces, getViewerHeldSeatIds, type SeatPlace } from "~/domain/shows.server";
 import { LazySegment, type Segment } from "./deflate-stitch.server";
+import { actionFailureOf } from "./page.server";
 
 /** Shows kept per process; the least recently used one goes first. */
 export const SEAT_MAP_CACHE_SIZE = 50;
@@ -168,6 +170,15 @@ export interface HoldConflict {
   taken: readonly string[];
   yours: readonly string[];
   ticked: ReadonlySet<string>;
+}
+
+/** The hold this request's action was refused (a POST re-rendered without JavaScript), if it was. */
+export function failedHoldOf(context: AppLoadContext): HoldConflict | undefined {
+  const failure = actionFailureOf(context);
+  if (!failure) return undefined;
+  const { form, error } = failure;
+  const conflict = error instanceof SeatsUnavailable ? { taken: error.labels, yours: error.yours } : { taken: [], yours: [] };
+  return { ticked: new Set(form.getAll("seat").map(String)), ...conflict };
 }
 
 /** A seat's place in the show's codes: places are in id order. */

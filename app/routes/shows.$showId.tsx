@@ -7,7 +7,7 @@ import { SEAT_MAP_HTML, SeatMapForm } from "~/components/seat-map";
 import { ShowFacts, showView } from "~/components/show-facts";
 import { VenuePlan } from "~/components/venue-plan";
 import { proposeSeats } from "~/domain/best-available.server";
-import { listLabels, SeatsUnavailable, ValidationFailed } from "~/domain/errors";
+import { listLabels, ValidationFailed } from "~/domain/errors";
 import { placeHold } from "~/domain/holds.server";
 import { countAvailable } from "~/domain/seat-state";
 import { carriedSeatIds } from "~/domain/selection";
@@ -15,11 +15,9 @@ import { getShowWithSeatCodes, saleClosed } from "~/domain/shows.server";
 import { formatMoney } from "~/domain/time";
 import { venueView } from "~/domain/venue.server";
 import { pageAction, pageLoader, redirectWithFlash } from "~/http/page.server";
-import { codesAfterFailedHold, type HoldConflict, seatMapSegments, seatPlaces, viewCodes } from "~/http/seat-map.server";
+import { codesAfterFailedHold, failedHoldOf, seatMapSegments, seatPlaces, viewCodes } from "~/http/seat-map.server";
 import { spliceLater } from "~/http/splice.server";
 
-/** What a failed hold had ticked and found taken: the loader's re-render without JS keeps them ticked and shows them taken. */
-const FAILED_HOLD = "seat-map-failed-hold";
 /** Where the grid's bytes go in the page (the island renders this marker on the server). */
 const SEAT_MAP_MARKER = "<!--holdfast:seat-map-->";
 
@@ -31,7 +29,7 @@ export const loader = (args: LoaderFunctionArgs) =>
     const user = await getOptionalUser(request, context);
     const query = new URL(request.url).searchParams;
     // After a failed hold (the action's re-render without JS), from memory: a flash sale's conflicts read no seats.
-    const failed = context.serverOnly.get(FAILED_HOLD) as HoldConflict | undefined;
+    const failed = failedHoldOf(context);
     const {
       show,
       codes: allCodes,
@@ -78,8 +76,6 @@ export const loader = (args: LoaderFunctionArgs) =>
 export const action = (args: ActionFunctionArgs) =>
   pageAction(args, { guard: requireBuyerId }, async (post) => {
     const { params, context, form, user } = post;
-    const failed: HoldConflict = { ticked: new Set(form.getAll("seat").map(String)), taken: [], yours: [] };
-    context.serverOnly.set(FAILED_HOLD, failed);
     if (form.get("intent") !== "hold") throw new ValidationFailed({ intent: "Unknown action" });
     const input = {
       userId: user.id,
@@ -88,10 +84,7 @@ export const action = (args: ActionFunctionArgs) =>
       clientAddress: context.clientAddress,
       claim: context.claim,
     };
-    const { booking, seats, path } = await placeHold(context.db, input, new Date(), context.booking).catch((error) => {
-      if (error instanceof SeatsUnavailable) Object.assign(failed, { taken: error.labels, yours: error.yours });
-      throw error;
-    });
+    const { booking, seats, path } = await placeHold(context.db, input, new Date(), context.booking);
     const labels = listLabels(seats.map((s) => s.label));
     const held =
       path === "existing"

@@ -66,9 +66,8 @@ describe("seat news leaves the hold's commit", () => {
       } finally {
         await blocker.end();
       }
-      const turn = await announceSeatNews(t.db);
-      expect(turn.busy).toBe(false);
-      expect(turn.rows).toBeGreaterThanOrEqual(3);
+      // The lock is free: this announcer (or the test server's, whichever looks first) takes all three.
+      await announceSeatNews(t.db);
       for (let i = 0; i < 20 && heard.length === 0; i++) await sleep(50);
       // One NOTIFY for the show; A2, held then released, says only its newest state.
       expect(heard.map((p) => JSON.parse(p))).toEqual([{ s: show.id, c: { [A1]: "H", [A2]: "A" } }]);
@@ -205,7 +204,7 @@ describe("never tell a buyer a stored hold failed", () => {
   });
 
   it("a transaction whose connection dies under it fails with a catchable error: the process goes on (patches/postgres+3.4.9.patch)", async () => {
-    const client = postgres(t.url, { max: 2, onnotice: () => {} });
+    const client = postgres(t.url, { max: 1, onnotice: () => {} });
     try {
       const conn = await client.reserve();
       const [{ pid }] = await conn`select pg_backend_pid() as pid`;

@@ -292,10 +292,11 @@ export function jsonBody(value: unknown): Buffer {
 
 /**
  * What the server's background event work writes, from changes made before (app/events/): the
- * relay marks outbox rows, consumers record what they handled and count sales. A request's own
- * changes show in the tables these follow (audit_log, whose trigger writes the outbox rows).
+ * relay marks outbox rows, consumers record what they handled and count sales, the announcer
+ * sends and deletes seat news. A request's own changes show in the tables these follow
+ * (audit_log, whose trigger writes the outbox rows; seats, whose trigger writes the news).
  */
-const BACKGROUND_TABLES = ["outbox", "event_deliveries", "consumed_events", "sales_per_minute", "webhook_deliveries"];
+const BACKGROUND_TABLES = ["outbox", "event_deliveries", "consumed_events", "sales_per_minute", "webhook_deliveries", "seat_news"];
 
 /** A digest of every row of every table a request writes: equal before and after means the request changed nothing. */
 export async function databaseFingerprint(db: Db): Promise<string> {
