@@ -99,8 +99,11 @@ describe("events priced per event, not per backlog", () => {
     expect(hooks).toEqual([]);
   });
 
-  it("a claim reads no more than its batch, with 100,000 deliveries waiting on tables never analysed", async () => {
+  it("a claim reads no more than its batch, with 100,000 deliveries waiting that the planner has not been told of", async () => {
     const consumer = `backlog-${crypto.randomUUID()}`;
+    // The planner's statistics stay as they were (autovacuum kept away), so it plans as for a small table.
+    for (const table of ["outbox", "event_deliveries", "webhook_deliveries"])
+      await t.db.execute(sql.raw(`alter table ${table} set (autovacuum_enabled = false)`));
     // 100,000 events waiting for one consumer, and as many webhook deliveries for one hook.
     const show = await makeShow(t.db, { startsAt: farFuture() });
     await t.db.execute(sql`
@@ -114,10 +117,10 @@ describe("events priced per event, not per backlog", () => {
       with hook as (insert into webhooks (show_id, url, secret) values (${show.id}, 'http://127.0.0.1:9/hook', 'secret') returning id)
       insert into webhook_deliveries (webhook_id, event_id, event_name, body, next_at, created_at)
       select hook.id, gen_random_uuid(), 'booking.held', '{}', now() - interval '1 minute', now() from hook, generate_series(1, 100000)`);
-    const analysed = await t.db.execute<{ n: number }>(
-      sql`select count(*)::int as n from pg_stat_user_tables where relname in ('event_deliveries', 'webhook_deliveries', 'outbox') and (last_analyze is not null or last_autoanalyze is not null)`,
+    const known = await t.db.execute<{ relname: string; reltuples: number }>(
+      sql`select relname, reltuples::float8 as reltuples from pg_class where relname in ('event_deliveries', 'webhook_deliveries')`,
     );
-    expect(analysed[0].n).toBe(0);
+    for (const table of known) expect(table.reltuples).toBeLessThan(100_000);
 
     const now = new Date();
     const lease = new Date(now.getTime() + 60_000);
