@@ -40,14 +40,23 @@ export const subscribes = (consumer: Consumer, event: HoldfastEvent) =>
 export const RELAY_LOCK = 4_815_162_343;
 export const RELAY_BATCH = 500;
 
-type OutboxRow = typeof outbox.$inferSelect;
-const toEvent = (row: OutboxRow): HoldfastEvent => ({
-  id: row.eventId,
-  name: row.name as EventName,
-  at: row.at.toISOString(),
-  version: row.version,
-  showId: row.showId,
-  payload: row.payload,
+/** An outbox row's event columns as raw SQL gives them (the relay's and the claims' own statements). */
+type RawEvent = {
+  event_id: string;
+  name: string;
+  at: string;
+  version: number;
+  show_id: string | null;
+  payload: Record<string, unknown>;
+};
+
+const eventOf = (r: RawEvent): HoldfastEvent => ({
+  id: r.event_id,
+  name: r.name as EventName,
+  at: new Date(r.at).toISOString(),
+  version: r.version,
+  showId: r.show_id,
+  payload: r.payload,
 });
 
 /** The relay's lock and the oldest unpublished rows, in one statement: one row of nulls when busy or empty. */
@@ -87,41 +96,18 @@ const MARK = (ids: number[], now: Date) => sql`
  */
 export async function relayBatch(db: Db, transport: Transport, now: Date = new Date(), limit = RELAY_BATCH) {
   return db.transaction(async (tx) => {
-    const taken = await tx.execute<{
-      mine: boolean;
-      id: string | null;
-      event_id: string;
-      name: string;
-      at: string;
-      version: number;
-      show_id: string | null;
-      payload: Record<string, unknown>;
-    }>(TAKE(limit));
+    const taken = await tx.execute<RawEvent & { mine: boolean; id: string | null }>(TAKE(limit));
     if (!taken[0]?.mine) return { published: 0, busy: true };
-    const rows: OutboxRow[] = taken
-      .filter((r) => r.id !== null)
-      .map((r) => ({
-        id: Number(r.id),
-        eventId: r.event_id,
-        name: r.name,
-        at: new Date(r.at),
-        version: r.version,
-        showId: r.show_id,
-        payload: r.payload,
-        publishedAt: null,
-      }));
-    if (rows.length === 0) return { published: 0, busy: false };
-    await transport.publish(
-      tx,
-      rows.map((row) => ({ outboxId: row.id, event: toEvent(row) })),
-    );
+    const batch = taken.filter((r) => r.id !== null).map((r) => ({ outboxId: Number(r.id), event: eventOf(r) }));
+    if (batch.length === 0) return { published: 0, busy: false };
+    await transport.publish(tx, batch);
     await tx.execute(
       MARK(
-        rows.map((r) => r.id),
+        batch.map((b) => b.outboxId),
         now,
       ),
     );
-    return { published: rows.length, busy: false };
+    return { published: batch.length, busy: false };
   });
 }
 
@@ -255,29 +241,10 @@ export const claimDeliveriesQuery = (consumer: string, now: Date, leaseUntil: Da
   order by c.outbox_id`;
 
 async function claimDeliveries(db: Db, consumer: string, now: Date, policy: DeliveryPolicy, limit: number) {
-  const rows = await db.execute<{
-    outbox_id: string;
-    event_id: string;
-    attempts: number;
-    name: string;
-    at: string;
-    version: number;
-    show_id: string | null;
-    payload: Record<string, unknown>;
-  }>(claimDeliveriesQuery(consumer, now, new Date(now.getTime() + policy.leaseMs), limit));
-  return rows.map((r) => ({
-    delivery: { eventId: r.event_id, attempts: r.attempts },
-    event: toEvent({
-      id: Number(r.outbox_id),
-      eventId: r.event_id,
-      name: r.name,
-      at: new Date(r.at),
-      version: r.version,
-      showId: r.show_id,
-      payload: r.payload,
-      publishedAt: null,
-    }),
-  }));
+  const rows = await db.execute<RawEvent & { outbox_id: string; attempts: number }>(
+    claimDeliveriesQuery(consumer, now, new Date(now.getTime() + policy.leaseMs), limit),
+  );
+  return rows.map((r) => ({ delivery: { eventId: r.event_id, attempts: r.attempts }, event: eventOf(r) }));
 }
 
 /** How long handled events are kept: published outbox rows, done deliveries, consumers' records (dead deliveries: DEAD_KEPT_DAYS). */
