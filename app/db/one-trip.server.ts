@@ -19,6 +19,16 @@ export interface Step {
  * (hold, pay, release, cancel), where Drizzle's transaction would cost a round trip per
  * statement plus BEGIN and COMMIT (docs/decisions/0009-one-round-trip-transactions.md).
  */
+/**
+ * A select-list item for a one-trip transaction's first step: the steps after it run on generic
+ * plans (`plan_cache_mode`, for this transaction only). A hot path's deciding statement is a
+ * large CTE whose custom plan PostgreSQL would otherwise make again at every call, because its
+ * estimate of the generic plan is higher; planning it cost more than running it (1.5 ms of
+ * PostgreSQL CPU per hold against 0.8 ms with generic plans, measured on one connection; ADR 0014).
+ * Those statements read by primary keys and the indexes their WHERE names, whatever the values.
+ */
+export const GENERIC_PLANS = "set_config('plan_cache_mode', 'force_generic_plan', true)";
+
 export interface OneTripOptions {
   /** How long to wait for a free connection (DB_ACQUIRE_TIMEOUT_MS): past it, DatabaseBusy and nothing is sent. */
   acquireTimeoutMs?: number;

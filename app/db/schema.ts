@@ -173,6 +173,8 @@ export const bookings = pgTable(
     index("bookings_show_idx").on(t.showId),
     index("bookings_held_expiry_idx").on(t.expiresAt).where(sql`${t.status} = 'HELD'`),
     index("bookings_show_address_held_idx").on(t.showId, t.clientAddress).where(sql`${t.status} = 'HELD'`),
+    // The per-buyer limit's sum (holds.server.ts reads it in this order): one buyer's live holds of one show.
+    index("bookings_user_show_held_idx").on(t.userId, t.showId, t.expiresAt).where(sql`${t.status} = 'HELD'`),
     check("bookings_seat_count_positive", sql`${t.seatCount} > 0`),
     check("bookings_amount_nonnegative", sql`${t.amountCents} >= 0`),
     check("bookings_confirmed_has_time", sql`(${t.status} in ('CONFIRMED', 'CANCELLED')) = (${t.confirmedAt} is not null)`),

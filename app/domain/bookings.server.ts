@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, type SQL } from "drizzle-orm";
 import type { Db, DbOrTx } from "~/db/client.server";
-import { oneTripTransaction } from "~/db/one-trip.server";
+import { GENERIC_PLANS, oneTripTransaction } from "~/db/one-trip.server";
 import { type Booking, bookingSeats, bookings, type Show, seats, shows } from "~/db/schema";
 import { bookingFromRow } from "./booking-rows.server";
 import { Conflict, HoldExpired, IdempotencyMismatch, NotFound, PaymentDeclined } from "./errors";
@@ -29,7 +29,7 @@ export interface BookingView extends Booking {
  * lock) and COMMIT (see oneTripTransaction). Someone else's booking is never locked, and answers
  * exactly like no booking at all.
  */
-const LOCK_OWN_BOOKING = `select pg_advisory_xact_lock_shared(hashtextextended('show:' || show_id::text, 0))
+const LOCK_OWN_BOOKING = `select ${GENERIC_PLANS}, pg_advisory_xact_lock_shared(hashtextextended('show:' || show_id::text, 0))
   from bookings where id = $1 and user_id = $2 for no key update`;
 
 /** SQLSTATE raised by holdfast_abort when a hold ended while it was being paid for (drizzle/0003). */

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
+import { connectDatabase } from "~/db/client.server";
 import { oneTripTransaction } from "~/db/one-trip.server";
 import { bookings, eventDeliveries, seatNews, seats, webhookDeliveries } from "~/db/schema";
 import { DatabaseBusy } from "~/db/unavailable.server";
@@ -144,6 +145,43 @@ describe("events priced per event, not per backlog", () => {
     const working: Consumer = { name: consumer, events: EVENT_NAMES, handle: async (_tx, event) => void handled.push(event.id) };
     expect(await deliverDue(t.db, [working], new Date(), undefined, 50)).toEqual({ done: 50, failed: 0, dead: 0 });
     expect(new Set(handled).size).toBe(50);
+  });
+});
+
+describe("the hold costs the database what it did, not what planning it costs", () => {
+  it("the hold statement is planned once per connection (a generic plan), and the per-buyer limit reads the buyer's own index, not the show's, on a bookings table never analysed", async () => {
+    // Autovacuum kept away from bookings: the planner plans for a table it was never told of.
+    await t.db.execute(sql.raw("alter table bookings set (autovacuum_enabled = false)"));
+    const show = await makeShow(t.db, { startsAt: farFuture(), layout: { kind: "THEATRE", rows: 20, seatsPerRow: 20, aisleAfter: [] } });
+    const ids = Object.values(await seatIdsByLabel(t.db, show.id)).sort((a, b) => a - b);
+    const buyers = await makeUsers(t.db, 300);
+    const one = connectDatabase(t.url, { max: 1 });
+    try {
+      const indexScans = async () => {
+        await one.sql`select pg_stat_force_next_flush()`;
+        const rows = await one.sql<{ name: string; scans: number }[]>`
+          select indexrelname as name, idx_scan::int as scans from pg_stat_user_indexes
+          where indexrelname in ('bookings_user_show_held_idx', 'bookings_show_address_held_idx', 'bookings_show_idx', 'bookings_held_expiry_idx')`;
+        return Object.fromEntries(rows.map((r) => [r.name, r.scans]));
+      };
+      const before = await indexScans();
+      for (let i = 0; i < 300; i++) await placeHold(one.db, { userId: buyers[i], showId: show.id, seatIds: [ids[i]] });
+      const after = await indexScans();
+      // Each hold summed its buyer's holds of the show through the buyer's index; no hold read
+      // the show's held bookings (the address brake is off here, so its index is not read at all).
+      expect(after.bookings_user_show_held_idx - before.bookings_user_show_held_idx).toBeGreaterThanOrEqual(300);
+      for (const index of ["bookings_show_address_held_idx", "bookings_show_idx", "bookings_held_expiry_idx"])
+        expect(after[index] - before[index], index).toBe(0);
+
+      // The hold statement (the one that calls holdfast_abort) was never planned for its values.
+      const [plans] = await one.sql<{ generic: number; custom: number }[]>`
+        select generic_plans::int as generic, custom_plans::int as custom from pg_prepared_statements
+        where statement like '%holdfast_abort%' and statement like '%insert into bookings%'`;
+      expect(plans).toEqual({ generic: 300, custom: 0 });
+    } finally {
+      await one.close();
+      await t.db.execute(sql.raw("alter table bookings reset (autovacuum_enabled)"));
+    }
   });
 });
 
