@@ -41,6 +41,7 @@ export const BOOKING_DEFAULTS = {
   sweepIntervalSeconds: 60,
   holdStrategy: "cas",
   casAttempts: 3,
+  holdBatch: 32,
   maxHeldSeatsPerAddress: 12,
   holdExtensionSeconds: 120,
 } as const;
@@ -115,6 +116,7 @@ const envSchema = z
     HOLD_TTL_SECONDS: intSetting(BOOKING_DEFAULTS.holdTtlSeconds, 1, 86_400),
     SWEEP_INTERVAL_SECONDS: intSetting(BOOKING_DEFAULTS.sweepIntervalSeconds, 1, 86_400),
     HOLD_STRATEGY: z.enum(["cas", "lock"]).default(BOOKING_DEFAULTS.holdStrategy),
+    HOLD_BATCH: intSetting(BOOKING_DEFAULTS.holdBatch, 1, 500),
     MAX_HELD_SEATS_PER_ADDRESS: intSetting(BOOKING_DEFAULTS.maxHeldSeatsPerAddress, 0, 100_000),
     HOLD_EXTENSION_SECONDS: intSetting(BOOKING_DEFAULTS.holdExtensionSeconds, 0, 3600),
     LOG_LEVEL: z.enum(["silent", "error", "info", "debug"]).default("info"),
@@ -187,6 +189,7 @@ export interface Config {
     holdTtlSeconds: number;
     sweepIntervalSeconds: number;
     holdStrategy: "cas" | "lock";
+    holdBatch: number;
     maxHeldSeatsPerAddress: number;
     holdExtensionSeconds: number;
   };
@@ -262,6 +265,7 @@ export function loadConfig(
       holdTtlSeconds: env.HOLD_TTL_SECONDS,
       sweepIntervalSeconds: env.SWEEP_INTERVAL_SECONDS,
       holdStrategy: env.HOLD_STRATEGY,
+      holdBatch: env.HOLD_BATCH,
       maxHeldSeatsPerAddress: env.MAX_HELD_SEATS_PER_ADDRESS,
       holdExtensionSeconds: env.HOLD_EXTENSION_SECONDS,
     },

@@ -42,7 +42,8 @@ export interface OneTripOptions {
 
 export async function oneTripTransaction(
   client: postgres.Sql,
-  steps: Step[],
+  /** The steps, or a function that makes them once the claim is settled (a group's members may drop out at their claim). */
+  steps: Step[] | (() => Step[]),
   stats?: { statements: number; afterCommit?: () => void },
   options: OneTripOptions = {},
 ): Promise<postgres.RowList<postgres.Row[]>[]> {
@@ -51,7 +52,9 @@ export async function oneTripTransaction(
     if (options.claim && !options.claim()) throw new DatabaseBusy("the request was answered before its change was sent");
     const queries = [
       conn.unsafe("begin"),
-      ...steps.map((step) => conn.unsafe(step.text, step.params ?? [], { prepare: client.options.prepare })),
+      ...(typeof steps === "function" ? steps() : steps).map((step) =>
+        conn.unsafe(step.text, step.params ?? [], { prepare: client.options.prepare }),
+      ),
       conn.unsafe("commit"),
     ];
     if (stats) stats.statements += queries.length;

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type postgres from "postgres";
 import type { Db } from "~/db/client.server";
-import { GENERIC_PLANS, oneTripTransaction, preparedQuery } from "~/db/one-trip.server";
+import { GENERIC_PLANS, oneTripTransaction, preparedQuery, type Step } from "~/db/one-trip.server";
 import type { Booking } from "~/db/schema";
+import { DatabaseBusy } from "~/db/unavailable.server";
 import { bookingFromRow } from "./booking-rows.server";
 import { addressKey } from "./client-address";
 import { Conflict, listLabels, NotFound, SeatsUnavailable, ValidationFailed } from "./errors";
@@ -222,6 +223,18 @@ export async function placeHold(
   if (existing) return existing;
 
   if (settings.holdStrategy === "cas") {
+    if (settings.holdBatch > 1) {
+      const held = await holdTogether(db, request, now, settings);
+      if (held) {
+        holdStats.held++;
+        return { ...held, path: "cas", attempts: 1 };
+      }
+      // The group's transaction was undone (a seat changed under it, or a statement failed):
+      // this hold goes on by itself, as if it had lost a compare-and-swap.
+      holdStats.casRetries++;
+      const again = await failIfTaken(db, request, now);
+      if (again) return again;
+    }
     for (let attempt = 1; attempt <= settings.casAttempts; attempt++) {
       const held = await retryTransient(() => hold(db, request, now, settings, false));
       if (held) {
@@ -279,6 +292,117 @@ async function failIfTaken(db: Db, req: HoldRequest, now: Date): Promise<HoldRes
   );
 }
 
+/**
+ * Group commit. Holds of one show that arrive while another group of that show is on its way to
+ * the database wait, and go together in the next: one round trip and one commit for up to
+ * `holdBatch` holds — BEGIN, one statement taking every member's locks, each member's own hold
+ * statement (the same compare-and-swap as alone), COMMIT. Each member is still all or nothing:
+ * its statement either stores its whole hold or stores nothing and says why (a refusal is a
+ * verdict, not an error, so it does not undo the others), and each sees the members before it,
+ * so two members wanting one seat are decided in arrival order. If the transaction fails as a
+ * whole (a seat changed under a compare-and-swap, a deadlock, a lost connection), nothing of it
+ * was stored and every member goes on by itself (placeHold). With nothing else on its way, a
+ * hold goes at once, in a group of one. One group per show and pool at a time: the pool's other
+ * connections serve other shows, pages and the conflicts' plain reads.
+ */
+interface Member {
+  req: HoldRequest;
+  now: Date;
+  settings: BookingSettings;
+  done: (held: Held | null) => void;
+  fail: (error: unknown) => void;
+}
+type Held = { booking: Booking; seats: Array<{ id: number; label: string }> };
+interface Lane {
+  waiting: Member[];
+  sending: boolean;
+}
+const lanes = new WeakMap<Db, Map<string, Lane>>();
+
+/**
+ * Every member's locks, in the order a hold by itself takes them (LOCK_BUYER_ON_SHOW): the
+ * show's, shared; then the buyers' and then the addresses', each group in one order (sorted), so
+ * two groups, or a group and a hold by itself, never wait on each other in a cycle. Advisory
+ * locks are re-entrant: a buyer twice in a group is one lock. $1 show, $2 buyers' keys, $3 addresses' keys.
+ */
+const LOCK_GROUP_ON_SHOW = `select ${GENERIC_PLANS}, pg_advisory_xact_lock_shared(hashtextextended('show:' || $1, 0)),
+  (select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from (select distinct k from unnest($2::text[]) k order by k) buyers),
+  (select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from (select distinct k from unnest($3::text[]) k order by k) addresses)`;
+
+function holdTogether(db: Db, req: HoldRequest, now: Date, settings: BookingSettings): Promise<Held | null> {
+  let shows = lanes.get(db);
+  if (!shows) {
+    shows = new Map();
+    lanes.set(db, shows);
+  }
+  let lane = shows.get(req.showId);
+  if (!lane) {
+    lane = { waiting: [], sending: false };
+    shows.set(req.showId, lane);
+  }
+  const joined = lane;
+  const held = new Promise<Held | null>((done, fail) => joined.waiting.push({ req, now, settings, done, fail }));
+  if (!lane.sending) void sendGroups(db, req.showId, lane, shows);
+  return held;
+}
+
+async function sendGroups(db: Db, showId: string, lane: Lane, shows: Map<string, Lane>) {
+  lane.sending = true;
+  try {
+    while (lane.waiting.length > 0) await sendGroup(db, lane.waiting.splice(0, lane.waiting[0].settings.holdBatch));
+  } finally {
+    lane.sending = false;
+    if (shows.get(showId) === lane) shows.delete(showId);
+  }
+}
+
+async function sendGroup(db: Db, waiting: Member[]) {
+  let members = waiting;
+  let result: postgres.RowList<postgres.Row[]>[];
+  try {
+    result = await oneTripTransaction(
+      db.$client,
+      () => [
+        {
+          text: LOCK_GROUP_ON_SHOW,
+          params: [
+            members[0].req.showId,
+            `{${members.map((m) => `"${buyerKey(m.req)}"`).join(",")}}`,
+            `{${members.map((m) => `"${addressLockKey(m.req, m.settings)}"`).join(",")}}`,
+          ],
+        },
+        ...members.map((m) => holdStep(m.req, m.now, m.settings, false)),
+      ],
+      db.$stats,
+      {
+        acquireTimeoutMs: db.$acquireTimeoutMs,
+        // A member whose request was answered already (or whose client left) drops out, told so.
+        claim: () => {
+          members = members.filter((m) => {
+            if (!m.req.claim || m.req.claim()) return true;
+            m.fail(new DatabaseBusy("the request was answered before its change was sent"));
+            return false;
+          });
+          return members.length > 0;
+        },
+      },
+    );
+  } catch (error) {
+    // Nothing of the group was stored. Refused for want of a connection: each member is told so
+    // (nothing was sent). Otherwise each tries again by itself.
+    for (const m of members) {
+      if (error instanceof DatabaseBusy) m.fail(error);
+      else m.done(null);
+    }
+    return;
+  }
+  members.forEach((m, i) => {
+    const verdict = result[i + 1][0] as unknown as Verdict;
+    if (verdict.booking) m.done({ booking: bookingFromRow(verdict.booking), seats: verdict.seats });
+    else m.fail(refusal(verdict, m.req, m.settings));
+  });
+}
+
 interface Verdict {
   kind: string | null;
   cancelled: boolean;
@@ -294,38 +418,43 @@ interface Verdict {
   booking: Record<string, unknown> | null;
 }
 
+const buyerKey = (req: HoldRequest) => `${req.userId}:${req.showId}`;
+/**
+ * Only while the per-address brake is on is the address locked: this lock makes every hold from
+ * one address take turns (with the brake off it would serialise a load test's loopback for
+ * nothing), so otherwise the buyer's key stands in.
+ */
+const addressLockKey = (req: HoldRequest, settings: BookingSettings) =>
+  req.address && settings.maxHeldSeatsPerAddress > 0 ? `addr:${req.address}:${req.showId}` : buyerKey(req);
+
+/** The hold statement with one request's values. */
+function holdStep(req: HoldRequest, now: Date, settings: BookingSettings, lockSeats: boolean): Step {
+  const expiresAt = new Date(now.getTime() + settings.holdTtlSeconds * 1000);
+  return {
+    text: lockSeats ? HOLD_LOCKED : HOLD_CAS,
+    params: [
+      req.userId,
+      req.showId,
+      `{${req.ids.join(",")}}`,
+      now.toISOString(),
+      expiresAt.toISOString(),
+      settings.maxSeatsPerHold,
+      newReference(),
+      req.address,
+      settings.maxHeldSeatsPerAddress,
+    ],
+  };
+}
+
 /** One attempt: the held booking, null when a compare-and-swap lost, or the error the verdict calls for. */
 async function hold(db: Db, req: HoldRequest, now: Date, settings: BookingSettings, lockSeats: boolean) {
-  const expiresAt = new Date(now.getTime() + settings.holdTtlSeconds * 1000);
   let result: postgres.RowList<postgres.Row[]>[];
   try {
     result = await oneTripTransaction(
       db.$client,
       [
-        {
-          text: LOCK_BUYER_ON_SHOW,
-          params: [
-            req.showId,
-            `${req.userId}:${req.showId}`,
-            // Only while the per-address brake is on: this lock makes every hold from one address
-            // take turns (with the brake off it would serialise a load test's loopback for nothing).
-            req.address && settings.maxHeldSeatsPerAddress > 0 ? `addr:${req.address}:${req.showId}` : `${req.userId}:${req.showId}`,
-          ],
-        },
-        {
-          text: lockSeats ? HOLD_LOCKED : HOLD_CAS,
-          params: [
-            req.userId,
-            req.showId,
-            `{${req.ids.join(",")}}`,
-            now.toISOString(),
-            expiresAt.toISOString(),
-            settings.maxSeatsPerHold,
-            newReference(),
-            req.address,
-            settings.maxHeldSeatsPerAddress,
-          ],
-        },
+        { text: LOCK_BUYER_ON_SHOW, params: [req.showId, buyerKey(req), addressLockKey(req, settings)] },
+        holdStep(req, now, settings, lockSeats),
       ],
       db.$stats,
       { acquireTimeoutMs: db.$acquireTimeoutMs, claim: req.claim },

@@ -41,6 +41,7 @@ export function createAppServices(options: { config: Config; log: Logger; databa
       holdTtlSeconds: config.booking.holdTtlSeconds,
       holdStrategy: config.booking.holdStrategy,
       casAttempts: DEFAULT_BOOKING_SETTINGS.casAttempts,
+      holdBatch: config.booking.holdBatch,
       maxHeldSeatsPerAddress: config.booking.maxHeldSeatsPerAddress,
       holdExtensionSeconds: config.booking.holdExtensionSeconds,
     },

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { SeatsUnavailable } from "~/domain/errors";
-import { type HoldResult, placeHold } from "~/domain/holds.server";
+import { type HoldResult, holdStats, placeHold } from "~/domain/holds.server";
 import { type BookingSettings, DEFAULT_BOOKING_SETTINGS } from "~/domain/settings";
 import { inconsistentSeats, makeShow, makeUsers, NOW, seatIdsByLabel, seatRows, seatsInTwoLiveBookings } from "../support/factories";
 import { useTestDatabase } from "../support/test-database";
@@ -33,14 +33,17 @@ async function oneSeatRace(settings: BookingSettings, beforeRace?: (seatId: numb
   return winners[0];
 }
 
+// Each hold by itself (HOLD_BATCH=1), so that the 50 race on separate connections.
+const ALONE: BookingSettings = { ...DEFAULT_BOOKING_SETTINGS, holdBatch: 1 };
+
 describe("50 concurrent holds of one seat, on separate connections", () => {
   it("exactly one wins on the default path (compare-and-swap)", async () => {
-    const winner = await oneSeatRace(DEFAULT_BOOKING_SETTINGS);
+    const winner = await oneSeatRace(ALONE);
     expect(winner.path).toBe("cas");
   });
 
   it("exactly one wins with HOLD_STRATEGY=lock", async () => {
-    const winner = await oneSeatRace({ ...DEFAULT_BOOKING_SETTINGS, holdStrategy: "lock" });
+    const winner = await oneSeatRace({ ...ALONE, holdStrategy: "lock" });
     expect(winner.path).toBe("lock");
   });
 
@@ -49,7 +52,7 @@ describe("50 concurrent holds of one seat, on separate connections", () => {
     // holders have read the old version and are waiting to swap. Every swap then fails on a seat
     // that is still free, the retry budget runs out, and the fallback path must decide.
     const admin = postgres(t.url, { max: 1, onnotice: () => {} });
-    const settings = { ...DEFAULT_BOOKING_SETTINGS, casAttempts: 1 };
+    const settings = { ...ALONE, casAttempts: 1 };
     try {
       const winner = await oneSeatRace(settings, async (seatId) => {
         let commit!: () => void;
@@ -84,6 +87,94 @@ describe("50 concurrent holds of one seat, on separate connections", () => {
   });
 });
 
+describe("holds of one show that arrive together are committed together (group commit)", () => {
+  it("50 concurrent holds of one seat: exactly one wins, in a few transactions instead of 50", async () => {
+    let before = 0;
+    const winner = await oneSeatRace(DEFAULT_BOOKING_SETTINGS, async () => {
+      before = t.db.$stats.statements;
+      return async () => {};
+    });
+    expect(winner.path).toBe("cas");
+    // Alone, each would send its read and a transaction of four: 250 statements and more. In
+    // groups of up to 32, a group's BEGIN, locks and COMMIT are shared: 50 reads, 50 hold
+    // statements, three each for a handful of groups (and the race's two checking reads).
+    expect(t.db.$stats.statements - before).toBeLessThan(130);
+  });
+
+  it("a member refused (another member took its seat, or its buyer's limit) stores nothing and does not undo the others", async () => {
+    const users = await makeUsers(t.db, 20);
+    const show = await makeShow(t.db, { layout: { kind: "THEATRE", rows: 2, seatsPerRow: 20, aisleAfter: [] } });
+    const ids = Object.values(await seatIdsByLabel(t.db, show.id)).sort((a, b) => a - b);
+    const settings = { ...DEFAULT_BOOKING_SETTINGS, maxSeatsPerHold: 2 };
+    // Buyer 0 asks for three seats in all (over the limit of 2 once both of theirs land); buyers
+    // 1 and 2 want the same seat; the rest want seats of their own.
+    const requests = [
+      { userId: users[0], seatIds: [ids[0], ids[1]] },
+      { userId: users[0], seatIds: [ids[2]] },
+      { userId: users[1], seatIds: [ids[3]] },
+      { userId: users[2], seatIds: [ids[3]] },
+      ...users.slice(3).map((userId, i) => ({ userId, seatIds: [ids[10 + i]] })),
+    ];
+    const results = await Promise.allSettled(requests.map((r) => placeHold(t.db, { ...r, showId: show.id }, NOW, settings)));
+    const outcome = results.map((r) => (r.status === "fulfilled" ? "held" : (r.reason as Error).constructor.name));
+    // Buyer 0's two holds: one of them lands, the other is over the limit (whichever came second).
+    expect(outcome.slice(0, 2).sort()).toEqual(["Conflict", "held"].sort());
+    expect(outcome.slice(2, 4).sort()).toEqual(["SeatsUnavailable", "held"]);
+    expect(outcome.slice(4).every((o) => o === "held")).toBe(true);
+    const rows = await seatRows(t.db, show.id);
+    const won = results.flatMap((r, i) => (r.status === "fulfilled" ? [{ request: requests[i], booking: r.value.booking }] : []));
+    for (const { request, booking } of won) {
+      expect(
+        rows
+          .filter((s) => s.booking_id === booking.id)
+          .map((s) => s.id)
+          .sort(),
+      ).toEqual([...request.seatIds].sort());
+    }
+    expect(rows.filter((s) => s.status !== "AVAILABLE")).toHaveLength(won.reduce((n, w) => n + w.request.seatIds.length, 0));
+    expect(await seatsInTwoLiveBookings(t.db, NOW)).toHaveLength(0);
+    expect(await inconsistentSeats(t.db)).toHaveLength(0);
+  });
+
+  it("a group undone by a seat that changed under it: nothing of it is stored, and every member goes on by itself", async () => {
+    const users = await makeUsers(t.db, 12);
+    const show = await makeShow(t.db, { layout: { kind: "THEATRE", rows: 2, seatsPerRow: 10, aisleAfter: [] } });
+    const { A1, ...others } = await seatIdsByLabel(t.db, show.id);
+    const rest = Object.values(others).slice(0, 11);
+    // Another transaction changes A1 (its version, not its state) and keeps the row locked: the
+    // group's compare-and-swap skips the locked seat, counts one seat short and undoes the group.
+    const admin = postgres(t.url, { max: 1, onnotice: () => {} });
+    const retriesBefore = holdStats.casRetries;
+    try {
+      let commit!: () => void;
+      const committed = new Promise<void>((r) => (commit = r));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => (locked = r));
+      const blocker = admin.begin(async (tx) => {
+        await tx`update seats set version = version + 1 where id = ${A1}`;
+        locked();
+        await committed;
+      });
+      await isLocked;
+      const wants = [[A1], ...rest.map((id) => [id])];
+      const race = Promise.allSettled(users.map((userId, i) => placeHold(t.db, { userId, showId: show.id, seatIds: wants[i] }, NOW)));
+      await new Promise((r) => setTimeout(r, 300));
+      commit();
+      await blocker;
+      const results = await race;
+      // Every hold landed in the end, each exactly once: A1's after the other change committed.
+      expect(results.map((r) => (r.status === "fulfilled" ? "held" : String(r.reason)))).toEqual(users.map(() => "held"));
+      expect(holdStats.casRetries).toBeGreaterThan(retriesBefore);
+      const [{ n }] = await t.db.execute<{ n: number }>(sql`select count(*)::int as n from bookings where show_id = ${show.id}`);
+      expect(n).toBe(12);
+      expect(await seatsInTwoLiveBookings(t.db, NOW)).toHaveLength(0);
+      expect(await inconsistentSeats(t.db)).toHaveLength(0);
+    } finally {
+      await admin.end();
+    }
+  });
+});
+
 function shuffle<T>(items: T[]): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
@@ -95,7 +186,8 @@ function shuffle<T>(items: T[]): T[] {
 
 describe("200 concurrent multi-seat holds over overlapping seats, in random orders", () => {
   it.each([
-    ["compare-and-swap", DEFAULT_BOOKING_SETTINGS],
+    ["compare-and-swap, holds of one show committed together (the default)", DEFAULT_BOOKING_SETTINGS],
+    ["compare-and-swap, each hold alone (HOLD_BATCH=1)", ALONE],
     ["HOLD_STRATEGY=lock", { ...DEFAULT_BOOKING_SETTINGS, holdStrategy: "lock" as const }],
     ["a one-attempt optimistic budget", { ...DEFAULT_BOOKING_SETTINGS, casAttempts: 1 }],
   ])("%s: all or nothing, no deadlock reaches a caller, no seat in two live bookings", async (_, settings) => {

@@ -161,7 +161,7 @@ describe("the hold costs the database what it did, not what planning it costs", 
         await one.sql`select pg_stat_force_next_flush()`;
         const rows = await one.sql<{ name: string; scans: number }[]>`
           select indexrelname as name, idx_scan::int as scans from pg_stat_user_indexes
-          where indexrelname in ('bookings_user_show_held_idx', 'bookings_show_address_held_idx', 'bookings_show_idx', 'bookings_held_expiry_idx')`;
+          where indexrelname in ('bookings_user_show_held_idx', 'bookings_show_address_held_idx', 'bookings_show_idx')`;
         return Object.fromEntries(rows.map((r) => [r.name, r.scans]));
       };
       const before = await indexScans();
@@ -170,7 +170,8 @@ describe("the hold costs the database what it did, not what planning it costs", 
       // Each hold summed its buyer's holds of the show through the buyer's index; no hold read
       // the show's held bookings (the address brake is off here, so its index is not read at all).
       expect(after.bookings_user_show_held_idx - before.bookings_user_show_held_idx).toBeGreaterThanOrEqual(300);
-      for (const index of ["bookings_show_address_held_idx", "bookings_show_idx", "bookings_held_expiry_idx"])
+      // (bookings_held_expiry_idx is left out: the test server's sweeper reads it in the background.)
+      for (const index of ["bookings_show_address_held_idx", "bookings_show_idx"])
         expect(after[index] - before[index], index).toBe(0);
 
       // The hold statement (the one that calls holdfast_abort) was never planned for its values.
