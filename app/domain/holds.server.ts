@@ -311,6 +311,8 @@ interface Member {
   settings: BookingSettings;
   done: (held: Held | null) => void;
   fail: (error: unknown) => void;
+  /** Refuses the member if it is still waiting after DB_ACQUIRE_TIMEOUT_MS (nothing was sent). */
+  timer?: NodeJS.Timeout;
 }
 type Held = { booking: Booking; seats: Array<{ id: number; label: string }> };
 interface Lane {
@@ -341,7 +343,22 @@ function holdTogether(db: Db, req: HoldRequest, now: Date, settings: BookingSett
     shows.set(req.showId, lane);
   }
   const joined = lane;
-  const held = new Promise<Held | null>((done, fail) => joined.waiting.push({ req, now, settings, done, fail }));
+  const held = new Promise<Held | null>((done, fail) => {
+    const member: Member = { req, now, settings, done, fail };
+    joined.waiting.push(member);
+    // Waiting behind the group on its way is waiting for the database: bounded like the wait for
+    // a connection, and refused the same way (503), nothing sent.
+    const limit = db.$acquireTimeoutMs;
+    if (limit) {
+      member.timer = setTimeout(() => {
+        const at = joined.waiting.indexOf(member);
+        if (at < 0) return;
+        joined.waiting.splice(at, 1);
+        fail(new DatabaseBusy(`the hold waited more than ${limit} ms behind the holds ahead of it`));
+      }, limit);
+      member.timer.unref();
+    }
+  });
   if (!lane.sending) void sendGroups(db, req.showId, lane, shows);
   return held;
 }
@@ -349,7 +366,11 @@ function holdTogether(db: Db, req: HoldRequest, now: Date, settings: BookingSett
 async function sendGroups(db: Db, showId: string, lane: Lane, shows: Map<string, Lane>) {
   lane.sending = true;
   try {
-    while (lane.waiting.length > 0) await sendGroup(db, lane.waiting.splice(0, lane.waiting[0].settings.holdBatch));
+    while (lane.waiting.length > 0) {
+      const group = lane.waiting.splice(0, lane.waiting[0].settings.holdBatch);
+      for (const m of group) clearTimeout(m.timer);
+      await sendGroup(db, group);
+    }
   } finally {
     lane.sending = false;
     if (shows.get(showId) === lane) shows.delete(showId);

@@ -5,7 +5,7 @@ import { type AmqpBus, connectAmqp } from "./amqp.server";
 import { analyticsConsumer, cacheConsumer, emailConsumer } from "./consumers.server";
 import { createMailer, type Mailer } from "./mail.server";
 import { type Consumer, DEFAULT_DELIVERY_POLICY, deliverDue, inProcessTransport, relayAll, type Transport } from "./relay.server";
-import { announceSeatNews } from "./seat-news.server";
+import { announceSeatNews, NEWS_BATCH } from "./seat-news.server";
 import { sendDueWebhooks } from "./webhooks.server";
 
 export interface Events {
@@ -40,8 +40,11 @@ const STOP_WAIT_MS = 5000;
  * A commit in this process wakes it sooner (NEWS_GATHER_MS).
  */
 export const NEWS_POLL_MS = 200;
-/** After a commit here, the announcer waits this long for others to gather before it runs: one turn for a burst. */
-export const NEWS_GATHER_MS = 15;
+/**
+ * After a commit here, the announcer waits this long for others to gather before it runs: one
+ * turn (one NOTIFY commit) for a burst, at most about 1000 / NEWS_GATHER_MS turns a second.
+ */
+export const NEWS_GATHER_MS = 50;
 /** Another instance was announcing: look again after this. */
 const NEWS_BUSY_RETRY_MS = 40;
 
@@ -187,7 +190,10 @@ export function startEvents(options: EventsOptions): Events {
       newsFailing = false;
       if (turn.eventsWaiting) relay.wake();
       if (turn.busy) news.soon(NEWS_BUSY_RETRY_MS);
-      else if (turn.rows > 0) news.wake(); // there may be more, or more came meanwhile
+      // A full batch: more is waiting. Otherwise what came meanwhile is announced at the next
+      // gathering (a commit here) or poll: going again at once made a sale's announcer run back
+      // to back, a NOTIFY commit per turn for a hold or two each.
+      else if (turn.rows >= NEWS_BATCH) news.wake();
     } catch (error) {
       // Said once per outage: the poll goes on every NEWS_POLL_MS, and maps poll by themselves meanwhile.
       if (!newsFailing) log.error("events: seat news could not be announced; trying again", error);
