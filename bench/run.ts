@@ -444,7 +444,7 @@ async function holdCell(target: Target, candidate: Candidate, clients: number, p
 
 /** The naive reference on a fresh flat show of its own, the same buyers and seat pattern. */
 async function naiveCell(target: Target, tokens: Map<string, string>, clients: number, pattern: SeatPattern, buyers: Buyer[]) {
-  const show = await makeNaiveShow(database.sql, ARENA.rows, ARENA.seatsPerRow);
+  const show = await makeNaiveShow(database.sql, ARENA.rows, ARENA.seatsPerRow, showCreation.analyse);
   let deadlocks = 0;
   const before = await events.statements();
   const { r, seen, requests, holds } = await holdLoad(
@@ -749,7 +749,7 @@ try {
     candidate.request(warmShow, buyers[buyerCursor++ % buyers.length], PATTERNS[1].pick(warmShow.seats));
   await warmUp(main, (s) => (s % 4 === 0 ? { method: "GET", path: "/ping" } : warmHold([PAGE_JS, PAGE_NO_JS, API][(s % 4) - 1])));
   for (const other of otherPools) await warmUp(other, () => warmHold(API));
-  const naiveWarm = await makeNaiveShow(database.sql, ARENA.rows, ARENA.seatsPerRow);
+  const naiveWarm = await makeNaiveShow(database.sql, ARENA.rows, ARENA.seatsPerRow, showCreation.analyse);
   await warmUp(naive, () => {
     const buyer = buyers[buyerCursor++ % buyers.length];
     return {

@@ -418,9 +418,15 @@ async function sendGroup(db: Db, waiting: Member[]) {
     return;
   }
   members.forEach((m, i) => {
-    const verdict = result[i + 1][0] as unknown as Verdict;
-    if (verdict.booking) m.done({ booking: bookingFromRow(verdict.booking), seats: verdict.seats });
-    else m.fail(refusal(verdict, m.req, m.settings));
+    try {
+      const verdict = result[i + 1][0] as unknown as Verdict;
+      if (verdict.booking) m.done({ booking: bookingFromRow(verdict.booking), seats: verdict.seats });
+      else m.fail(refusal(verdict, m.req, m.settings));
+    } catch (error) {
+      // Every member is answered, whatever reading its verdict threw (its hold, if stored, is
+      // found again by the next request's read as the buyer's own).
+      m.fail(error);
+    }
   });
 }
 
