@@ -8,7 +8,7 @@ import { parseOrThrow } from "./validation";
 const blankIsNone = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 
 /** The seat map's "N seats together" form (a GET form: it proposes, it holds nothing). */
-const proposalQuery = (max: number) =>
+const makeProposalQuery = (max: number) =>
   z.object({
     together: z.preprocess(
       blankIsNone,
@@ -23,6 +23,16 @@ const proposalQuery = (max: number) =>
     section: z.preprocess(blankIsNone, z.string().max(100, "Pick a section from the list").optional()),
     near: z.preprocess(blankIsNone, z.enum(["window", "aisle"], { error: "Pick window or aisle" }).optional()),
   });
+/** Built once per limit (1–100): building a zod schema cost more than the page's proposal itself. */
+const proposalQueries = new Map<number, ReturnType<typeof makeProposalQuery>>();
+function proposalQuery(max: number) {
+  let schema = proposalQueries.get(max);
+  if (!schema) {
+    schema = makeProposalQuery(max);
+    proposalQueries.set(max, schema);
+  }
+  return schema;
+}
 
 /**
  * The best free seats for the form's ask, from the seats' places and the codes the page shows
@@ -37,7 +47,9 @@ export function proposeSeats(
   query: unknown,
   maxSeats: number,
 ): { seatIds: string[]; message: string } | null {
-  const ask = parseOrThrow(proposalQuery(maxSeats), query ?? {});
+  // Most page views ask for nothing: no form to read.
+  if (typeof query !== "object" || query === null || !("together" in query)) return null;
+  const ask = parseOrThrow(proposalQuery(maxSeats), query);
   if (ask.together === undefined) return null;
   const zone = ask.zone === undefined ? undefined : zones.findIndex((z) => z.name === ask.zone);
   if (zone === -1) return { seatIds: [], message: `There is no zone called ${ask.zone} here` };
