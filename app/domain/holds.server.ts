@@ -221,7 +221,23 @@ export async function placeHold(
   // without a transaction. The hold statement checks again; this is only a shortcut.
   const existing = await failIfTaken(db, request, now);
   if (existing) return existing;
+  try {
+    return await holdChecked(db, request, now, settings);
+  } catch (error) {
+    // Taken between the read and the hold: perhaps by the caller (the same form sent twice,
+    // decided in one group or one after the other). The plain read says so as it would have
+    // before: the caller's own seats named as theirs, and their one live hold of exactly these
+    // seats given back, never "just taken".
+    if (error instanceof SeatsUnavailable && error.yours.length === 0) {
+      const own = await failIfTaken(db, request, now);
+      if (own) return own;
+    }
+    throw error;
+  }
+}
 
+/** The hold after the plain read found the seats free: grouped, then alone with retries, then locked. */
+async function holdChecked(db: Db, request: HoldRequest, now: Date, settings: BookingSettings): Promise<HoldResult> {
   if (settings.holdStrategy === "cas") {
     if (settings.holdBatch > 1) {
       const held = await holdTogether(db, request, now, settings);
