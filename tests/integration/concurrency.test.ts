@@ -33,6 +33,29 @@ async function oneSeatRace(settings: BookingSettings, beforeRace?: (seatId: numb
   return winners[0];
 }
 
+/**
+ * Another transaction changes a seat's version (not its state) and keeps its row locked until
+ * `commit`: holds that read the old version lose their compare-and-swap on a seat still free.
+ */
+async function changeAndKeepLocked(admin: postgres.Sql, seatId: number): Promise<{ commit(): Promise<void> }> {
+  let commit!: () => void;
+  const committed = new Promise<void>((r) => (commit = r));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((r) => (locked = r));
+  const blocker = admin.begin(async (tx) => {
+    await tx`update seats set version = version + 1 where id = ${seatId}`;
+    locked();
+    await committed;
+  });
+  await isLocked;
+  return {
+    async commit() {
+      commit();
+      await blocker;
+    },
+  };
+}
+
 // Each hold by itself (HOLD_BATCH=1), so that the 50 race on separate connections.
 const ALONE: BookingSettings = { ...DEFAULT_BOOKING_SETTINGS, holdBatch: 1 };
 
@@ -55,16 +78,7 @@ describe("50 concurrent holds of one seat, on separate connections", () => {
     const settings = { ...ALONE, casAttempts: 1 };
     try {
       const winner = await oneSeatRace(settings, async (seatId) => {
-        let commit!: () => void;
-        const committed = new Promise<void>((r) => (commit = r));
-        let locked!: () => void;
-        const isLocked = new Promise<void>((r) => (locked = r));
-        const blocker = admin.begin(async (tx) => {
-          await tx`update seats set version = version + 1 where id = ${seatId}`;
-          locked();
-          await committed;
-        });
-        await isLocked;
+        const blocker = await changeAndKeepLocked(admin, seatId);
         return async () => {
           const deadline = Date.now() + 20_000;
           for (;;) {
@@ -75,8 +89,7 @@ describe("50 concurrent holds of one seat, on separate connections", () => {
             if (Date.now() > deadline) throw new Error(`only ${waiting} holders reached the seat`);
             await new Promise((r) => setTimeout(r, 20));
           }
-          commit();
-          await blocker;
+          await blocker.commit();
         };
       });
       expect(winner.path).toBe("lock");
@@ -166,21 +179,11 @@ describe("holds of one show that arrive together are committed together (group c
     const admin = postgres(t.url, { max: 1, onnotice: () => {} });
     const retriesBefore = holdStats.casRetries;
     try {
-      let commit!: () => void;
-      const committed = new Promise<void>((r) => (commit = r));
-      let locked!: () => void;
-      const isLocked = new Promise<void>((r) => (locked = r));
-      const blocker = admin.begin(async (tx) => {
-        await tx`update seats set version = version + 1 where id = ${A1}`;
-        locked();
-        await committed;
-      });
-      await isLocked;
+      const blocker = await changeAndKeepLocked(admin, A1);
       const wants = [[A1], ...rest.map((id) => [id])];
       const race = Promise.allSettled(users.map((userId, i) => placeHold(t.db, { userId, showId: show.id, seatIds: wants[i] }, NOW)));
       await new Promise((r) => setTimeout(r, 300));
-      commit();
-      await blocker;
+      await blocker.commit();
       const results = await race;
       // Every hold landed in the end, each exactly once: A1's after the other change committed.
       expect(results.map((r) => (r.status === "fulfilled" ? "held" : String(r.reason)))).toEqual(users.map(() => "held"));
