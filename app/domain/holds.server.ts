@@ -404,8 +404,8 @@ async function sendGroup(db: Db, waiting: Member[]) {
           text: LOCK_GROUP_ON_SHOW,
           params: [
             members[0].req.showId,
-            `{${members.map((m) => `"${buyerKey(m.req)}"`).join(",")}}`,
-            `{${members.map((m) => `"${addressLockKey(m.req, m.settings)}"`).join(",")}}`,
+            textArray(members.map((m) => buyerKey(m.req))),
+            textArray(members.map((m) => addressLockKey(m.req, m.settings))),
           ],
         },
         ...members.map((m) => holdStep(m.req, m.now, m.settings, false)),
@@ -435,12 +435,9 @@ async function sendGroup(db: Db, waiting: Member[]) {
   }
   members.forEach((m, i) => {
     try {
-      const verdict = result[i + 1][0] as unknown as Verdict;
-      if (verdict.booking) m.done({ booking: bookingFromRow(verdict.booking), seats: verdict.seats });
-      else m.fail(refusal(verdict, m.req, m.settings));
+      m.done(heldOrRefused(result[i + 1][0] as unknown as Verdict, m.req, m.settings));
     } catch (error) {
-      // Every member is answered, whatever reading its verdict threw (its hold, if stored, is
-      // found again by the next request's read as the buyer's own).
+      // Its refusal, or whatever else reading its verdict threw: every member is answered.
       m.fail(error);
     }
   });
@@ -460,6 +457,9 @@ interface Verdict {
   seats: Array<{ id: number; label: string }>;
   booking: Record<string, unknown> | null;
 }
+
+/** A text[] literal: each value quoted, its quotes and backslashes escaped. */
+const textArray = (values: string[]) => `{${values.map((v) => `"${v.replace(/["\\]/g, "\\$&")}"`).join(",")}}`;
 
 const buyerKey = (req: HoldRequest) => `${req.userId}:${req.showId}`;
 /**
@@ -506,7 +506,11 @@ async function hold(db: Db, req: HoldRequest, now: Date, settings: BookingSettin
     if (sqlStateOf(error) === LOST_RACE) return null;
     throw error;
   }
-  const verdict = result[1][0] as unknown as Verdict;
+  return heldOrRefused(result[1][0] as unknown as Verdict, req, settings);
+}
+
+/** A hold statement's verdict: the hold it stored, or the refusal it calls for (thrown). */
+function heldOrRefused(verdict: Verdict, req: HoldRequest, settings: BookingSettings): Held {
   if (verdict.booking) return { booking: bookingFromRow(verdict.booking), seats: verdict.seats };
   throw refusal(verdict, req, settings);
 }
