@@ -1,4 +1,4 @@
-import { fillPlaceholders, type SQL } from "drizzle-orm";
+import { fillPlaceholders, is, Placeholder, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import type postgres from "postgres";
 import { DatabaseBusy } from "./unavailable.server";
@@ -98,8 +98,10 @@ export function preparedQuery(client: postgres.Sql, step: Step, stats?: { statem
 
 /**
  * A Drizzle `sql` fragment turned into SQL text once, at module load, with `sql.placeholder(name)`
- * for the values that change per call: hot reads built from the schema's own columns (and the
- * rules' SQL twins) without building the query again on every request.
+ * for the values that change per call: statements composed from the schema's own columns and the
+ * rules' SQL twins (seat-state.server.ts), without building them again on every request. A name
+ * used several times is one parameter (`$n` once per name, in order of first use), so PostgreSQL
+ * infers one type for it, as in a statement written by hand.
  */
 export interface Compiled {
   text: string;
@@ -109,6 +111,19 @@ export interface Compiled {
 const dialect = new PgDialect({ casing: "snake_case" });
 
 export function compileOnce(fragment: SQL): Compiled {
-  const { sql: text, params } = dialect.sqlToQuery(fragment);
-  return { text, params: (values) => fillPlaceholders(params, values) as postgres.ParameterOrJSON<never>[] };
+  const { sql: raw, params } = dialect.sqlToQuery(fragment);
+  const kept: unknown[] = [];
+  const byName = new Map<string, number>();
+  // Where each of Drizzle's parameters ($1, $2, …) goes: a placeholder's name keeps its first number.
+  const numberOf = params.map((param) => {
+    if (is(param, Placeholder)) {
+      const known = byName.get(param.name);
+      if (known !== undefined) return known;
+      byName.set(param.name, kept.length + 1);
+    }
+    kept.push(param);
+    return kept.length;
+  });
+  const text = raw.replace(/\$(\d+)\b/g, (_, n: string) => `$${numberOf[Number(n) - 1]}`);
+  return { text, params: (values) => fillPlaceholders(kept, values) as postgres.ParameterOrJSON<never>[] };
 }

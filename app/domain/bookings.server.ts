@@ -1,18 +1,21 @@
-import { and, asc, desc, eq, gt, inArray, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import type { Db, DbOrTx } from "~/db/client.server";
-import { GENERIC_PLANS, oneTripTransaction } from "~/db/one-trip.server";
-import { type Booking, bookingSeats, bookings, type Show, seats, shows } from "~/db/schema";
+import { type Compiled, compileOnce, GENERIC_PLANS, oneTripTransaction } from "~/db/one-trip.server";
+import { auditLog, type Booking, bookingSeats, bookings, payments, type Show, seats, shows, users } from "~/db/schema";
 import { bookingFromRow } from "./booking-rows.server";
 import { Conflict, HoldExpired, IdempotencyMismatch, NotFound, PaymentDeclined } from "./errors";
 import { normaliseCard, simulateCharge } from "./payments";
 import { retryTransient, sqlStateOf } from "./retry.server";
 import { confirmRequestSchema } from "./schemas";
+import { hasHoldEnded } from "./seat-state";
+import { holdHasEnded, holdIsLive, seatIsHeld } from "./seat-state.server";
 import { parseOrThrow, requireId } from "./validation";
 
 /** What a person sees: a HELD booking whose time is up is EXPIRED, whether or not the sweeper has run. */
 export type EffectiveStatus = Booking["status"];
 export function effectiveStatus(booking: Pick<Booking, "status" | "expiresAt">, now: Date): EffectiveStatus {
-  return booking.status === "HELD" && booking.expiresAt <= now ? "EXPIRED" : booking.status;
+  return hasHoldEnded(booking, now) ? "EXPIRED" : booking.status;
 }
 
 export interface BookingView extends Booking {
@@ -23,85 +26,102 @@ export interface BookingView extends Booking {
   startsAt: Date;
 }
 
+/** The values of a booking's statements, by name (compileOnce makes them $1, $2, …). */
+const P = {
+  booking: sql.placeholder("booking"),
+  owner: sql.placeholder("owner"),
+  now: sql.placeholder("now"),
+  /** A payment's idempotency key, the card's last four digits, and the simulated charge's result. */
+  key: sql.placeholder("key"),
+  last4: sql.placeholder("last4"),
+  charge: sql.placeholder("charge"),
+  /** The seconds an extension adds. */
+  seconds: sql.placeholder("seconds"),
+};
+const now = sql`${P.now}::timestamptz`;
+/** The booking read by a deciding statement (`b`), which carries the bookings table's column names. */
+const b = alias(bookings, "b");
+
 /**
  * Payments, releases and cancels of one booking take turns: each is one round trip of BEGIN, this
  * lock on the owner's booking row, one deciding statement (which reads everything fresh after the
  * lock) and COMMIT (see oneTripTransaction). Someone else's booking is never locked, and answers
  * exactly like no booking at all.
  */
-const LOCK_OWN_BOOKING = `select ${GENERIC_PLANS}, pg_advisory_xact_lock_shared(hashtextextended('show:' || show_id::text, 0))
-  from bookings where id = $1 and user_id = $2 for no key update`;
+const LOCK_OWN_BOOKING =
+  compileOnce(sql`select ${sql.raw(GENERIC_PLANS)}, pg_advisory_xact_lock_shared(hashtextextended('show:' || show_id::text, 0))
+  from ${bookings} where id = ${P.booking} and user_id = ${P.owner} for no key update`);
 
 /** SQLSTATE raised by holdfast_abort when a hold ended while it was being paid for (drizzle/0003). */
 const HOLD_ENDED = "HF002";
+const abort = (message: string) => sql`holdfast_abort(${sql.raw(`'${HOLD_ENDED}'`)}, ${sql.raw(`'${message}'`)})`;
 
 /**
- * The head every deciding statement shares: the booking ($1, owned by $2), its show's zone, its
- * first seat's start, its seats (for the audit log) and its owner's name.
+ * The head every deciding statement shares: the booking (owned by the caller), its show's zone,
+ * its first seat's start, its seats (for the audit log) and its owner's name.
  */
-const OWN_BOOKING = `b as (
-  select * from bookings where id = $1 and user_id = $2
+const OWN_BOOKING = sql`b as (
+  select * from ${bookings} where id = ${P.booking} and user_id = ${P.owner}
 ), zone as (
-  select time_zone from shows where id = (select show_id from b)
+  select time_zone from ${shows} where id = (select show_id from b)
 ), booked_seats as (
-  select s.id, s.label, s.starts_at from booking_seats bs join seats s on s.id = bs.seat_id where bs.booking_id = $1
+  select s.id, s.label, s.starts_at from ${bookingSeats} bs join ${seats} s on s.id = bs.seat_id where bs.booking_id = ${P.booking}
 ), times as (
   select min(starts_at) as first_start from booked_seats
 ), owner as (
-  select name, email from users where id = $2
+  select name, email from ${users} where id = ${P.owner}
 )`;
 
 /** An audit entry for the booking's owner's action, written only when the verdict is one of `verdicts`. */
-const audit = (action: string, verdicts: string[], at: string) => `insert into audit_log
+const audit = (action: string, verdicts: string[]) => sql`insert into ${auditLog}
     (at, show_id, actor_id, actor_name, actor_email, action, seat_ids, seat_labels, booking_id, booking_reference, details)
-  select ${at}, b.show_id, $2, (select name from owner), (select email from owner), '${action}',
+  select ${now}, b.show_id, ${P.owner}, (select name from owner), (select email from owner), ${sql.raw(`'${action}'`)},
     (select array_agg(id order by id) from booked_seats), (select array_agg(label order by id) from booked_seats), b.id, b.reference,
     jsonb_build_object('amountCents', b.amount_cents, 'currency', b.currency)
-  from b, verdict where verdict.v in (${verdicts.map((v) => `'${v}'`).join(", ")})`;
+  from b, verdict where verdict.v in (${sql.raw(verdicts.map((v) => `'${v}'`).join(", "))})`;
 
 /**
- * Pays: $3 the idempotency key, $4 the card's last four digits, $5 the simulated charge's result,
- * $6 now. The seats swap from PENDING to BOOKED only while still this hold's and live; if any is
+ * Pays. The seats swap from PENDING to BOOKED only while still this hold's and live; if any is
  * not, holdfast_abort undoes the statement (HoldExpired): the payment completes whole or not at all.
  */
-const PAY = `with ${OWN_BOOKING}, earlier as (
-  select status, card_last4 from payments where booking_id = $1 and idempotency_key = $3
+const PAY = compileOnce(sql`with ${OWN_BOOKING}, earlier as (
+  select status, card_last4 from ${payments} where booking_id = ${P.booking} and idempotency_key = ${P.key}
 ), verdict as (
   select case
     when not exists (select 1 from b) then 'not_found'
-    when (select card_last4 from earlier) <> $4 then 'key_reused'
+    when (select card_last4 from earlier) <> ${P.last4} then 'key_reused'
     when exists (select 1 from earlier) then case when (select status from earlier) = 'DECLINED' then 'declined_before' else 'paid_before' end
     when (select status from b) in ('CONFIRMED', 'CANCELLED') then 'already_paid'
     when (select status from b) = 'RELEASED' then 'released'
-    when (select first_start from times) <= $6::timestamptz then 'started'
-    when (select status from b) = 'EXPIRED' or (select expires_at from b) <= $6::timestamptz then 'expired'
-    when $5 = 'DECLINED' then 'decline'
+    when (select first_start from times) <= ${now} then 'started'
+    when (select status from b) = 'EXPIRED' or exists (select 1 from b where ${holdHasEnded(now, b)}) then 'expired'
+    when ${P.charge} = 'DECLINED' then 'decline'
     else 'pay'
   end as v
 ), declined as (
-  insert into payments (booking_id, idempotency_key, status, amount_cents, currency, card_last4, created_at)
-  select b.id, $3, 'DECLINED', b.amount_cents, b.currency, $4, $6::timestamptz from b, verdict where verdict.v = 'decline'
+  insert into ${payments} (booking_id, idempotency_key, status, amount_cents, currency, card_last4, created_at)
+  select b.id, ${P.key}, 'DECLINED', b.amount_cents, b.currency, ${P.last4}, ${now} from b, verdict where verdict.v = 'decline'
 ), booked as (
-  update seats set status = 'BOOKED', expires_at = null, version = version + 1
-  where booking_id = $1 and status = 'PENDING' and expires_at > $6::timestamptz and (select v from verdict) = 'pay'
+  update ${seats} set status = 'BOOKED', expires_at = null, version = version + 1
+  where booking_id = ${P.booking} and ${seatIsHeld(now)} and (select v from verdict) = 'pay'
   returning id
 ), paid as (
-  insert into payments (booking_id, idempotency_key, status, amount_cents, currency, card_last4, created_at)
-  select b.id, $3, 'SUCCEEDED', b.amount_cents, b.currency, $4, $6::timestamptz from b, verdict where verdict.v = 'pay'
+  insert into ${payments} (booking_id, idempotency_key, status, amount_cents, currency, card_last4, created_at)
+  select b.id, ${P.key}, 'SUCCEEDED', b.amount_cents, b.currency, ${P.last4}, ${now} from b, verdict where verdict.v = 'pay'
 ), confirmed as (
-  update bookings set status = 'CONFIRMED', confirmed_at = $6::timestamptz, updated_at = $6::timestamptz, idempotency_key = $3
-  where id = $1 and (select v from verdict) = 'pay'
+  update ${bookings} set status = 'CONFIRMED', confirmed_at = ${now}, updated_at = ${now}, idempotency_key = ${P.key}
+  where id = ${P.booking} and (select v from verdict) = 'pay'
   returning *
-), audited_pay as (${audit("pay", ["pay"], "$6::timestamptz")}
-), audited_decline as (${audit("payment_declined", ["decline"], "$6::timestamptz")}
+), audited_pay as (${audit("pay", ["pay"])}
+), audited_decline as (${audit("payment_declined", ["decline"])}
 )
 select verdict.v, (select time_zone from zone) as time_zone, coalesce(to_jsonb(c), to_jsonb(b)) as booking,
   case when verdict.v = 'pay' and (select count(*) from booked) <> (select seat_count from b)
-    then holdfast_abort('${HOLD_ENDED}', 'the hold ended while it was being paid for') end as aborted
-from verdict left join confirmed c on true left join b on true`;
+    then ${abort("the hold ended while it was being paid for")} end as aborted
+from verdict left join confirmed c on true left join b on true`);
 
-/** Releases: $3 now. A hold whose time is up is marked EXPIRED rather than RELEASED; its seats are freed all the same. */
-const RELEASE = `with ${OWN_BOOKING}, verdict as (
+/** Releases. A hold whose time is up is marked EXPIRED rather than RELEASED; its seats are freed all the same. */
+const RELEASE = compileOnce(sql`with ${OWN_BOOKING}, verdict as (
   select case
     when not exists (select 1 from b) then 'not_found'
     when (select status from b) in ('RELEASED', 'EXPIRED') then 'done_before'
@@ -109,84 +129,84 @@ const RELEASE = `with ${OWN_BOOKING}, verdict as (
     else 'release'
   end as v
 ), freed as (
-  update seats set status = 'AVAILABLE', holder_id = null, booking_id = null, expires_at = null, version = version + 1
-  where booking_id = $1 and status = 'PENDING' and (select v from verdict) = 'release'
+  update ${seats} set status = 'AVAILABLE', holder_id = null, booking_id = null, expires_at = null, version = version + 1
+  where booking_id = ${P.booking} and status = 'PENDING' and (select v from verdict) = 'release'
   returning id
 ), released as (
-  update bookings
-  set status = case when expires_at <= $3::timestamptz then 'EXPIRED'::booking_status else 'RELEASED'::booking_status end,
-      updated_at = $3::timestamptz
-  where id = $1 and (select v from verdict) = 'release'
+  update ${bookings}
+  set status = case when ${holdHasEnded(now)} then 'EXPIRED'::booking_status else 'RELEASED'::booking_status end,
+      updated_at = ${now}
+  where id = ${P.booking} and (select v from verdict) = 'release'
   returning *
-), audited as (${audit("release", ["release"], "$3::timestamptz")}
+), audited as (${audit("release", ["release"])}
 )
 select verdict.v, coalesce(to_jsonb(r), to_jsonb(b)) as booking, (select count(*) from freed)::int as freed
-from verdict left join released r on true left join b on true`;
+from verdict left join released r on true left join b on true`);
 
-/** Cancels a paid booking before its first seat's time: $3 now. Refund simulated, seats AVAILABLE. */
-const CANCEL = `with ${OWN_BOOKING}, verdict as (
+/** Cancels a paid booking before its first seat's time. Refund simulated, seats AVAILABLE. */
+const CANCEL = compileOnce(sql`with ${OWN_BOOKING}, verdict as (
   select case
     when not exists (select 1 from b) then 'not_found'
     when (select status from b) = 'CANCELLED' then 'done_before'
     when (select status from b) <> 'CONFIRMED' then 'not_paid'
-    when (select first_start from times) <= $3::timestamptz then 'started'
+    when (select first_start from times) <= ${now} then 'started'
     else 'cancel'
   end as v
 ), freed as (
-  update seats set status = 'AVAILABLE', holder_id = null, booking_id = null, expires_at = null, version = version + 1
-  where booking_id = $1 and (select v from verdict) = 'cancel'
+  update ${seats} set status = 'AVAILABLE', holder_id = null, booking_id = null, expires_at = null, version = version + 1
+  where booking_id = ${P.booking} and (select v from verdict) = 'cancel'
   returning id
 ), refunded as (
-  update payments set status = 'REFUNDED', refunded_at = $3::timestamptz
-  where booking_id = $1 and status = 'SUCCEEDED' and (select v from verdict) = 'cancel'
+  update ${payments} set status = 'REFUNDED', refunded_at = ${now}
+  where booking_id = ${P.booking} and status = 'SUCCEEDED' and (select v from verdict) = 'cancel'
 ), cancelled as (
-  update bookings set status = 'CANCELLED', cancelled_at = $3::timestamptz, updated_at = $3::timestamptz
-  where id = $1 and (select v from verdict) = 'cancel'
+  update ${bookings} set status = 'CANCELLED', cancelled_at = ${now}, updated_at = ${now}
+  where id = ${P.booking} and (select v from verdict) = 'cancel'
   returning *
-), audited as (${audit("cancel", ["cancel"], "$3::timestamptz")}
+), audited as (${audit("cancel", ["cancel"])}
 )
 select verdict.v, coalesce(to_jsonb(c), to_jsonb(b)) as booking
-from verdict left join cancelled c on true left join b on true`;
+from verdict left join cancelled c on true left join b on true`);
 
 /**
- * Extends a live hold, once: $3 the seconds added, $4 now. The booking's end and each of its
- * seats' ends move together, in one statement under the owner's lock, and only while every seat
- * is still this hold's and live; otherwise holdfast_abort undoes it (HoldExpired). So the sweeper,
- * a payment and another buyer's hold each see either the old end everywhere or the new one.
+ * Extends a live hold, once. The booking's end and each of its seats' ends move together, in one
+ * statement under the owner's lock, and only while every seat is still this hold's and live;
+ * otherwise holdfast_abort undoes it (HoldExpired). So the sweeper, a payment and another buyer's
+ * hold each see either the old end everywhere or the new one.
  */
-const EXTEND = `with ${OWN_BOOKING}, verdict as (
+const EXTEND = compileOnce(sql`with ${OWN_BOOKING}, verdict as (
   select case
     when not exists (select 1 from b) then 'not_found'
-    when (select status from b) <> 'HELD' or (select expires_at from b) <= $4::timestamptz then 'not_live'
+    when not exists (select 1 from b where ${holdIsLive(now, b)}) then 'not_live'
     when (select extended_at from b) is not null then 'extended_before'
-    when (select first_start from times) <= $4::timestamptz then 'started'
+    when (select first_start from times) <= ${now} then 'started'
     else 'extend'
   end as v
 ), moved as (
-  update seats set expires_at = (select expires_at from b) + make_interval(secs => $3::int), version = version + 1
-  where booking_id = $1 and status = 'PENDING' and expires_at > $4::timestamptz and (select v from verdict) = 'extend'
+  update ${seats} set expires_at = (select expires_at from b) + make_interval(secs => ${P.seconds}::int), version = version + 1
+  where booking_id = ${P.booking} and ${seatIsHeld(now)} and (select v from verdict) = 'extend'
   returning id
 ), extended as (
-  update bookings set expires_at = expires_at + make_interval(secs => $3::int), extended_at = $4::timestamptz, updated_at = $4::timestamptz
-  where id = $1 and (select v from verdict) = 'extend'
+  update ${bookings} set expires_at = expires_at + make_interval(secs => ${P.seconds}::int), extended_at = ${now}, updated_at = ${now}
+  where id = ${P.booking} and (select v from verdict) = 'extend'
   returning *
-), audited as (${audit("extend", ["extend"], "$4::timestamptz")}
+), audited as (${audit("extend", ["extend"])}
 )
 select verdict.v, (select time_zone from zone) as time_zone, coalesce(to_jsonb(e), to_jsonb(b)) as booking,
   case when verdict.v = 'extend' and (select count(*) from moved) <> (select seat_count from b)
-    then holdfast_abort('${HOLD_ENDED}', 'the hold ended while it was being extended') end as aborted
-from verdict left join extended e on true left join b on true`;
+    then ${abort("the hold ended while it was being extended")} end as aborted
+from verdict left join extended e on true left join b on true`);
 
 type Decision = { v: string; booking: Record<string, unknown> | null; time_zone?: string | null };
 
 /** One booking action in one round trip: BEGIN, the owner's row lock, the deciding statement, COMMIT. */
-async function decide(db: Db, bookingId: string, userId: string, text: string, params: Array<string | number>): Promise<Decision> {
+async function decide(db: Db, bookingId: string, userId: string, statement: Compiled, values: Record<string, unknown>): Promise<Decision> {
   const id = requireId(bookingId, "booking");
   const [, rows] = await oneTripTransaction(
     db.$client,
     [
-      { text: LOCK_OWN_BOOKING, params: [id, userId] },
-      { text, params: [id, userId, ...params] },
+      { text: LOCK_OWN_BOOKING.text, params: LOCK_OWN_BOOKING.params({ booking: id, owner: userId }) },
+      { text: statement.text, params: statement.params({ booking: id, owner: userId, ...values }) },
     ],
     db.$stats,
   );
@@ -212,7 +232,7 @@ export async function confirmBooking(
   now: Date = new Date(),
 ): Promise<ConfirmOutcome> {
   const { idempotencyKey, card } = parseOrThrow(confirmRequestSchema, { idempotencyKey: input.idempotencyKey, card: input.card });
-  const params = [idempotencyKey, normaliseCard(card).slice(-4), simulateCharge(card), now.toISOString()];
+  const params = { key: idempotencyKey, last4: normaliseCard(card).slice(-4), charge: simulateCharge(card), now: now.toISOString() };
   let decision: Decision;
   try {
     decision = await retryTransient(() => decide(db, input.bookingId, input.userId, PAY, params));
@@ -249,7 +269,7 @@ export async function confirmBooking(
  * is harmless. A hold that already ended is marked EXPIRED instead (its seats are freed all the same).
  */
 export async function releaseHold(db: Db, input: { userId: string; bookingId: string }, now: Date = new Date()): Promise<Booking> {
-  const decision = await retryTransient(() => decide(db, input.bookingId, input.userId, RELEASE, [now.toISOString()]));
+  const decision = await retryTransient(() => decide(db, input.bookingId, input.userId, RELEASE, { now: now.toISOString() }));
   if (decision.v === "paid") throw new Conflict("This booking is paid for; cancel it instead");
   return bookingFromRow(decision.booking as Record<string, unknown>);
 }
@@ -269,7 +289,9 @@ export async function extendHold(
   if (seconds <= 0) throw new Conflict("Holds cannot be extended here");
   let decision: Decision;
   try {
-    decision = await retryTransient(() => decide(db, input.bookingId, input.userId, EXTEND, [Math.floor(seconds), now.toISOString()]));
+    decision = await retryTransient(() =>
+      decide(db, input.bookingId, input.userId, EXTEND, { seconds: Math.floor(seconds), now: now.toISOString() }),
+    );
   } catch (error) {
     if (sqlStateOf(error) !== HOLD_ENDED) throw error;
     const booking = await getBookingForUser(db, input.userId, input.bookingId, now);
@@ -288,7 +310,7 @@ export async function extendHold(
 
 /** The owner cancels a paid booking before its first seat's time: CANCELLED, refund simulated, seats AVAILABLE. */
 export async function cancelBooking(db: Db, input: { userId: string; bookingId: string }, now: Date = new Date()): Promise<Booking> {
-  const decision = await retryTransient(() => decide(db, input.bookingId, input.userId, CANCEL, [now.toISOString()]));
+  const decision = await retryTransient(() => decide(db, input.bookingId, input.userId, CANCEL, { now: now.toISOString() }));
   if (decision.v === "not_paid") throw new Conflict("Only a paid booking can be cancelled; release a hold instead");
   if (decision.v === "started") throw new Conflict("The show has started; this booking can no longer be cancelled");
   return bookingFromRow(decision.booking as Record<string, unknown>);
@@ -352,7 +374,7 @@ export async function getBookingForUser(db: DbOrTx, userId: string, bookingId: s
  * page shows while a hold is live. Two small queries, on an index of the user's bookings.
  */
 export async function listLiveHolds(db: DbOrTx, userId: string, now: Date = new Date()): Promise<BookingView[]> {
-  const live = and(eq(bookings.userId, userId), eq(bookings.status, "HELD"), gt(bookings.expiresAt, now));
+  const live = and(eq(bookings.userId, userId), holdIsLive(now));
   return bookingViews(db, live as SQL, asc(bookings.expiresAt), 20, now);
 }
 

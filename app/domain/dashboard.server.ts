@@ -3,13 +3,19 @@
  * audit trail. Reads only; each function refuses a non-admin (the second line behind the routes).
  */
 import { desc, eq, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "~/db/client.server";
-import { type Show, salesPerMinute } from "~/db/schema";
+import { bookings, type Show, salesPerMinute, seats } from "~/db/schema";
+import { hasHoldEnded } from "./seat-state";
+import { holdIsLive, seatHasStarted, seatIsForSale, seatIsFree, seatIsHeld, timeIsUp } from "./seat-state.server";
 import { type Actor, assertAdmin } from "./show-admin.server";
 import { getPriceZones, getShow, type ZoneView } from "./shows.server";
 import { requireId } from "./validation";
 
 const at = (now: Date) => sql`${now.toISOString()}::timestamptz`;
+/** The statements' seats and bookings aliases (`seats s`, `bookings b`), for the rules' SQL twins. */
+const s = alias(seats, "s");
+const b = alias(bookings, "b");
 
 export interface SeatCounts {
   available: number;
@@ -34,12 +40,11 @@ export interface ShowSales extends SeatCounts {
 
 /** Per-seat counts by what a buyer would see (the same rules as the seat map: see seat-state.ts). */
 const countsSql = (now: Date) => sql`
-  count(*) filter (where s.status = 'AVAILABLE' or (s.status = 'PENDING' and s.expires_at <= ${at(now)}))::int
-    - count(*) filter (where (s.status = 'AVAILABLE' or (s.status = 'PENDING' and s.expires_at <= ${at(now)})) and s.starts_at <= ${at(now)})::int as available,
-  count(*) filter (where s.status = 'PENDING' and s.expires_at > ${at(now)})::int as held,
+  count(*) filter (where ${seatIsForSale(now, s)})::int as available,
+  count(*) filter (where ${seatIsHeld(now, s)})::int as held,
   count(*) filter (where s.status = 'BOOKED')::int as booked,
   count(*) filter (where s.status = 'BLOCKED')::int as blocked,
-  count(*) filter (where (s.status = 'AVAILABLE' or (s.status = 'PENDING' and s.expires_at <= ${at(now)})) and s.starts_at <= ${at(now)})::int as past`;
+  count(*) filter (where ${seatIsFree(now, s)} and ${seatHasStarted(now, s)})::int as past`;
 
 export interface Dashboard {
   totals: { upcomingShows: number; seatsSold: number; revenueCents: Record<string, number>; liveHolds: number };
@@ -76,14 +81,14 @@ export async function getDashboard(db: Db, actor: Actor, now: Date = new Date(),
     where sh.last_starts_at > ${at(now)}
     group by sh.id order by sh.starts_at, sh.name`);
   const [totals] = await db.execute<{ live_holds: number; seats_sold: number }>(sql`
-    select (select count(*) from bookings where status = 'HELD' and expires_at > ${at(now)})::int as live_holds,
+    select (select count(*) from ${bookings} where ${holdIsLive(now)})::int as live_holds,
       (select count(*) from seats s join shows sh on sh.id = s.show_id where s.status = 'BOOKED' and sh.last_starts_at > ${at(now)})::int as seats_sold`);
   const revenue = await db.execute<{ currency: string; cents: number }>(sql`
     select currency, sum(amount_cents)::int as cents from payments where status = 'SUCCEEDED' group by currency order by currency`);
   const endingSoon = await db.execute<Record<string, unknown>>(sql`
     select b.id, b.reference, b.seat_count, b.expires_at, b.show_id, sh.name as show_name, u.name as holder
     from bookings b join shows sh on sh.id = b.show_id join users u on u.id = b.user_id
-    where b.status = 'HELD' and b.expires_at > ${at(now)} and b.expires_at <= ${at(new Date(now.getTime() + soonMinutes * 60_000))}
+    where ${holdIsLive(now, b)} and ${timeIsUp(b.expiresAt, new Date(now.getTime() + soonMinutes * 60_000))}
     order by b.expires_at limit 20`);
   const latest = await db.execute<Record<string, unknown>>(sql`
     select b.reference, b.status, b.amount_cents, b.currency, b.created_at, b.show_id, sh.name as show_name, u.name as holder, b.expires_at
@@ -112,7 +117,7 @@ export async function getDashboard(db: Db, actor: Actor, now: Date = new Date(),
       showId: String(r.show_id),
       showName: String(r.show_name),
       // What a person sees: a hold whose time is up is EXPIRED whether or not the sweeper has run.
-      status: r.status === "HELD" && new Date(String(r.expires_at)) <= now ? "EXPIRED" : String(r.status),
+      status: hasHoldEnded({ status: String(r.status), expiresAt: new Date(String(r.expires_at)) }, now) ? "EXPIRED" : String(r.status),
       amountCents: Number(r.amount_cents),
       currency: String(r.currency),
       createdAt: new Date(String(r.created_at)),
@@ -192,7 +197,7 @@ export async function getShowForAdmin(
   const holders = await db.execute<Record<string, unknown>>(sql`
     select s.id, s.status, s.expires_at, b.reference, u.name, u.email
     from seats s join bookings b on b.id = s.booking_id join users u on u.id = s.holder_id
-    where s.show_id = ${id} and (s.status = 'BOOKED' or (s.status = 'PENDING' and s.expires_at > ${at(now)}))
+    where s.show_id = ${id} and (s.status = 'BOOKED' or ${seatIsHeld(now, s)})
     order by s.id`);
   const seat = options.seat?.trim().slice(0, 60);
   const audit = await db.execute<Record<string, unknown>>(sql`

@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import type postgres from "postgres";
 import type { Db } from "~/db/client.server";
-import { GENERIC_PLANS, oneTripTransaction, preparedQuery, type Step } from "~/db/one-trip.server";
-import type { Booking } from "~/db/schema";
+import { compileOnce, GENERIC_PLANS, oneTripTransaction, preparedQuery, type Step } from "~/db/one-trip.server";
+import { auditLog, type Booking, bookingSeats, bookings, priceZones, seats, shows, users } from "~/db/schema";
 import { DatabaseBusy } from "~/db/unavailable.server";
 import { bookingFromRow } from "./booking-rows.server";
 import { addressKey } from "./client-address";
@@ -10,6 +12,7 @@ import { Conflict, listLabels, NotFound, SeatsUnavailable, ValidationFailed } fr
 import { retryTransient, sqlStateOf } from "./retry.server";
 import { holdRequestSchema } from "./schemas";
 import { hasStarted, isSeatFree, type StoredSeatStatus } from "./seat-state";
+import { holdIsLive, seatHasStarted, seatIsFree } from "./seat-state.server";
 import { type BookingSettings, DEFAULT_BOOKING_SETTINGS } from "./settings";
 import { parseOrThrow, requireId } from "./validation";
 
@@ -62,16 +65,41 @@ export const holdStats = { held: 0, casRetries: 0, lockFallbacks: 0 };
 /** SQLSTATE raised by holdfast_abort when a compare-and-swap found a seat changed (drizzle/0003). */
 const LOST_RACE = "HF001";
 
+/** The values a hold's statements take, by name (compileOnce makes them $1, $2, …). */
+const P = {
+  buyer: sql.placeholder("buyer"),
+  show: sql.placeholder("show"),
+  /** Seat ids, sorted and distinct, as a bigint[] literal. */
+  seats: sql.placeholder("seats"),
+  now: sql.placeholder("now"),
+  /** The hold's end. */
+  until: sql.placeholder("until"),
+  /** The per-buyer limit when the show sets none. */
+  limit: sql.placeholder("limit"),
+  /** The new booking's reference. */
+  reference: sql.placeholder("reference"),
+  /** Where the hold comes from (client-address.ts; null outside HTTP). */
+  address: sql.placeholder("address"),
+  /** The per-address limit (0: none). */
+  addressLimit: sql.placeholder("addressLimit"),
+  booking: sql.placeholder("booking"),
+  count: sql.placeholder("count"),
+};
+const now = sql`${P.now}::timestamptz`;
+/** The seats read by a hold statement (`cur`), which carry the seats table's column names. */
+const cur = alias(seats, "cur");
+
 /**
  * The seats asked for, read plainly: one statement that settles most requests of a rush (the
  * seats are already gone) without a transaction. The hold itself checks everything again.
  */
-const READ_SEATS = `select id::int as id, label, status, expires_at, starts_at, holder_id, booking_id
-  from seats where show_id = $1 and id = any($2::bigint[]) order by id`;
+const READ_SEATS = compileOnce(sql`select id::int as id, label, status, expires_at, starts_at, holder_id, booking_id
+  from ${seats} where show_id = ${P.show} and id = any(${P.seats}::bigint[]) order by id`);
 
-/** The caller's own live hold, when it is exactly the seats asked for again: $1 booking, $2 buyer, $3 now, $4 seats. */
-const OWN_LIVE_HOLD = `select to_jsonb(b) as booking from bookings b
-  where id = $1 and user_id = $2 and status = 'HELD' and expires_at > $3::timestamptz and seat_count = $4`;
+/** The caller's own live hold, when it is exactly the seats asked for again. */
+const ownHold = alias(bookings, "b");
+const OWN_LIVE_HOLD = compileOnce(sql`select to_jsonb(b) as booking from ${bookings} b
+  where b.id = ${P.booking} and b.user_id = ${P.buyer} and ${holdIsLive(now, ownHold)} and b.seat_count = ${P.count}`);
 
 /**
  * The hold in one statement, after BEGIN and the buyer's advisory lock on the show (so the
@@ -80,73 +108,71 @@ const OWN_LIVE_HOLD = `select to_jsonb(b) as booking from bookings b
  * when everything is in order inserts the booking and compare-and-swaps each seat: `locked` takes
  * the seats still at the version read (re-checked by PostgreSQL on the newest row version), in id
  * order, skipping any another transaction is changing; `swapped` changes them. If fewer seats
- * swapped than were read, holdfast_abort undoes the whole statement: all or nothing. Parameters: $1 buyer, $2 show, $3 seat ids (sorted, distinct),
- * $4 now, $5 the hold's end, $6 the per-buyer limit, $7 the new booking's reference, $8 where
- * the hold comes from (client-address.ts; null outside HTTP), $9 the per-address limit (0: none).
+ * swapped than were read, holdfast_abort undoes the whole statement: all or nothing.
  */
-const holdStatement = (lockSeats: boolean) => `
+const holdStatement = (lockSeats: boolean) =>
+  compileOnce(sql`
 with show as (
-  select kind, currency, cancelled_at, max_seats_per_customer from shows where id = $2
+  select kind, currency, cancelled_at, max_seats_per_customer from ${shows} where id = ${P.show}
 ), buyer as (
-  select name, email from users where id = $1
+  select name, email from ${users} where id = ${P.buyer}
 ), cur as (
   select s.id, s.label, s.status, s.expires_at, s.starts_at, s.version, z.price_cents
-  from seats s join price_zones z on z.id = s.zone_id
-  where s.show_id = $2 and s.id = any($3::bigint[])
-  order by s.id${lockSeats ? " for update of s" : ""}
+  from ${seats} s join ${priceZones} z on z.id = s.zone_id
+  where s.show_id = ${P.show} and s.id = any(${P.seats}::bigint[])
+  order by s.id${sql.raw(lockSeats ? " for update of s" : "")}
 ), held as (
   -- In the order of bookings_user_show_held_idx, so that the planner takes that index whatever it
   -- knows of bookings: on a table never analysed every index looked as cheap, and it summed this
   -- from the show's index, reading every held booking of the show per hold. A buyer holds at most
   -- max_seats seats of a show, so never more bookings than the limit reads.
   select coalesce(sum(seat_count), 0)::int as n from (
-    select seat_count from bookings
-    where user_id = $1 and show_id = $2 and status = 'HELD' and expires_at > $4::timestamptz
+    select seat_count from ${bookings}
+    where user_id = ${P.buyer} and show_id = ${P.show} and ${holdIsLive(now)}
     order by user_id, show_id, expires_at limit 1000
   ) mine
 ), from_address as (
-  select coalesce(sum(seat_count), 0)::int as n from bookings
-  where show_id = $2 and client_address = $8 and status = 'HELD' and expires_at > $4::timestamptz and $9::int > 0
+  select coalesce(sum(seat_count), 0)::int as n from ${bookings}
+  where show_id = ${P.show} and client_address = ${P.address} and ${holdIsLive(now)} and ${P.addressLimit}::int > 0
 ), verdict as (
   select
     (select kind from show) as kind,
     (select cancelled_at is not null from show) as cancelled,
     exists (select 1 from buyer) as buyer_ok,
     (select count(*) from cur)::int as found,
-    coalesce((select array_agg(label order by id) from cur where starts_at <= $4::timestamptz), '{}') as started,
+    coalesce((select array_agg(label order by id) from cur where ${seatHasStarted(now, cur)}), '{}') as started,
     coalesce((select array_agg(label order by id) from cur where status = 'BLOCKED'), '{}') as blocked,
-    coalesce((select array_agg(label order by id) from cur
-      where not (status = 'AVAILABLE' or (status = 'PENDING' and expires_at <= $4::timestamptz))), '{}') as taken,
+    coalesce((select array_agg(label order by id) from cur where not ${seatIsFree(now, cur)}), '{}') as taken,
     (select n from held) as already,
-    coalesce((select max_seats_per_customer from show), $6) as max_seats,
+    coalesce((select max_seats_per_customer from show), ${P.limit}) as max_seats,
     (select n from from_address) as from_address
 ), booking as (
-  insert into bookings (reference, user_id, show_id, status, expires_at, seat_count, amount_cents, currency, created_at, updated_at, client_address)
-  select $7, $1, $2, 'HELD', $5::timestamptz, v.found, (select sum(price_cents) from cur), s.currency, $4::timestamptz, $4::timestamptz, $8
+  insert into ${bookings} (reference, user_id, show_id, status, expires_at, seat_count, amount_cents, currency, created_at, updated_at, client_address)
+  select ${P.reference}, ${P.buyer}, ${P.show}, 'HELD', ${P.until}::timestamptz, v.found, (select sum(price_cents) from cur), s.currency, ${now}, ${now}, ${P.address}
   from verdict v, show s
-  where v.buyer_ok and not v.cancelled and v.found = cardinality($3::bigint[]) and cardinality(v.started) = 0
+  where v.buyer_ok and not v.cancelled and v.found = cardinality(${P.seats}::bigint[]) and cardinality(v.started) = 0
     and cardinality(v.taken) = 0 and v.already + v.found <= v.max_seats
-    and ($9::int = 0 or $8::text is null or v.from_address + v.found <= $9::int)
+    and (${P.addressLimit}::int = 0 or ${P.address}::text is null or v.from_address + v.found <= ${P.addressLimit}::int)
   returning *
 ), locked as (
   -- Each seat's newest version, locked in id order. SKIP LOCKED makes a seat another hold is in
   -- the middle of swapping count as lost at once, instead of queueing behind it (a flash sale's
   -- hot seats would otherwise gather waiting transactions).
-  select s.id, s.version from seats s
+  select s.id, s.version from ${seats} s
   where s.id in (select id from cur) and exists (select 1 from booking)
   order by s.id
-  for update of s${lockSeats ? "" : " skip locked"}
+  for update of s${sql.raw(lockSeats ? "" : " skip locked")}
 ), swapped as (
   -- The compare-and-swap: only seats still at the version read.
-  update seats s set status = 'PENDING', holder_id = $1, booking_id = b.id, expires_at = $5::timestamptz, version = s.version + 1
+  update ${seats} s set status = 'PENDING', holder_id = ${P.buyer}, booking_id = b.id, expires_at = ${P.until}::timestamptz, version = s.version + 1
   from booking b, locked l join cur c on c.id = l.id
   where s.id = l.id and l.version = c.version
   returning s.id
 ), linked as (
-  insert into booking_seats (booking_id, seat_id) select b.id, cur.id from booking b, cur
+  insert into ${bookingSeats} (booking_id, seat_id) select b.id, cur.id from booking b, cur
 ), audited as (
-  insert into audit_log (at, show_id, actor_id, actor_name, actor_email, action, seat_ids, seat_labels, booking_id, booking_reference)
-  select $4::timestamptz, $2, $1, (select name from buyer), (select email from buyer), 'hold',
+  insert into ${auditLog} (at, show_id, actor_id, actor_name, actor_email, action, seat_ids, seat_labels, booking_id, booking_reference)
+  select ${now}, ${P.show}, ${P.buyer}, (select name from buyer), (select email from buyer), 'hold',
     (select array_agg(id order by id) from cur), (select array_agg(label order by id) from cur), b.id, b.reference
   from booking b
 )
@@ -154,8 +180,8 @@ select v.kind, v.cancelled, v.buyer_ok, v.found, v.started, v.blocked, v.taken, 
   (select coalesce(json_agg(json_build_object('id', id, 'label', label) order by id), '[]') from cur) as seats,
   to_jsonb(b) as booking,
   case when b.id is not null and (select count(*) from swapped) <> v.found
-    then holdfast_abort('${LOST_RACE}', 'a seat changed while it was being held') end as aborted
-from verdict v left join booking b on true`;
+    then holdfast_abort(${sql.raw(`'${LOST_RACE}'`)}, 'a seat changed while it was being held') end as aborted
+from verdict v left join booking b on true`);
 
 const HOLD_CAS = holdStatement(false);
 const HOLD_LOCKED = holdStatement(true);
@@ -166,8 +192,9 @@ const HOLD_LOCKED = holdStatement(true);
  * (the same for the per-address limit; the buyer's key again when there is none). Always in that
  * order: no cycle, no deadlock. The hold statement after it runs on its generic plan (GENERIC_PLANS).
  */
-const LOCK_BUYER_ON_SHOW = `select ${GENERIC_PLANS}, pg_advisory_xact_lock_shared(hashtextextended('show:' || $1, 0)),
-  pg_advisory_xact_lock(hashtextextended($2, 0)), pg_advisory_xact_lock(hashtextextended($3, 0))`;
+const LOCK_BUYER_ON_SHOW =
+  compileOnce(sql`select ${sql.raw(GENERIC_PLANS)}, pg_advisory_xact_lock_shared(hashtextextended('show:' || ${P.show}, 0)),
+  pg_advisory_xact_lock(hashtextextended(${sql.placeholder("buyerKey")}, 0)), pg_advisory_xact_lock(hashtextextended(${sql.placeholder("addressKey")}, 0))`);
 
 type SeatRow = {
   id: number;
@@ -280,7 +307,7 @@ async function holdChecked(db: Db, request: HoldRequest, now: Date, settings: Bo
 async function failIfTaken(db: Db, req: HoldRequest, now: Date): Promise<HoldResult | undefined> {
   const rows = (await preparedQuery(
     db.$client,
-    { text: READ_SEATS, params: [req.showId, `{${req.ids.join(",")}}`] },
+    { text: READ_SEATS.text, params: READ_SEATS.params({ show: req.showId, seats: `{${req.ids.join(",")}}` }) },
     db.$stats,
   )) as unknown as SeatRow[];
   // Unknown show, foreign, blocked and past seats get their own answers from the hold.
@@ -291,7 +318,10 @@ async function failIfTaken(db: Db, req: HoldRequest, now: Date): Promise<HoldRes
   if (yours.length === rows.length && new Set(yours.map((r) => r.booking_id)).size === 1) {
     const [own] = (await preparedQuery(
       db.$client,
-      { text: OWN_LIVE_HOLD, params: [yours[0].booking_id, req.userId, now.toISOString(), rows.length] },
+      {
+        text: OWN_LIVE_HOLD.text,
+        params: OWN_LIVE_HOLD.params({ booking: yours[0].booking_id, buyer: req.userId, now: now.toISOString(), count: rows.length }),
+      },
       db.$stats,
     )) as unknown as Array<{ booking: Record<string, unknown> }>;
     if (own)
@@ -341,11 +371,12 @@ const lanes = new WeakMap<Db, Map<string, Lane>>();
  * Every member's locks, in the order a hold by itself takes them (LOCK_BUYER_ON_SHOW): the
  * show's, shared; then the buyers' and then the addresses', each group in one order (sorted), so
  * two groups, or a group and a hold by itself, never wait on each other in a cycle. Advisory
- * locks are re-entrant: a buyer twice in a group is one lock. $1 show, $2 buyers' keys, $3 addresses' keys.
+ * locks are re-entrant: a buyer twice in a group is one lock.
  */
-const LOCK_GROUP_ON_SHOW = `select ${GENERIC_PLANS}, pg_advisory_xact_lock_shared(hashtextextended('show:' || $1, 0)),
-  (select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from (select distinct k from unnest($2::text[]) k order by k) buyers),
-  (select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from (select distinct k from unnest($3::text[]) k order by k) addresses)`;
+const LOCK_GROUP_ON_SHOW =
+  compileOnce(sql`select ${sql.raw(GENERIC_PLANS)}, pg_advisory_xact_lock_shared(hashtextextended('show:' || ${P.show}, 0)),
+  (select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from (select distinct k from unnest(${sql.placeholder("buyerKeys")}::text[]) k order by k) buyers),
+  (select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from (select distinct k from unnest(${sql.placeholder("addressKeys")}::text[]) k order by k) addresses)`);
 
 function holdTogether(db: Db, req: HoldRequest, now: Date, settings: BookingSettings): Promise<Held | null> {
   let shows = lanes.get(db);
@@ -401,12 +432,12 @@ async function sendGroup(db: Db, waiting: Member[]) {
       db.$client,
       () => [
         {
-          text: LOCK_GROUP_ON_SHOW,
-          params: [
-            members[0].req.showId,
-            textArray(members.map((m) => buyerKey(m.req))),
-            textArray(members.map((m) => addressLockKey(m.req, m.settings))),
-          ],
+          text: LOCK_GROUP_ON_SHOW.text,
+          params: LOCK_GROUP_ON_SHOW.params({
+            show: members[0].req.showId,
+            buyerKeys: textArray(members.map((m) => buyerKey(m.req))),
+            addressKeys: textArray(members.map((m) => addressLockKey(m.req, m.settings))),
+          }),
         },
         ...members.map((m) => holdStep(m.req, m.now, m.settings, false)),
       ],
@@ -473,19 +504,20 @@ const addressLockKey = (req: HoldRequest, settings: BookingSettings) =>
 /** The hold statement with one request's values. */
 function holdStep(req: HoldRequest, now: Date, settings: BookingSettings, lockSeats: boolean): Step {
   const expiresAt = new Date(now.getTime() + settings.holdTtlSeconds * 1000);
+  const statement = lockSeats ? HOLD_LOCKED : HOLD_CAS;
   return {
-    text: lockSeats ? HOLD_LOCKED : HOLD_CAS,
-    params: [
-      req.userId,
-      req.showId,
-      `{${req.ids.join(",")}}`,
-      now.toISOString(),
-      expiresAt.toISOString(),
-      settings.maxSeatsPerHold,
-      newReference(),
-      req.address,
-      settings.maxHeldSeatsPerAddress,
-    ],
+    text: statement.text,
+    params: statement.params({
+      buyer: req.userId,
+      show: req.showId,
+      seats: `{${req.ids.join(",")}}`,
+      now: now.toISOString(),
+      until: expiresAt.toISOString(),
+      limit: settings.maxSeatsPerHold,
+      reference: newReference(),
+      address: req.address,
+      addressLimit: settings.maxHeldSeatsPerAddress,
+    }),
   };
 }
 
@@ -496,7 +528,10 @@ async function hold(db: Db, req: HoldRequest, now: Date, settings: BookingSettin
     result = await oneTripTransaction(
       db.$client,
       [
-        { text: LOCK_BUYER_ON_SHOW, params: [req.showId, buyerKey(req), addressLockKey(req, settings)] },
+        {
+          text: LOCK_BUYER_ON_SHOW.text,
+          params: LOCK_BUYER_ON_SHOW.params({ show: req.showId, buyerKey: buyerKey(req), addressKey: addressLockKey(req, settings) }),
+        },
         holdStep(req, now, settings, lockSeats),
       ],
       db.$stats,

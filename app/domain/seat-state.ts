@@ -25,11 +25,38 @@ export interface SeatStateFields {
 }
 
 /**
- * A seat is free when AVAILABLE, or PENDING under a hold that has ended: expiry never waits for
- * the sweeper. SQL twin: `seatIsFree` in seat-state.server.ts.
+ * A hold lasts until its end, exclusive: at `expiresAt` its time is up, whether or not the sweeper
+ * has marked it yet (expiry never waits for the sweeper). Every rule about live and ended holds
+ * below is made of this one. SQL twin: `timeIsUp`.
  */
+export function isTimeUp(expiresAt: Date | null, now: Date): boolean {
+  return expiresAt !== null && expiresAt.getTime() <= now.getTime();
+}
+
+/** A seat is free when AVAILABLE, or PENDING under a hold whose time is up. SQL twin: `seatIsFree` in seat-state.server.ts. */
 export function isSeatFree(seat: Pick<SeatStateFields, "status" | "expiresAt">, now: Date): boolean {
-  return seat.status === "AVAILABLE" || (seat.status === "PENDING" && seat.expiresAt !== null && seat.expiresAt <= now);
+  return seat.status === "AVAILABLE" || (seat.status === "PENDING" && isTimeUp(seat.expiresAt, now));
+}
+
+/** A seat under a live hold (anyone's). SQL twin: `seatIsHeld`. */
+export function isSeatHeld(seat: Pick<SeatStateFields, "status" | "expiresAt">, now: Date): boolean {
+  return seat.status === "PENDING" && !isTimeUp(seat.expiresAt, now);
+}
+
+/** What a booking's hold needs: its stored status and end. */
+export interface HoldFields {
+  status: string;
+  expiresAt: Date | null;
+}
+
+/** A booking whose hold is live: HELD, its time not up. SQL twin: `holdIsLive`. */
+export function isHoldLive(booking: HoldFields, now: Date): boolean {
+  return booking.status === "HELD" && !isTimeUp(booking.expiresAt, now);
+}
+
+/** A HELD booking whose time is up: EXPIRED to everyone, before the sweeper marks it. SQL twin: `holdHasEnded`. */
+export function hasHoldEnded(booking: HoldFields, now: Date): boolean {
+  return booking.status === "HELD" && isTimeUp(booking.expiresAt, now);
 }
 
 /**

@@ -9,12 +9,16 @@
  * payment, release or cancel of that show runs in the middle of them (those share the lock; see
  * holds.server.ts and bookings.server.ts). Proven in tests/integration/show-admin.test.ts.
  */
+import { sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "~/db/client.server";
-import { oneTripTransaction } from "~/db/one-trip.server";
+import { type Compiled, compileOnce, oneTripTransaction } from "~/db/one-trip.server";
+import { auditLog, bookings, seats } from "~/db/schema";
 import type { PublicUser } from "./accounts.server";
 import { Conflict, Forbidden, listLabels, NotFound, ValidationFailed } from "./errors";
 import { retryTransient, sqlStateOf } from "./retry.server";
 import { adminSeatsSchema, showEditSchema } from "./schemas";
+import { holdHasEnded, holdIsLive, seatIsFree } from "./seat-state.server";
 import { createShow, getShow } from "./shows.server";
 import { parseOrThrow, requireId } from "./validation";
 
@@ -26,38 +30,60 @@ export function assertAdmin(actor: Actor | null | undefined): asserts actor is A
 }
 
 const LOST_RACE = "HF001";
-/** Admin work that must not interleave with buyers' transactions takes the show's lock alone. */
-const LOCK_SHOW_ALONE = "select pg_advisory_xact_lock(hashtextextended('show:' || $1, 0))";
-const FREE = "(status = 'AVAILABLE' or (status = 'PENDING' and expires_at <= $4::timestamptz))";
 
-/** $1 show, $2 seat ids, $3 actor (id, name, email as jsonb), $4 now. */
-const blockStatement = (block: boolean) => `
+/** The values of an admin's statements, by name (compileOnce makes them $1, $2, …). */
+const P = {
+  show: sql.placeholder("show"),
+  /** Seat ids as a bigint[] literal. */
+  seats: sql.placeholder("seats"),
+  /** The acting admin: id, name and e-mail as jsonb (actorJson). */
+  actor: sql.placeholder("actor"),
+  now: sql.placeholder("now"),
+  /** 'reset' or 'cancel'. */
+  mode: sql.placeholder("mode"),
+  /** A show's new facts (jsonb: name, venue, city, startsAt, zones {name: cents}). */
+  facts: sql.placeholder("facts"),
+};
+const now = sql`${P.now}::timestamptz`;
+/** The acting admin as audit_log's actor columns. */
+const ACTOR = sql`(${P.actor}::jsonb->>'id')::uuid, ${P.actor}::jsonb->>'name', ${P.actor}::jsonb->>'email'`;
+const literal = (text: string) => sql.raw(`'${text}'`);
+/** A seat as a block's statement reads it (`cur`, `s`): the seats table's column names. */
+const cur = alias(seats, "cur");
+const s = alias(seats, "s");
+
+/** Admin work that must not interleave with buyers' transactions takes the show's lock alone. */
+const LOCK_SHOW_ALONE = compileOnce(sql`select pg_advisory_xact_lock(hashtextextended('show:' || ${P.show}, 0))`);
+
+const blockStatement = (block: boolean) =>
+  compileOnce(sql`
 with cur as (
-  select id, label, status, expires_at, version from seats where show_id = $1 and id = any($2::bigint[]) order by id
+  select id, label, status, expires_at, version from ${seats} where show_id = ${P.show} and id = any(${P.seats}::bigint[]) order by id
 ), verdict as (
   select (select count(*) from cur)::int as found,
-    coalesce((select array_agg(label order by id) from cur where ${block ? `not ${FREE} and status <> 'BLOCKED'` : "status <> 'BLOCKED'"}), '{}') as refused
+    coalesce((select array_agg(label order by id) from cur where ${block ? sql`not ${seatIsFree(now, cur)} and status <> 'BLOCKED'` : sql`status <> 'BLOCKED'`}), '{}') as refused
 ), changed as (
-  update seats s set status = '${block ? "BLOCKED" : "AVAILABLE"}', holder_id = null, booking_id = null, expires_at = null, version = s.version + 1
+  update ${seats} s set status = ${literal(block ? "BLOCKED" : "AVAILABLE")}, holder_id = null, booking_id = null, expires_at = null, version = s.version + 1
   from cur c, verdict v
-  where s.id = c.id and s.version = c.version and v.found = cardinality($2::bigint[]) and cardinality(v.refused) = 0
-    and ${block ? `(s.status = 'AVAILABLE' or (s.status = 'PENDING' and s.expires_at <= $4::timestamptz))` : "s.status = 'BLOCKED'"}
+  where s.id = c.id and s.version = c.version and v.found = cardinality(${P.seats}::bigint[]) and cardinality(v.refused) = 0
+    and ${block ? seatIsFree(now, s) : sql`s.status = 'BLOCKED'`}
   returning s.id
 ), audited as (
-  insert into audit_log (at, show_id, actor_id, actor_name, actor_email, action, seat_ids, seat_labels)
-  select $4::timestamptz, $1, ($3::jsonb->>'id')::uuid, $3::jsonb->>'name', $3::jsonb->>'email', '${block ? "block" : "unblock"}',
+  insert into ${auditLog} (at, show_id, actor_id, actor_name, actor_email, action, seat_ids, seat_labels)
+  select ${now}, ${P.show}, ${ACTOR}, ${literal(block ? "block" : "unblock")},
     (select array_agg(id order by id) from cur), (select array_agg(label order by id) from cur)
   where exists (select 1 from changed)
 )
 select v.found, v.refused, (select count(*) from changed)::int as changed,
-  case when v.found = cardinality($2::bigint[]) and cardinality(v.refused) = 0
-        and (select count(*) from changed) <> (select count(*) from cur where ${block ? "status <> 'BLOCKED'" : "status = 'BLOCKED'"})
-    then holdfast_abort('${LOST_RACE}', 'a seat changed while it was being blocked') end as aborted
-from verdict v`;
+  case when v.found = cardinality(${P.seats}::bigint[]) and cardinality(v.refused) = 0
+        and (select count(*) from changed) <> (select count(*) from cur where ${sql.raw(block ? "status <> 'BLOCKED'" : "status = 'BLOCKED'")})
+    then holdfast_abort(${literal(LOST_RACE)}, 'a seat changed while it was being blocked') end as aborted
+from verdict v`);
 const BLOCK = blockStatement(true);
 const UNBLOCK = blockStatement(false);
 
 const actorJson = (actor: Actor) => JSON.stringify({ id: actor.id, name: actor.name, email: actor.email });
+const step = (statement: Compiled, values: Record<string, unknown>) => ({ text: statement.text, params: statement.params(values) });
 
 /**
  * Takes seats off sale (house seats, broken seats), or puts them back. All or none: a seat that
@@ -78,7 +104,7 @@ export async function setSeatsBlocked(
       const [rows] = await retryTransient(() =>
         oneTripTransaction(
           db.$client,
-          [{ text: input.blocked ? BLOCK : UNBLOCK, params: [showId, ids, actorJson(actor), now.toISOString()] }],
+          [step(input.blocked ? BLOCK : UNBLOCK, { show: showId, seats: ids, actor: actorJson(actor), now: now.toISOString() })],
           db.$stats,
         ),
       );
@@ -102,30 +128,34 @@ export async function setSeatsBlocked(
   }
 }
 
-/** $1 show, $2 seat ids, $3 actor, $4 now: releases every live hold that holds one of the seats. */
-const RELEASE_HOLDS = `
+/** Releases every HELD booking that holds one of the seats (live or ended: it is marked as its hold's time says). */
+const RELEASE_HOLDS = compileOnce(sql`
 with target as (
-  select distinct b.id from bookings b join seats s on s.booking_id = b.id
-  where s.show_id = $1 and s.id = any($2::bigint[]) and b.status = 'HELD'
+  select distinct b.id from ${bookings} b join ${seats} s on s.booking_id = b.id
+  where s.show_id = ${P.show} and s.id = any(${P.seats}::bigint[]) and b.status = 'HELD'
 ), seat_rows as (
-  select s.id, s.label, s.booking_id from seats s where s.booking_id in (select id from target) and s.status = 'PENDING'
+  select s.id, s.label, s.booking_id from ${seats} s where s.booking_id in (select id from target) and s.status = 'PENDING'
 ), freed as (
-  update seats s set status = 'AVAILABLE', holder_id = null, booking_id = null, expires_at = null, version = s.version + 1
+  update ${seats} s set status = 'AVAILABLE', holder_id = null, booking_id = null, expires_at = null, version = s.version + 1
   where s.id in (select id from seat_rows)
   returning s.id
 ), released as (
-  update bookings set status = case when expires_at <= $4::timestamptz then 'EXPIRED'::booking_status else 'RELEASED'::booking_status end,
-    updated_at = $4::timestamptz
+  update ${bookings} set status = case when ${holdHasEnded(now)} then 'EXPIRED'::booking_status else 'RELEASED'::booking_status end,
+    updated_at = ${now}
   where id in (select id from target)
   returning id, reference
 ), audited as (
-  insert into audit_log (at, show_id, actor_id, actor_name, actor_email, action, seat_ids, seat_labels, booking_id, booking_reference)
-  select $4::timestamptz, $1, ($3::jsonb->>'id')::uuid, $3::jsonb->>'name', $3::jsonb->>'email', 'admin_release',
+  insert into ${auditLog} (at, show_id, actor_id, actor_name, actor_email, action, seat_ids, seat_labels, booking_id, booking_reference)
+  select ${now}, ${P.show}, ${ACTOR}, 'admin_release',
     (select array_agg(id order by id) from seat_rows where booking_id = r.id), (select array_agg(label order by id) from seat_rows where booking_id = r.id),
     r.id, r.reference
   from released r
 )
-select (select count(*) from released)::int as bookings, (select count(*) from freed)::int as seats`;
+select (select count(*) from released)::int as bookings, (select count(*) from freed)::int as seats`);
+/** The holds on the seats, locked in id order before RELEASE_HOLDS (so a payment of one waits, or goes first). */
+const LOCK_HOLDS = compileOnce(sql`select 1 from ${bookings}
+  where id in (select booking_id from ${seats} where show_id = ${P.show} and id = any(${P.seats}::bigint[])) and status = 'HELD'
+  order by id for no key update`);
 
 /** Releases the holds on the given seats (whole bookings), as the holder's own Release would. Paid seats are left alone. */
 export async function releaseHoldsOnSeats(
@@ -138,13 +168,12 @@ export async function releaseHoldsOnSeats(
   const showId = requireId(input.showId, "show");
   const { seatIds } = parseOrThrow(adminSeatsSchema, { seatIds: input.seatIds });
   const ids = `{${seatIds.join(",")}}`;
-  const lockHolds = `select 1 from bookings where id in (select booking_id from seats where show_id = $1 and id = any($2::bigint[])) and status = 'HELD' order by id for no key update`;
   const [, rows] = await retryTransient(() =>
     oneTripTransaction(
       db.$client,
       [
-        { text: lockHolds, params: [showId, ids] },
-        { text: RELEASE_HOLDS, params: [showId, ids, actorJson(actor), now.toISOString()] },
+        step(LOCK_HOLDS, { show: showId, seats: ids }),
+        step(RELEASE_HOLDS, { show: showId, seats: ids, actor: actorJson(actor), now: now.toISOString() }),
       ],
       db.$stats,
     ),
@@ -152,46 +181,46 @@ export async function releaseHoldsOnSeats(
   return rows[0] as { bookings: number; seats: number };
 }
 
-/** $1 show, $2 actor, $3 now, $4 'reset' or 'cancel'. Every hold released, every sale cancelled and refunded, every seat free. */
-const CLEAR_SHOW = `
+/** Every hold released, every sale cancelled and refunded, every seat free. */
+const CLEAR_SHOW = compileOnce(sql`
 with show as (
-  select id, cancelled_at from shows where id = $1
+  select id, cancelled_at from shows where id = ${P.show}
 ), seat_rows as (
   update seats set status = 'AVAILABLE', holder_id = null, booking_id = null, expires_at = null, version = version + 1
-  where show_id = $1 and status in ('PENDING', 'BOOKED')
+  where show_id = ${P.show} and status in ('PENDING', 'BOOKED')
   returning id
 ), released as (
-  update bookings set status = 'RELEASED', updated_at = $3::timestamptz
-  where show_id = $1 and status = 'HELD'
+  update bookings set status = 'RELEASED', updated_at = ${now}
+  where show_id = ${P.show} and status = 'HELD'
   returning id, reference
 ), cancelled as (
-  update bookings set status = 'CANCELLED', cancelled_at = $3::timestamptz, updated_at = $3::timestamptz
-  where show_id = $1 and status = 'CONFIRMED'
+  update bookings set status = 'CANCELLED', cancelled_at = ${now}, updated_at = ${now}
+  where show_id = ${P.show} and status = 'CONFIRMED'
   returning id, reference
 ), refunded as (
-  update payments set status = 'REFUNDED', refunded_at = $3::timestamptz
+  update payments set status = 'REFUNDED', refunded_at = ${now}
   where booking_id in (select id from cancelled) and status = 'SUCCEEDED'
   returning amount_cents
 ), closed as (
-  update shows set cancelled_at = $3::timestamptz where id = $1 and $4 = 'cancel' and cancelled_at is null
+  update shows set cancelled_at = ${now} where id = ${P.show} and ${P.mode} = 'cancel' and cancelled_at is null
   returning id
 ), audited as (
   insert into audit_log (at, show_id, actor_id, actor_name, actor_email, action, details)
-  select $3::timestamptz, $1, ($2::jsonb->>'id')::uuid, $2::jsonb->>'name', $2::jsonb->>'email', case when $4 = 'cancel' then 'cancel_show' else 'reset' end,
+  select ${now}, ${P.show}, ${ACTOR}, case when ${P.mode} = 'cancel' then 'cancel_show' else 'reset' end,
     jsonb_build_object('seatsFreed', (select count(*) from seat_rows), 'holdsReleased', (select count(*) from released),
       'bookingsCancelled', (select count(*) from cancelled), 'refundedCents', (select coalesce(sum(amount_cents), 0) from refunded))
   from show
 ), audited_bookings as (
   -- Each booking too, as its buyer's own release or cancel would be (so each buyer hears of it: booking.* events).
   insert into audit_log (at, show_id, actor_id, actor_name, actor_email, action, seat_ids, seat_labels, booking_id, booking_reference, details)
-  select $3::timestamptz, $1, ($2::jsonb->>'id')::uuid, $2::jsonb->>'name', $2::jsonb->>'email', b.action,
+  select ${now}, ${P.show}, ${ACTOR}, b.action,
     (select array_agg(s.id order by s.id) from booking_seats bs join seats s on s.id = bs.seat_id where bs.booking_id = b.id),
     (select array_agg(s.label order by s.id) from booking_seats bs join seats s on s.id = bs.seat_id where bs.booking_id = b.id),
-    b.id, b.reference, jsonb_build_object('because', case when $4 = 'cancel' then 'cancel_show' else 'reset' end)
+    b.id, b.reference, jsonb_build_object('because', case when ${P.mode} = 'cancel' then 'cancel_show' else 'reset' end)
   from (select id, reference, 'admin_release' as action from released union all select id, reference, 'cancel' from cancelled) b
 )
 select exists (select 1 from show) as found, (select count(*) from seat_rows)::int as seats, (select count(*) from released)::int as holds,
-  (select count(*) from cancelled)::int as bookings, (select coalesce(sum(amount_cents), 0) from refunded)::int as refunded_cents`;
+  (select count(*) from cancelled)::int as bookings, (select coalesce(sum(amount_cents), 0) from refunded)::int as refunded_cents`);
 
 export interface ClearedShow {
   seats: number;
@@ -206,10 +235,7 @@ async function clearShow(db: Db, actor: Actor, showId: string, mode: "reset" | "
   const [, rows] = await retryTransient(() =>
     oneTripTransaction(
       db.$client,
-      [
-        { text: LOCK_SHOW_ALONE, params: [id] },
-        { text: CLEAR_SHOW, params: [id, actorJson(actor), now.toISOString(), mode] },
-      ],
+      [step(LOCK_SHOW_ALONE, { show: id }), step(CLEAR_SHOW, { show: id, actor: actorJson(actor), now: now.toISOString(), mode })],
       db.$stats,
     ),
   );
@@ -228,27 +254,24 @@ export function cancelShow(db: Db, actor: Actor, showId: string, now: Date = new
   return clearShow(db, actor, showId, "cancel", now);
 }
 
-/** $1 show, $2 actor, $3 now: deletes a show nobody ever booked. */
-const DELETE_SHOW = `
-with show as (select id, name from shows where id = $1),
-booked as (select count(*) as n from bookings where show_id = $1),
-gone as (delete from shows where id = $1 and (select n from booked) = 0 returning id),
+/** Deletes a show nobody ever booked. */
+const DELETE_SHOW = compileOnce(sql`
+with show as (select id, name from shows where id = ${P.show}),
+booked as (select count(*) as n from bookings where show_id = ${P.show}),
+gone as (delete from shows where id = ${P.show} and (select n from booked) = 0 returning id),
 audited as (
   insert into audit_log (at, show_id, actor_id, actor_name, actor_email, action, details)
-  select $3::timestamptz, $1, ($2::jsonb->>'id')::uuid, $2::jsonb->>'name', $2::jsonb->>'email', 'delete_show', jsonb_build_object('name', name)
+  select ${now}, ${P.show}, ${ACTOR}, 'delete_show', jsonb_build_object('name', name)
   from show where exists (select 1 from gone)
 )
-select exists (select 1 from show) as found, (select n from booked)::int as bookings, exists (select 1 from gone) as deleted`;
+select exists (select 1 from show) as found, (select n from booked)::int as bookings, exists (select 1 from gone) as deleted`);
 
 export async function deleteShow(db: Db, actor: Actor, showId: string, now: Date = new Date()): Promise<void> {
   assertAdmin(actor);
   const id = requireId(showId, "show");
   const [, rows] = await oneTripTransaction(
     db.$client,
-    [
-      { text: LOCK_SHOW_ALONE, params: [id] },
-      { text: DELETE_SHOW, params: [id, actorJson(actor), now.toISOString()] },
-    ],
+    [step(LOCK_SHOW_ALONE, { show: id }), step(DELETE_SHOW, { show: id, actor: actorJson(actor), now: now.toISOString() })],
     db.$stats,
   );
   const r = rows[0] as { found: boolean; bookings: number; deleted: boolean };
@@ -258,39 +281,38 @@ export async function deleteShow(db: Db, actor: Actor, showId: string, now: Date
 }
 
 /**
- * $1 show, $2 actor, $3 now, $4 the new facts (jsonb: name, venue, city, startsAt, zones {name: cents}).
- * Only while nothing is held or sold. A new start moves every seat's start by the same amount.
+ * A show's new facts, only while nothing is held or sold. A new start moves every seat's start by the same amount.
  */
-const EDIT_SHOW = `
-with show as (select * from shows where id = $1),
+const EDIT_SHOW = compileOnce(sql`
+with show as (select * from shows where id = ${P.show}),
 busy as (
   select count(*)::int as n from bookings
-  where show_id = $1 and (status = 'CONFIRMED' or (status = 'HELD' and expires_at > $3::timestamptz))
+  where show_id = ${P.show} and (status = 'CONFIRMED' or ${holdIsLive(now)})
 ),
-shift as (select (($4::jsonb->>'startsAt')::timestamptz - (select starts_at from show)) as d),
+shift as (select ((${P.facts}::jsonb->>'startsAt')::timestamptz - (select starts_at from show)) as d),
 moved as (
   update seats set starts_at = starts_at + (select d from shift), version = version + 1
-  where show_id = $1 and (select n from busy) = 0 and (select d from shift) <> interval '0'
+  where show_id = ${P.show} and (select n from busy) = 0 and (select d from shift) <> interval '0'
   returning id
 ),
 priced as (
-  update price_zones z set price_cents = (($4::jsonb->'zones')->>z.name)::int
-  where z.show_id = $1 and (select n from busy) = 0 and ($4::jsonb->'zones') ? z.name
+  update price_zones z set price_cents = ((${P.facts}::jsonb->'zones')->>z.name)::int
+  where z.show_id = ${P.show} and (select n from busy) = 0 and (${P.facts}::jsonb->'zones') ? z.name
   returning z.price_cents
 ),
 updated as (
-  update shows set name = $4::jsonb->>'name', venue = $4::jsonb->>'venue', city = $4::jsonb->>'city',
+  update shows set name = ${P.facts}::jsonb->>'name', venue = ${P.facts}::jsonb->>'venue', city = ${P.facts}::jsonb->>'city',
     starts_at = starts_at + (select d from shift), last_starts_at = last_starts_at + (select d from shift),
     price_cents = coalesce((select min(price_cents) from priced), price_cents)
-  where id = $1 and (select n from busy) = 0
+  where id = ${P.show} and (select n from busy) = 0
   returning id
 ),
 audited as (
   insert into audit_log (at, show_id, actor_id, actor_name, actor_email, action, details)
-  select $3::timestamptz, $1, ($2::jsonb->>'id')::uuid, $2::jsonb->>'name', $2::jsonb->>'email', 'edit', $4::jsonb
+  select ${now}, ${P.show}, ${ACTOR}, 'edit', ${P.facts}::jsonb
   where exists (select 1 from updated)
 )
-select exists (select 1 from show) as found, (select n from busy) as busy, exists (select 1 from updated) as updated`;
+select exists (select 1 from show) as found, (select n from busy) as busy, exists (select 1 from updated) as updated`);
 
 /** Edits a show's name, place, time and zone prices while nothing is held or sold. The time is read in the show's own zone. */
 export async function editShow(db: Db, actor: Actor, showId: string, input: unknown, now: Date = new Date()): Promise<void> {
@@ -306,8 +328,8 @@ export async function editShow(db: Db, actor: Actor, showId: string, input: unkn
   const [, rows] = await oneTripTransaction(
     db.$client,
     [
-      { text: LOCK_SHOW_ALONE, params: [id] },
-      { text: EDIT_SHOW, params: [id, actorJson(actor), now.toISOString(), JSON.stringify(facts)] },
+      step(LOCK_SHOW_ALONE, { show: id }),
+      step(EDIT_SHOW, { show: id, actor: actorJson(actor), now: now.toISOString(), facts: JSON.stringify(facts) }),
     ],
     db.$stats,
   );

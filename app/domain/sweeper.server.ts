@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "~/db/client.server";
+import { bookings, seats } from "~/db/schema";
 import { retryTransient } from "./retry.server";
+import { holdHasEnded, seatHoldHasEnded } from "./seat-state.server";
 
 export interface SweepResult {
   seatsFreed: number;
@@ -22,28 +24,26 @@ export async function sweepExpiredHolds(db: DbOrTx, now: Date = new Date(), batc
 }
 
 async function sweepBatch(db: DbOrTx, now: Date, batchSize: number): Promise<SweepResult> {
-  // Raw SQL parameters bypass Drizzle's column mapping: timestamps travel as ISO strings.
-  const at = now.toISOString();
   const rows = await db.execute<{ seats_freed: number; expired: string[] | null }>(sql`
     with due_seats as (
-      select id from seats
-      where status = 'PENDING' and expires_at <= ${at}::timestamptz
+      select id from ${seats}
+      where ${seatHoldHasEnded(now)}
       order by expires_at
       limit ${batchSize}
       for update skip locked
     ), freed as (
-      update seats set status = 'AVAILABLE', holder_id = null, booking_id = null, expires_at = null, version = version + 1
-      where id in (select id from due_seats) and status = 'PENDING' and expires_at <= ${at}::timestamptz
+      update ${seats} set status = 'AVAILABLE', holder_id = null, booking_id = null, expires_at = null, version = version + 1
+      where id in (select id from due_seats) and ${seatHoldHasEnded(now)}
       returning id
     ), due_bookings as (
-      select id from bookings
-      where status = 'HELD' and expires_at <= ${at}::timestamptz
+      select id from ${bookings}
+      where ${holdHasEnded(now)}
       order by expires_at
       limit ${batchSize}
       for update skip locked
     ), expired as (
-      update bookings set status = 'EXPIRED', updated_at = ${at}::timestamptz
-      where id in (select id from due_bookings) and status = 'HELD' and expires_at <= ${at}::timestamptz
+      update ${bookings} set status = 'EXPIRED', updated_at = ${now.toISOString()}::timestamptz
+      where id in (select id from due_bookings) and ${holdHasEnded(now)}
       returning id, reference, show_id, expires_at
     ), audited as (
       -- Each expiry in the audit log, by the system, at the moment the hold ended.

@@ -177,7 +177,7 @@ describe("the hold costs the database what it did, not what planning it costs", 
       // FOR UPDATE fallback should a swap have been lost) were never planned for their values.
       const [plans] = await one.sql<{ generic: number; custom: number }[]>`
         select sum(generic_plans)::int as generic, sum(custom_plans)::int as custom from pg_prepared_statements
-        where statement like '%holdfast_abort%' and statement like '%insert into bookings%'`;
+        where statement like '%holdfast_abort%' and statement like '%insert into "bookings"%'`;
       expect(plans.custom).toBe(0);
       expect(plans.generic).toBeGreaterThanOrEqual(300);
     } finally {
