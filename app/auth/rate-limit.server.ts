@@ -15,7 +15,7 @@ import { DomainError, RateLimited } from "~/domain/errors";
  *   without touching the owner elsewhere;
  * - every email: a wider ceiling, 10 × `perMinute` failed log-ins an hour from all addresses
  *   together — a botnet guessing one account is stopped too, at the price that it can then keep
- *   the owner out for the rest of that hour (README "Security" says so).
+ *   the owner out for the rest of that hour (docs/security.md says so).
  *
  * rate-limiter-flexible keeps the counts: in PostgreSQL's `rate_limits` table when given the
  * database (the server: every instance behind a load balancer shares them, so N instances do not

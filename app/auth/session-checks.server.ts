@@ -11,7 +11,7 @@ import { endedSessionsSince, hashSessionId } from "~/domain/sessions.server";
  * fresh (guards.server.ts).
  *
  * Why not a query per request: on a flash sale's hold it was one more round trip, +1 statement
- * and about +0.7 ms of server CPU per hold in the benchmark (README "Benchmarks").
+ * and about +0.7 ms of server CPU per hold in the benchmark (docs/benchmarks.md).
  */
 export const CHECK_SECONDS = 5;
 /**

@@ -80,7 +80,7 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Data
       // Bounded waits: a database out of reach is answered 503 (db/unavailable.server.ts), never a hang.
       connect_timeout: extra.connectTimeoutSeconds,
       // Timestamps travel as ISO strings with their offset, so the process time zone never matters.
-      // pgbouncer refuses a statement_timeout at connect: behind it, set it on the role (README).
+      // pgbouncer refuses a statement_timeout at connect: behind it, set it on the role (docs/several-instances.md).
       connection: {
         TimeZone: "UTC",
         ...(options.statementTimeoutMs && !behindPooler ? { statement_timeout: options.statementTimeoutMs } : {}),

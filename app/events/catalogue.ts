@@ -1,6 +1,6 @@
 /**
  * The events Holdfast emits, written to the outbox by the audit log's trigger
- * (drizzle/0012_outbox_trigger.sql) in the transaction of the change itself. README "Events" is
+ * (drizzle/0012_outbox_trigger.sql) in the transaction of the change itself. docs/events.md is
  * this list for readers; keep the two together.
  */
 export const EVENT_NAMES = [

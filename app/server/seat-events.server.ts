@@ -129,7 +129,7 @@ export function startSeatEvents(
         "Content-Type": "text/event-stream; charset=utf-8",
         "Cache-Control": "no-store, no-transform",
         Connection: "keep-alive",
-        // nginx passes the stream through as it comes (README, "Running several instances").
+        // nginx passes the stream through as it comes (docs/several-instances.md).
         "X-Accel-Buffering": "no",
       });
       res.flushHeaders();

@@ -19,7 +19,7 @@ import { capturingLogger, serverEnv, useServer } from "../support/server";
 import { useTestDatabase } from "../support/test-database";
 
 /**
- * Holdfast behind pgbouncer in transaction mode (README "pgbouncer"): each transaction may land on
+ * Holdfast behind pgbouncer in transaction mode (docs/several-instances.md, "pgbouncer"): each transaction may land on
  * any of a few server connections, so nothing may lean on session state. The app runs with
  * DATABASE_POOLER=transaction (statements unnamed) and DATABASE_DIRECT_URL (migrations, LISTEN);
  * advisory locks are transaction-scoped. Three server connections serve a pool of twelve.

@@ -1,7 +1,7 @@
 /**
  * The soak's 20-second version (issue 11): `bench/soak.ts --seconds 20` against the compiled
  * server, checked as the full run is — no violation, no answer outside the contract. It proves
- * the tool and its checks, not speed. The full run's figures are in README ("Soak").
+ * the tool and its checks, not speed. The full run's figures are in docs/benchmarks.md ("Soak").
  */
 import { spawn } from "node:child_process";
 import path from "node:path";

@@ -23,7 +23,7 @@ export interface Pgbouncer {
 /**
  * pgbouncer in transaction mode in front of `databaseUrl`'s server, with at most `poolSize`
  * server connections per database and user, so many clients really share few connections. The
- * config is README's "pgbouncer" one.
+ * config is the one in docs/several-instances.md.
  */
 export async function startPgbouncer(binary: string, databaseUrl: string, options: { poolSize?: number } = {}): Promise<Pgbouncer> {
   const target = new URL(databaseUrl);
