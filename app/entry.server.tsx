@@ -2,9 +2,9 @@ import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-r
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { renderToString } from "react-dom/server";
 import { NonceContext } from "~/components/nonce";
-import { ServerOnlyContext } from "~/components/server-only";
+import { ServerOnly, ServerOnlyContext } from "~/components/server-only";
 import { pagePolicy } from "~/http/security-headers.server";
-import { spliceDocument } from "~/http/splice.server";
+import { spliceDocument } from "~/seat-map/splice.server";
 import { DOCUMENT_BODY, type DocumentBody } from "~/server/remix-handler.server";
 
 /**
@@ -43,7 +43,7 @@ export default function handleRequest(
   const nonce = loadContext.nonce ?? "";
   const html = renderToString(
     <NonceContext.Provider value={nonce}>
-      <ServerOnlyContext.Provider value={loadContext.serverOnly ?? new Map()}>
+      <ServerOnlyContext.Provider value={loadContext.serverOnly ?? new ServerOnly()}>
         <RemixServer context={remixContext} url={request.url} nonce={nonce} />
       </ServerOnlyContext.Provider>
     </NonceContext.Provider>,

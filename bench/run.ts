@@ -30,7 +30,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { gunzipSync, inflateSync } from "node:zlib";
 import { sql } from "drizzle-orm";
-import { findNginx, startCluster } from "~/cluster/cluster";
+import { findNginx, startCluster } from "../tools/cluster/cluster";
 import { SeatsUnavailable } from "~/domain/errors";
 import { holdStats, placeHold } from "~/domain/holds.server";
 import { DEMO_LAYOUTS, type LayoutSpec, seatCount } from "~/domain/layouts";

@@ -6,14 +6,7 @@
 import type { Booking, Show } from "~/db/schema";
 import { createUser, type PublicUser, verifyLogin } from "~/domain/accounts.server";
 import type { BookingView } from "~/domain/bookings.server";
-import {
-  cancelBooking,
-  confirmBooking,
-  effectiveStatus,
-  getBookingForUser,
-  listBookingsForUser,
-  releaseHold,
-} from "~/domain/bookings.server";
+import { confirmBooking, effectiveStatus, endBooking, getBookingForUser, listBookingsForUser } from "~/domain/bookings.server";
 import { getDashboard } from "~/domain/dashboard.server";
 import { placeHold } from "~/domain/holds.server";
 import { endSession, startSession } from "~/domain/sessions.server";
@@ -176,11 +169,8 @@ export const v1Handlers: ApiHandlers = {
   },
 
   async release(call) {
-    const input = { userId: callerId(call), bookingId: call.params.bookingId };
-    const current = await getBookingForUser(call.services.db, input.userId, input.bookingId, call.now);
-    if (current.status === "CONFIRMED" || current.status === "CANCELLED") await cancelBooking(call.services.db, input, call.now);
-    else await releaseHold(call.services.db, input, call.now);
-    return bookingAnswer(call, current.id);
+    const ended = await endBooking(call.services.db, { userId: callerId(call), bookingId: call.params.bookingId }, call.now);
+    return bookingAnswer(call, ended.id);
   },
 
   async createShow(call) {

@@ -70,7 +70,7 @@ export function safeRedirect(to: FormDataEntryValue | string | null | undefined,
  * The signed-in user's id, without reading the user: for actions whose domain call checks the
  * user itself (a hold checks the buyer exists; payment, release and cancel only touch the user's
  * own booking). The session must not have expired (the signed `exp`) nor ended (known to every
- * process within a few seconds: session-checks.server.ts).
+ * process within a few seconds: auth/ended-sessions.server.ts).
  * Anything that needs the role or the name uses requireUser.
  */
 export async function requireUserId(request: Request, context: AppLoadContext): Promise<{ id: string }> {

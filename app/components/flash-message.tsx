@@ -1,4 +1,4 @@
-import type { Flash } from "~/auth/session.server";
+import type { Flash } from "~/auth/cookie.server";
 
 const styles: Record<Flash["kind"], string> = {
   success: "border-green-300 bg-green-50 text-green-900",

@@ -1,11 +1,32 @@
 import { createContext, useContext } from "react";
 
 /**
- * Values a loader put in `context.serverOnly` for this request's server render. In the browser
- * the map is empty: whatever is read here never travels in the hydration data.
+ * A key of a request's server-only values: it names the value's type, so a writer and its
+ * readers cannot disagree about what travels under it.
  */
-export const ServerOnlyContext = createContext<ReadonlyMap<string, unknown>>(new Map());
+export class ServerOnlyKey<T> {
+  declare readonly type: T;
+  constructor(readonly name: string) {}
+}
 
-export function useServerOnly<T>(key: string): T | undefined {
-  return useContext(ServerOnlyContext).get(key) as T | undefined;
+/**
+ * What a loader or an action leaves for this request's server render (and nothing else: it never
+ * travels in the hydration data): the pre-rendered seat grid, its bytes to splice in, a failed
+ * form's post for the page that answers it. One per request (`context.serverOnly`).
+ */
+export class ServerOnly {
+  readonly #values = new Map<ServerOnlyKey<unknown>, unknown>();
+  get<T>(key: ServerOnlyKey<T>): T | undefined {
+    return this.#values.get(key) as T | undefined;
+  }
+  set<T>(key: ServerOnlyKey<T>, value: T): void {
+    this.#values.set(key, value);
+  }
+}
+
+/** The request's server-only values during the server render; empty in the browser. */
+export const ServerOnlyContext = createContext<ServerOnly>(new ServerOnly());
+
+export function useServerOnly<T>(key: ServerOnlyKey<T>): T | undefined {
+  return useContext(ServerOnlyContext).get(key);
 }

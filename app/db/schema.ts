@@ -48,7 +48,7 @@ export type Role = User["role"];
  * the signed cookie) or an API token's (its id in the token). The id is a random secret that only
  * the client holds; the table keeps its SHA-256, so a copy of the table opens no session. An ended
  * session keeps its row, with `ended_at`, until it would have expired: every process learns of
- * ends from those rows (auth/session-checks.server.ts).
+ * ends from those rows (auth/ended-sessions.server.ts).
  */
 export const sessionKind = pgEnum("session_kind", ["WEB", "API"]);
 export const sessions = pgTable(
@@ -410,7 +410,7 @@ export const salesPerMinute = pgTable(
 );
 
 /**
- * Webhooks: an admin's URL per show, told of each of the show's events (app/events/webhooks.server.ts),
+ * Webhooks: an admin's URL per show, told of each of the show's events (app/events/webhook-sender.server.ts),
  * signed with the hook's secret (HMAC-SHA256), retried with backoff.
  */
 export const webhooks = pgTable(

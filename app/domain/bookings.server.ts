@@ -275,6 +275,17 @@ export async function releaseHold(db: Db, input: { userId: string; bookingId: st
 }
 
 /**
+ * The owner ends a booking, whatever it is now (the API's DELETE): a hold is released, a paid
+ * booking is cancelled and refunded. Both decide under the booking's lock, so a hold paid for
+ * between the two is cancelled, never left half-ended. Ending twice is harmless.
+ */
+export async function endBooking(db: Db, input: { userId: string; bookingId: string }, now: Date = new Date()): Promise<Booking> {
+  const decision = await retryTransient(() => decide(db, input.bookingId, input.userId, RELEASE, { now: now.toISOString() }));
+  if (decision.v === "paid") return cancelBooking(db, input, now);
+  return bookingFromRow(decision.booking as Record<string, unknown>);
+}
+
+/**
  * The holder makes a live hold `seconds` longer, once per hold. Invariants: only the holder
  * extends; a hold is extended at most once; the booking and its seats end at the same moment
  * before and after; a hold that has ended (or ends meanwhile) is not brought back: HoldExpired,

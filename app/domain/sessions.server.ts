@@ -71,7 +71,7 @@ export interface EndedSession {
 /**
  * Sessions that ended and would still be live otherwise: all of them (`since` null), or those
  * that ended from a minute before `since` on (the overlap catches an end whose transaction
- * committed after a later one's). What every process polls (auth/session-checks.server.ts).
+ * committed after a later one's). What every process polls (auth/ended-sessions.server.ts).
  */
 export async function endedSessionsSince(db: DbOrTx, since: Date | null, now: Date = new Date()): Promise<EndedSession[]> {
   const ended = since ? gte(sessions.endedAt, new Date(since.getTime() - 60_000)) : sql`${sessions.endedAt} is not null`;

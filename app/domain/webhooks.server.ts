@@ -10,7 +10,7 @@ import { parseOrThrow, requireId } from "./validation";
 
 /**
  * An admin's webhooks, per show: each of the show's events is POSTed to each hook, signed with
- * the hook's secret (app/events/webhooks.server.ts). Every function refuses a non-admin.
+ * the hook's secret (app/events/webhook-sender.server.ts). Every function refuses a non-admin.
  */
 export const webhookInputSchema = z
   .object({

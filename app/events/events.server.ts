@@ -1,12 +1,12 @@
 import type { ShowCache } from "~/cache/show-cache.server";
 import type { Db } from "~/db/client.server";
+import { sendDueWebhooks } from "~/events/webhook-sender.server";
 import type { Logger } from "~/logger.server";
 import { type AmqpBus, connectAmqp } from "./amqp.server";
 import { analyticsConsumer, cacheConsumer, emailConsumer } from "./consumers.server";
 import { createMailer, type Mailer } from "./mail.server";
 import { type Consumer, DEFAULT_DELIVERY_POLICY, deliverDue, inProcessTransport, relayAll, type Transport } from "./relay.server";
 import { announceSeatNews, NEWS_BATCH } from "./seat-news.server";
-import { sendDueWebhooks } from "./webhooks.server";
 
 export interface Events {
   stop(): Promise<void>;

@@ -13,8 +13,9 @@ import {
   redirectDocument,
   type TypedResponse,
 } from "@remix-run/node";
+import { type Flash, SESSION_MAX_AGE_SECONDS } from "~/auth/cookie.server";
 import { forgetRequestUser, getSession } from "~/auth/guards.server";
-import { type Flash, SESSION_MAX_AGE_SECONDS } from "~/auth/session.server";
+import { ServerOnlyKey } from "~/components/server-only";
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS, unavailableMessageOf } from "~/db/unavailable.server";
 import { DomainError, ValidationFailed } from "~/domain/errors";
 import { endSession, startSession } from "~/domain/sessions.server";
@@ -131,7 +132,7 @@ export async function pageAction<U = undefined, V extends Record<string, string>
   }
 }
 
-const ACTION_FAILURE = "page-action-failure";
+const ACTION_FAILURE = new ServerOnlyKey<ActionFailure>("page-action-failure");
 
 /** A post the domain refused: what was sent, and why. */
 export interface ActionFailure {
@@ -141,7 +142,7 @@ export interface ActionFailure {
 
 /** In a loader that runs after this request's action (a page re-rendered without JavaScript): what the action was refused, if it was. */
 export function actionFailureOf(context: AppLoadContext): ActionFailure | undefined {
-  return context.serverOnly?.get(ACTION_FAILURE) as ActionFailure | undefined;
+  return context.serverOnly?.get(ACTION_FAILURE);
 }
 
 /** Longer than any field here accepts: such a value is refused, and never sent back to be shown again. */

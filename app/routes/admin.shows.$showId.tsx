@@ -13,14 +13,14 @@ import {
   ShowLinks,
   salesRows,
 } from "~/components/admin/show-manage";
-import { joinAdminSeatMap } from "~/components/seat-map-html";
 import { getShowForAdmin } from "~/domain/dashboard.server";
 import { ValidationFailed } from "~/domain/errors";
 import { cancelShow, deleteShow, releaseHoldsOnSeats, resetShow, setSeatsBlocked } from "~/domain/show-admin.server";
 import { getSeatCodes } from "~/domain/shows.server";
 import { clockIn, formatMoney, formatShowTime } from "~/domain/time";
 import { type PageActionArgs, pageAction, pageLoader, redirectWithFlash } from "~/http/page.server";
-import { seatMapTemplate } from "~/http/seat-map.server";
+import { joinAdminSeatMap } from "~/seat-map/html";
+import { seatMapTemplate } from "~/seat-map/segments.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.show.name} · Admin · Holdfast` : "Admin · Holdfast" },

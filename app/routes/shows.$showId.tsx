@@ -3,9 +3,7 @@ import { json } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { getOptionalUser, requireBuyerId } from "~/auth/guards.server";
 import { BestSeatsForm } from "~/components/best-seats-form";
-import { SEAT_MAP_HTML, SeatMapForm } from "~/components/seat-map";
 import { ShowFacts, showView } from "~/components/show-facts";
-import { VenuePlan } from "~/components/venue-plan";
 import { proposeSeats } from "~/domain/best-available.server";
 import { listLabels, ValidationFailed } from "~/domain/errors";
 import { placeHold } from "~/domain/holds.server";
@@ -15,8 +13,10 @@ import { getShowWithSeatCodes, saleClosed } from "~/domain/shows.server";
 import { formatMoney } from "~/domain/time";
 import { venueView } from "~/domain/venue.server";
 import { pageAction, pageLoader, redirectWithFlash } from "~/http/page.server";
-import { codesAfterFailedHold, failedHoldOf, seatMapSegments, seatPlaces, viewCodes } from "~/http/seat-map.server";
-import { spliceLater } from "~/http/splice.server";
+import { SEAT_MAP_HTML, SeatMapForm } from "~/seat-map/seat-map";
+import { codesAfterFailedHold, failedHoldOf, seatMapSegments, seatPlaces, viewCodes } from "~/seat-map/segments.server";
+import { spliceLater } from "~/seat-map/splice.server";
+import { VenuePlan } from "~/seat-map/venue-plan";
 
 /** Where the grid's bytes go in the page (the island renders this marker on the server). */
 const SEAT_MAP_MARKER = "<!--holdfast:seat-map-->";

@@ -4,7 +4,7 @@ import { getOptionalUser } from "~/auth/guards.server";
 import { NotFound } from "~/domain/errors";
 import { getShowWithSeatCodes } from "~/domain/shows.server";
 import { pageLoader } from "~/http/page.server";
-import { seatMapHtml } from "~/http/seat-map.server";
+import { seatMapHtml } from "~/seat-map/segments.server";
 
 /**
  * GET /shows/:showId/seat-map[?section=…] — the seat map's markup and the states it shows, for

@@ -1,15 +1,16 @@
 import type { Authenticator } from "remix-auth";
+import type { AppSessionStorage } from "~/auth/cookie.server";
+import type { SessionChecks } from "~/auth/ended-sessions.server";
 import type { AuthRateLimiter } from "~/auth/rate-limit.server";
-import type { AppSessionStorage } from "~/auth/session.server";
-import type { SessionChecks } from "~/auth/session-checks.server";
 import type { TokenService } from "~/auth/tokens.server";
 import type { ShowCache } from "~/cache/show-cache.server";
+import type { ServerOnly } from "~/components/server-only";
 import type { Config } from "~/config.server";
 import type { Database, Db } from "~/db/client.server";
 import type { PublicUser } from "~/domain/accounts.server";
 import type { BookingSettings } from "~/domain/settings";
-import type { RecentSeatCodes } from "~/http/recent-seat-codes.server";
 import type { Logger } from "~/logger.server";
+import type { RecentSeatCodes } from "~/seat-map/recent-codes.server";
 
 /**
  * What every loader and action receives as `context`: the process's single pool, config and
@@ -52,7 +53,7 @@ export interface RequestContext extends AppServices {
    * Per-request values a loader hands to the server render without sending them to the browser
    * in the hydration data (the seat map's pre-rendered markup). Read through `useServerOnly`.
    */
-  serverOnly: Map<string, unknown>;
+  serverOnly: ServerOnly;
   /** For a change about to be sent: false if this request was answered already or its client left (app/http/request-fate.ts). */
   claim: () => boolean;
 }

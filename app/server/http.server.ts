@@ -7,6 +7,7 @@ import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import proxyAddr from "proxy-addr";
 import { v1Handlers } from "~/api/v1.server";
+import { ServerOnly } from "~/components/server-only";
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, unavailableMessageOf } from "~/db/unavailable.server";
 import { Forbidden } from "~/domain/errors";
 import { holdStats } from "~/domain/holds.server";
@@ -172,7 +173,7 @@ export function createHttpApp(options: { build: ServerBuild; services: AppServic
       requestId: requestIdOf(req) ?? "none",
       log: services.log.forRequest(requestIdOf(req) ?? "none"),
       nonce: newNonce(),
-      serverOnly: new Map(),
+      serverOnly: new ServerOnly(),
       claim: fateOf(req).claim,
     }),
   });

@@ -15,8 +15,8 @@ import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { type AppLoadContext, createRequestHandler, type ServerBuild } from "@remix-run/node";
 import { RETRY_AFTER_SECONDS } from "~/db/unavailable.server";
-import { compressSegment, type Segment, stitch } from "~/http/deflate-stitch.server";
-import type { DocumentParts } from "~/http/splice.server";
+import { compressSegment, type Segment, stitch } from "~/seat-map/deflate-stitch.server";
+import type { DocumentParts } from "~/seat-map/splice.server";
 
 const gzipAsync = promisify(gzip);
 

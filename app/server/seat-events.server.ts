@@ -15,8 +15,8 @@
 import type { Request, Response } from "express";
 import type postgres from "postgres";
 import { SEAT_CHANNEL } from "~/events/seat-news.server";
-import type { RecentSeatCodes } from "~/http/recent-seat-codes.server";
 import type { Logger } from "~/logger.server";
+import type { RecentSeatCodes } from "~/seat-map/recent-codes.server";
 
 /** A comment line this often keeps proxies and browsers from timing an idle stream out. */
 const HEARTBEAT_MS = 15_000;
@@ -67,7 +67,7 @@ export function startSeatEvents(
       lastHeard = Date.now();
       return;
     }
-    // Every change of every show: the conflict page's memory of seat states (recent-seat-codes.server.ts).
+    // Every change of every show: the conflict page's memory of seat states (seat-map/recent-codes.server.ts).
     recent?.hear(payload);
     // The show's id is the payload's first field, at a fixed place: {"s":"<uuid>",…}.
     const streams = maps.get(payload.slice(6, 42));

@@ -1,15 +1,15 @@
 import { createHmac } from "node:crypto";
 import { createAuthenticator } from "~/auth/authenticator.server";
+import { createSessions } from "~/auth/cookie.server";
+import { SessionChecks } from "~/auth/ended-sessions.server";
 import { AuthRateLimiter } from "~/auth/rate-limit.server";
-import { createSessions } from "~/auth/session.server";
-import { SessionChecks } from "~/auth/session-checks.server";
 import { createTokenService } from "~/auth/tokens.server";
 import { noShowCache, redisShowCache } from "~/cache/show-cache.server";
 import type { Config } from "~/config.server";
 import type { Database } from "~/db/client.server";
 import { DEFAULT_BOOKING_SETTINGS } from "~/domain/settings";
-import { recentSeatCodes } from "~/http/recent-seat-codes.server";
 import type { Logger } from "~/logger.server";
+import { recentSeatCodes } from "~/seat-map/recent-codes.server";
 import type { AppServices } from "./context.server";
 
 /** Everything a request needs from the process, made once at start. */

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
-import { loadOrCreateDevSecret } from "~/auth/session.server";
+import { loadOrCreateDevSecret } from "~/auth/cookie.server";
 import { type Config, loadConfig, PROJECT_ROOT } from "~/config.server";
 import { connectDatabase, type Database } from "~/db/client.server";
 import { openDatabase } from "~/db/open.server";

@@ -1,7 +1,7 @@
 /** What a benchmark needs in the database: shows, buyers and their session cookies. */
 import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { createSessions } from "~/auth/session.server";
+import { createSessions } from "~/auth/cookie.server";
 import { createTokenService } from "~/auth/tokens.server";
 import type { Db } from "~/db/client.server";
 import { sessions, users } from "~/db/schema";

@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { type BrowserContext, test as base, expect, type Page } from "@playwright/test";
 import { and, eq, inArray } from "drizzle-orm";
-import { createSessions } from "~/auth/session.server";
+import { createSessions } from "~/auth/cookie.server";
 import { connectDatabase, type Database } from "~/db/client.server";
 import { seats, shows as showsTable, users } from "~/db/schema";
 import { placeHold } from "~/domain/holds.server";

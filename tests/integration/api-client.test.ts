@@ -1,15 +1,15 @@
 /**
- * The generated client: `npm run api:client` writes app/api/v1-types.d.ts from the OpenAPI
+ * The generated client: `npm run api:client` writes clients/typescript/v1-types.d.ts from the OpenAPI
  * document, and openapi-fetch turns it into a typed client. One flow end to end, typed by it.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import createClient from "openapi-fetch";
 import { describe, expect, it } from "vitest";
-import type { paths } from "~/api/v1-types";
+import type { paths } from "../../clients/typescript/v1-types";
 import { PROJECT_ROOT } from "~/config.server";
 import { TEST_CARDS } from "~/domain/payments";
-import { API_CLIENT_TYPES, renderApiClientTypes } from "~/scripts/api-client-types";
+import { API_CLIENT_TYPES, renderApiClientTypes } from "../../tools/api-client-types";
 import { apiUser, Contract } from "../support/api";
 import { FIXTURE_PASSWORD, makeShow, seatIdsByLabel } from "../support/factories";
 import { serverEnv, useServer } from "../support/server";

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Cluster, findNginx, startCluster } from "~/cluster/cluster";
+import { type Cluster, findNginx, startCluster } from "../../tools/cluster/cluster";
 import { PROJECT_ROOT } from "~/config.server";
 import { apiUser } from "../support/api";
 import { makeShow, seatIdsByLabel } from "../support/factories";

@@ -11,7 +11,7 @@ import { placeHold } from "~/domain/holds.server";
 import { EVENT_NAMES } from "~/events/catalogue";
 import { type Consumer, claimDeliveriesQuery, deliverDue, inProcessTransport, relayAll } from "~/events/relay.server";
 import { announceSeatNews, SEAT_CHANNEL } from "~/events/seat-news.server";
-import { claimWebhooksQuery } from "~/events/webhooks.server";
+import { claimWebhooksQuery } from "~/events/webhook-sender.server";
 import { apiUser } from "../support/api";
 import { FIXTURE_PASSWORD, makeShow, makeUsers, seatIdsByLabel } from "../support/factories";
 import { TestClient } from "../support/http";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { describe, expect, inject, it } from "vitest";
-import { createSessions } from "~/auth/session.server";
+import { createSessions } from "~/auth/cookie.server";
 import { startServer } from "~/server/start.server";
 import { withDatabase } from "../support/global-setup";
 import { TestClient, textOf } from "../support/http";

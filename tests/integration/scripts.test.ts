@@ -23,7 +23,7 @@ function run(script: string, args: string[], env: Record<string, string>) {
 
 describe("npm run admin:create", () => {
   it("creates an admin with the password from ADMIN_PASSWORD", async () => {
-    const result = await run("app/scripts/create-admin.ts", ["--email", "Boss@Example.com", "--name", "The Boss"], {
+    const result = await run("tools/create-admin.ts", ["--email", "Boss@Example.com", "--name", "The Boss"], {
       DATABASE_URL: t.url,
       ADMIN_PASSWORD: "a-strong-admin-password",
     });
@@ -34,7 +34,7 @@ describe("npm run admin:create", () => {
   });
 
   it("explains bad input and creates nothing", async () => {
-    const result = await run("app/scripts/create-admin.ts", ["--email", "not-an-email", "--name", "X"], {
+    const result = await run("tools/create-admin.ts", ["--email", "not-an-email", "--name", "X"], {
       DATABASE_URL: t.url,
       ADMIN_PASSWORD: "short",
     });
@@ -45,7 +45,7 @@ describe("npm run admin:create", () => {
   });
 
   it("asks for a password when there is no terminal and no ADMIN_PASSWORD", async () => {
-    const result = await run("app/scripts/create-admin.ts", ["--email", "x@example.com", "--name", "X"], { DATABASE_URL: t.url });
+    const result = await run("tools/create-admin.ts", ["--email", "x@example.com", "--name", "X"], { DATABASE_URL: t.url });
     expect(result.code).toBe(1);
     expect(result.output).toContain("set ADMIN_PASSWORD");
   });
@@ -53,7 +53,7 @@ describe("npm run admin:create", () => {
 
 describe("npm run db:migrate", () => {
   it("applies migrations to DATABASE_URL (a no-op when up to date)", async () => {
-    const result = await run("app/scripts/db-migrate.ts", [], { DATABASE_URL: t.url });
+    const result = await run("tools/db-migrate.ts", [], { DATABASE_URL: t.url });
     expect(result.output).toContain("Migrations applied.");
     expect(result.code).toBe(0);
   });
@@ -61,7 +61,7 @@ describe("npm run db:migrate", () => {
 
 describe("npm run db:seed", () => {
   it("puts the demo logins and shows on DATABASE_URL, once, and refuses production", async () => {
-    const refused = await run("app/scripts/db-seed.ts", [], {
+    const refused = await run("tools/db-seed.ts", [], {
       DATABASE_URL: t.url,
       NODE_ENV: "production",
       SESSION_SECRET: "x".repeat(40),
@@ -71,7 +71,7 @@ describe("npm run db:seed", () => {
     expect(await findUserByEmail(t.db, "admin@holdfast.test")).toBeUndefined();
 
     for (let i = 0; i < 2; i++) {
-      const result = await run("app/scripts/db-seed.ts", [], { DATABASE_URL: t.url });
+      const result = await run("tools/db-seed.ts", [], { DATABASE_URL: t.url });
       expect(result.code, result.output).toBe(0);
     }
     expect((await findUserByEmail(t.db, "admin@holdfast.test"))?.role).toBe("ADMIN");

@@ -7,7 +7,7 @@ import { users, webhookDeliveries } from "~/db/schema";
 import { placeHold } from "~/domain/holds.server";
 import { addWebhook, listWebhooks, removeWebhook } from "~/domain/webhooks.server";
 import { inProcessTransport, relayAll } from "~/events/relay.server";
-import { sendDueWebhooks } from "~/events/webhooks.server";
+import { sendDueWebhooks } from "~/events/webhook-sender.server";
 import { makeShow, makeUsers, NOW, seatIdsByLabel } from "../support/factories";
 import { useTestDatabase } from "../support/test-database";
 

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { inflateSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { adler32, adler32Combine, compressSegment, stitch } from "~/http/deflate-stitch.server";
+import { adler32, adler32Combine, compressSegment, stitch } from "~/seat-map/deflate-stitch.server";
 
 describe("compressed once, stitched per response", () => {
   it("computes Adler-32 as zlib does, and combines two checksums without the data", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildSeatMapTemplate, joinSeatMap } from "~/components/seat-map-html";
+import { buildSeatMapTemplate, joinSeatMap } from "~/seat-map/html";
 import { generateSeats, type LayoutSpec } from "~/domain/layouts";
 
 const places = (spec: LayoutSpec) =>

@@ -1,10 +1,10 @@
 import { Form } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { FormError, SubmitButton } from "~/components/form-field";
-import { buildSeatMapTemplate, joinSeatMap } from "~/components/seat-map-html";
 import { generateSeats, layoutSpecSchema, seatCount } from "~/domain/layouts";
 import type { SeatPlace } from "~/domain/shows.server";
 import { formToObject } from "~/http/form-object";
+import { buildSeatMapTemplate, joinSeatMap } from "~/seat-map/html";
 
 export type ShowKindChoice = "THEATRE" | "BUS" | "DOCTOR";
 type Values = Record<string, string>;

@@ -12,7 +12,7 @@
  */
 import type { Db } from "~/db/client.server";
 import { getShowWithSeatCodes } from "~/domain/shows.server";
-import { seatPlaces } from "./seat-map.server";
+import { seatPlaces } from "~/seat-map/segments.server";
 
 export const RECENT_CODES_MAX_AGE_MS = 2000;
 /** Shows kept per process; the least recently used one goes first. */

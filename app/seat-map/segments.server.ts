@@ -7,14 +7,14 @@
  */
 
 import type { AppLoadContext } from "@remix-run/node";
-import { buildSeatMapTemplate, joinSeats, type SeatMapTemplate } from "~/components/seat-map-html";
 import type { Db, DbOrTx } from "~/db/client.server";
 import { SeatsUnavailable } from "~/domain/errors";
 import type { LayoutSpec } from "~/domain/layouts";
 import { SEAT_CODES } from "~/domain/seat-state";
 import { getSeatPlaces, getViewerHeldSeatIds, type SeatPlace } from "~/domain/shows.server";
-import { LazySegment, type Segment } from "./deflate-stitch.server";
-import { actionFailureOf } from "./page.server";
+import { actionFailureOf } from "~/http/page.server";
+import { LazySegment, type Segment } from "~/seat-map/deflate-stitch.server";
+import { buildSeatMapTemplate, joinSeats, type SeatMapTemplate } from "~/seat-map/html";
 
 /** Shows kept per process; the least recently used one goes first. */
 export const SEAT_MAP_CACHE_SIZE = 50;
@@ -196,7 +196,7 @@ function indexOfSeat(places: SeatPlace[], id: number): number {
 
 /**
  * The page after a hold failed (no JavaScript): the show and its codes from this instance's
- * memory (recent-seat-codes.server.ts) instead of a read of every seat, with the seats the
+ * memory (seat-map/recent-codes.server.ts) instead of a read of every seat, with the seats the
  * failed hold found taken marked so (the memory may not have heard yet), and the viewer's own
  * live holds marked theirs. What the page shows is as fresh as a map opened a moment ago.
  */

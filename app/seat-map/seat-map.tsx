@@ -1,16 +1,16 @@
 import { Form, useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { FormError, SubmitButton } from "~/components/form-field";
-import { labelFromAccessibleName, SEAT_CLASS, seatAccessibleName } from "~/components/seat-map-html";
-import { useServerOnly } from "~/components/server-only";
+import { ServerOnlyKey, useServerOnly } from "~/components/server-only";
 import { useHydrated } from "~/components/use-hydrated";
 import { listLabels } from "~/domain/errors";
 import { wordsFor } from "~/domain/kind-words";
 import type { ShowKind } from "~/domain/layouts";
 import { formatMoney } from "~/domain/time";
+import { labelFromAccessibleName, SEAT_CLASS, seatAccessibleName } from "~/seat-map/html";
 
 /** Key of the pre-rendered grid in `context.serverOnly`. */
-export const SEAT_MAP_HTML = "seat-map-html";
+export const SEAT_MAP_HTML = new ServerOnlyKey<string>("seat-map-html");
 const ISLAND_ID = "seat-map";
 const REFRESH_MS = 5_000;
 /** While the live stream is up, one poll in this many (every 30 s). */
@@ -375,7 +375,7 @@ function SeatLegend({ codes }: { codes: string }) {
  * hydrating it is the markup already in the page, so React sees the same string and leaves it be.
  */
 function useIslandHtml(showId: string, section: string | null) {
-  const serverHtml = useServerOnly<string>(SEAT_MAP_HTML);
+  const serverHtml = useServerOnly(SEAT_MAP_HTML);
   return useState(() => {
     if (serverHtml !== undefined || typeof document === "undefined") return serverHtml ?? "";
     const existing = document.getElementById(ISLAND_ID);

@@ -13,7 +13,7 @@ export interface NginxOptions {
 
 export function nginxConfig({ listenPort, upstreamPorts, prefix }: NginxOptions): string {
   if (upstreamPorts.length === 0) throw new Error("nginx needs at least one instance to send requests to");
-  return `# Written by Holdfast (app/cluster/nginx-config.ts); see docs/several-instances.md.
+  return `# Written by Holdfast (tools/cluster/nginx-config.ts); see docs/several-instances.md.
 worker_processes 1;
 pid ${prefix}/nginx.pid;
 error_log ${prefix}/error.log warn;

@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "~/db/client.server";
 import { webhookDeliveries, webhooks } from "~/db/schema";
-import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from "./relay.server";
+import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from "~/events/relay.server";
 
 /** How long a receiver has to answer before the try counts as failed. */
 export const WEBHOOK_TIMEOUT_MS = 5000;

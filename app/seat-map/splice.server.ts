@@ -1,11 +1,12 @@
-import type { Segment } from "./deflate-stitch.server";
+import { type ServerOnly, ServerOnlyKey } from "~/components/server-only";
+import type { Segment } from "~/seat-map/deflate-stitch.server";
 
 /**
  * Parts of a page that a loader prepared as bytes (the seat map, whose rows are kept encoded and
  * compressed between requests) instead of as a string for React. The component renders a marker;
  * entry.server.tsx puts the bytes where the marker is.
  */
-export const SPLICES = "holdfast:splices";
+export const SPLICES = new ServerOnlyKey<Splice[]>("splices");
 export interface Splice {
   marker: string;
   parts: Segment[];
@@ -15,14 +16,14 @@ export interface Splice {
 export type DocumentParts = Array<Buffer | Segment>;
 
 /** Asks for `parts` to stand where `marker` is in this request's page. */
-export function spliceLater(serverOnly: Map<string, unknown>, marker: string, parts: Segment[]) {
-  const splices = (serverOnly.get(SPLICES) as Splice[] | undefined) ?? [];
+export function spliceLater(serverOnly: ServerOnly, marker: string, parts: Segment[]) {
+  const splices = serverOnly.get(SPLICES) ?? [];
   splices.push({ marker, parts });
   serverOnly.set(SPLICES, splices);
 }
 
-export function spliceDocument(html: string, serverOnly: ReadonlyMap<string, unknown> | undefined): DocumentParts {
-  const splices = (serverOnly?.get(SPLICES) as Splice[] | undefined) ?? [];
+export function spliceDocument(html: string, serverOnly: ServerOnly | undefined): DocumentParts {
+  const splices = serverOnly?.get(SPLICES) ?? [];
   const out: DocumentParts = [];
   let rest = html;
   for (const { marker, parts } of splices) {

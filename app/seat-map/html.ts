@@ -2,7 +2,7 @@
  * The seat grid as an HTML string. Pure and isomorphic: the server renders it into the page
  * (it is never hydration data), and the browser builds the same string when it has to (after a
  * client-side navigation). A 20,000-seat map is 20,000 labels, so the markup per seat is kept to
- * the minimum and the static parts are built once per show (see app/http/seat-map.server.ts): a
+ * the minimum and the static parts are built once per show (see app/seat-map/segments.server.ts): a
  * request only joins strings.
  *
  * Seats appear in the document in id order, which is the order of the status codes string:

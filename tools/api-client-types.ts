@@ -2,7 +2,7 @@ import openapiTS, { astToString } from "openapi-typescript";
 import { buildOpenApiDocument } from "~/http/openapi.server";
 
 /** Where `npm run api:client` writes the API's types (checked in, so a client builds without a server). */
-export const API_CLIENT_TYPES = "app/api/v1-types.d.ts";
+export const API_CLIENT_TYPES = "clients/typescript/v1-types.d.ts";
 
 /** The API's types as openapi-typescript renders them from the document the server serves. */
 export async function renderApiClientTypes(): Promise<string> {
