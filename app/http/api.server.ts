@@ -4,7 +4,7 @@
  * no CSRF surface); JSON bodies only (415), at most 64 KB however they are sent (413), parsed
  * strictly with the endpoint's schema (400 naming each field); one error shape,
  * `{"error": {"code", "message", "details"?}}`, lower-case codes, statuses from the one table in
- * errors.server.ts; never a stack trace. The handlers (app/api/v1.server.ts) only call the domain.
+ * errors.server.ts; never a stack trace. The handlers (app/api/v1/) only call the domain.
  *
  * Why not Remix resource routes: Remix's own work per request (about 0.6 ms of CPU on a no-op
  * route, bench/results) is more than a whole API hold may cost. See

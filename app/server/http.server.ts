@@ -6,7 +6,7 @@ import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import proxyAddr from "proxy-addr";
-import { v1Handlers } from "~/api/v1.server";
+import { v1Handlers } from "~/api/v1/index.server";
 import { ServerOnly } from "~/components/server-only";
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, unavailableMessageOf } from "~/db/unavailable.server";
 import { Forbidden } from "~/domain/errors";

@@ -1,0 +1,62 @@
+/** The API's JSON shapes of shows and bookings (http/contract.ts names them), from the domain's rows and views. */
+import type { Booking, Show } from "~/db/schema";
+import { type BookingView, effectiveStatus, getBookingForUser } from "~/domain/bookings.server";
+import type { ZoneView } from "~/domain/shows.server";
+import { type ApiCall, callerId } from "~/http/api.server";
+
+export const iso = (date: Date) => date.toISOString();
+const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
+
+export function showJson(show: Show, zones: ZoneView[], availableSeats: number) {
+  return {
+    id: show.id,
+    name: show.name,
+    kind: show.kind,
+    venue: show.venue,
+    city: show.city,
+    startsAt: iso(show.startsAt),
+    timeZone: show.timeZone,
+    currency: show.currency,
+    priceZones: zones,
+    maxSeatsPerCustomer: show.maxSeatsPerCustomer,
+    totalSeats: show.totalSeats,
+    availableSeats,
+  };
+}
+
+export function bookingJson(booking: Booking, seats: Array<{ id: number; label: string }>, now: Date) {
+  return {
+    id: booking.id,
+    reference: booking.reference,
+    status: effectiveStatus(booking, now),
+    showId: booking.showId,
+    expiresAt: iso(booking.expiresAt),
+    amountCents: booking.amountCents,
+    currency: booking.currency,
+    seats,
+    createdAt: iso(booking.createdAt),
+    confirmedAt: isoOrNull(booking.confirmedAt),
+    cancelledAt: isoOrNull(booking.cancelledAt),
+  };
+}
+
+export function bookingViewJson(view: BookingView, now: Date) {
+  const { show } = view;
+  return {
+    ...bookingJson(view, view.seats, now),
+    show: {
+      id: show.id,
+      name: show.name,
+      kind: show.kind,
+      venue: show.venue,
+      city: show.city,
+      startsAt: iso(view.startsAt),
+      timeZone: show.timeZone,
+    },
+  };
+}
+
+/** The caller's booking as it stands, for answers whose domain call returns the booking alone. */
+export async function bookingAnswer(call: ApiCall, bookingId: string) {
+  return { booking: bookingViewJson(await getBookingForUser(call.services.db, callerId(call), bookingId, call.now), call.now) };
+}
