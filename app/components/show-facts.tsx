@@ -1,25 +1,19 @@
 import type { Show } from "~/db/schema";
-import { wordsFor } from "~/domain/kind-words";
+import { KIND_NAMES, wordsFor } from "~/domain/kind-words";
 import { formatCount, formatMoney, formatShowTime } from "~/domain/time";
+import { showFacts } from "~/domain/views";
 
-/** What pages show of a show, formatted on the server in the venue's zone (never the browser's). */
+/**
+ * What pages show of a show: its facts (domain/views.ts), with its time and price formatted on
+ * the server in the venue's zone (never the browser's).
+ */
 export function showView(show: Show) {
-  return {
-    id: show.id,
-    name: show.name,
-    kind: show.kind,
-    venue: show.venue,
-    city: show.city,
-    time: formatShowTime(show.startsAt, show.timeZone),
-    price: formatMoney(show.priceCents, show.currency),
-    totalSeats: show.totalSeats,
-  };
+  return { ...showFacts(show), time: formatShowTime(show.startsAt, show.timeZone), price: formatMoney(show.priceCents, show.currency) };
 }
-
-export const KIND_NAMES = { SHOW: "Show", BUS: "Bus", DOCTOR: "Doctor" } as const;
+export type ShowView = ReturnType<typeof showView>;
 
 export interface ShowFactsProps {
-  show: { name: string; kind: keyof typeof KIND_NAMES; venue: string; city: string; time: string; price: string; totalSeats: number };
+  show: Pick<ShowView, "name" | "kind" | "venue" | "city" | "time" | "price" | "totalSeats">;
   seatsLeft: number;
   /** Priced by zone: the price is the lowest ("from £35.00"). */
   zoned?: boolean;

@@ -1,13 +1,13 @@
 import { Form, Link } from "@remix-run/react";
 import { BUTTON_STYLES } from "~/components/form-field";
-import { KIND_NAMES } from "~/components/show-facts";
-import { wordsFor } from "~/domain/kind-words";
+import { KIND_NAMES, wordsFor } from "~/domain/kind-words";
+import type { ShowKind } from "~/domain/layouts";
 import { formatCount } from "~/domain/time";
 
 export interface ShowListItem {
   id: string;
   name: string;
-  kind: keyof typeof KIND_NAMES;
+  kind: ShowKind;
   venue: string;
   city: string;
   time: string;

@@ -15,7 +15,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import type { LayoutSpec } from "~/domain/layouts";
+import { type LayoutSpec, SHOW_KINDS } from "~/domain/layouts";
 
 /** Every table Holdfast stores, in one module. Columns are snake_case in SQL. */
 
@@ -73,7 +73,7 @@ export const sessions = pgTable(
 );
 export type SessionRecord = typeof sessions.$inferSelect;
 
-export const showKind = pgEnum("show_kind", ["SHOW", "BUS", "DOCTOR"]);
+export const showKind = pgEnum("show_kind", SHOW_KINDS);
 export const seatStatus = pgEnum("seat_status", ["AVAILABLE", "PENDING", "BOOKED", "BLOCKED"]);
 export const bookingStatus = pgEnum("booking_status", ["HELD", "CONFIRMED", "RELEASED", "EXPIRED", "CANCELLED"]);
 export const paymentStatus = pgEnum("payment_status", ["SUCCEEDED", "DECLINED", "REFUNDED"]);

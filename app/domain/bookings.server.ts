@@ -2,8 +2,8 @@ import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db, DbOrTx } from "~/db/client.server";
 import { type Compiled, compileOnce, GENERIC_PLANS, oneTripTransaction } from "~/db/one-trip.server";
+import { rowMapper } from "~/db/rows.server";
 import { auditLog, type Booking, bookingSeats, bookings, payments, type Show, seats, shows, users } from "~/db/schema";
-import { bookingFromRow } from "./booking-rows.server";
 import { Conflict, HoldExpired, IdempotencyMismatch, NotFound, PaymentDeclined } from "./errors";
 import { normaliseCard, simulateCharge } from "./payments";
 import { retryTransient, sqlStateOf } from "./retry.server";
@@ -11,6 +11,9 @@ import { confirmRequestSchema } from "./schemas";
 import { hasHoldEnded } from "./seat-state";
 import { holdHasEnded, holdIsLive, seatIsHeld } from "./seat-state.server";
 import { parseOrThrow, requireId } from "./validation";
+
+/** A booking as the hot paths' raw statements return it (`to_jsonb(bookings)`), in Drizzle's shape. */
+export const bookingFromRow = rowMapper(bookings);
 
 /** What a person sees: a HELD booking whose time is up is EXPIRED, whether or not the sweeper has run. */
 export type EffectiveStatus = Booking["status"];
@@ -20,7 +23,8 @@ export function effectiveStatus(booking: Pick<Booking, "status" | "expiresAt">, 
 
 export interface BookingView extends Booking {
   effectiveStatus: EffectiveStatus;
-  show: Pick<Show, "id" | "name" | "kind" | "venue" | "city" | "startsAt" | "timeZone">;
+  /** The booking's show, whole: pages, the API and e-mails project it (domain/views.ts). */
+  show: Show;
   seats: Array<{ id: number; label: string }>;
   /** When the booking's first seat's time comes (a clinic booking: its slot). */
   startsAt: Date;
@@ -327,16 +331,6 @@ export async function cancelBooking(db: Db, input: { userId: string; bookingId: 
   return bookingFromRow(decision.booking as Record<string, unknown>);
 }
 
-const showColumns = {
-  id: shows.id,
-  name: shows.name,
-  kind: shows.kind,
-  venue: shows.venue,
-  city: shows.city,
-  startsAt: shows.startsAt,
-  timeZone: shows.timeZone,
-};
-
 type BookedSeats = { seats: Array<{ id: number; label: string }>; startsAt: Date };
 
 async function seatsOfBookings(db: DbOrTx, bookingIds: string[]) {
@@ -371,7 +365,7 @@ function viewOf(booking: Booking, show: BookingView["show"], booked: BookedSeats
 export async function getBookingForUser(db: DbOrTx, userId: string, bookingId: string, now: Date = new Date()): Promise<BookingView> {
   const id = requireId(bookingId, "booking");
   const [row] = await db
-    .select({ booking: bookings, show: showColumns })
+    .select({ booking: bookings, show: shows })
     .from(bookings)
     .innerJoin(shows, eq(shows.id, bookings.showId))
     .where(and(eq(bookings.id, id), eq(bookings.userId, userId)));
@@ -420,7 +414,7 @@ export async function listBookingsForUser(db: DbOrTx, userId: string, now: Date 
 /** Bookings with their show and seats, as people see them: one query for the bookings, one for their seats. */
 async function bookingViews(db: DbOrTx, where: SQL, order: SQL, limit: number, now: Date): Promise<BookingView[]> {
   const rows = await db
-    .select({ booking: bookings, show: showColumns })
+    .select({ booking: bookings, show: shows })
     .from(bookings)
     .innerJoin(shows, eq(shows.id, bookings.showId))
     .where(where)

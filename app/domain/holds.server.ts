@@ -6,7 +6,7 @@ import type { Db } from "~/db/client.server";
 import { compileOnce, GENERIC_PLANS, oneTripTransaction, preparedQuery, type Step } from "~/db/one-trip.server";
 import { auditLog, type Booking, bookingSeats, bookings, priceZones, seats, shows, users } from "~/db/schema";
 import { DatabaseBusy } from "~/db/unavailable.server";
-import { bookingFromRow } from "./booking-rows.server";
+import { bookingFromRow } from "./bookings.server";
 import { addressKey } from "./client-address";
 import { Conflict, listLabels, NotFound, SeatsUnavailable, ValidationFailed } from "./errors";
 import { retryTransient, sqlStateOf } from "./retry.server";

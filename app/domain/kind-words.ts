@@ -34,6 +34,9 @@ const WORDS: Record<ShowKind, KindWords> = {
 
 export const wordsFor = (kind: ShowKind): KindWords => WORDS[kind];
 
+/** Each kind's name on listings and headings. */
+export const KIND_NAMES: Record<ShowKind, string> = { SHOW: "Show", BUS: "Bus", DOCTOR: "Doctor" };
+
 /** "Seat", "Seats", "Appointment", "Appointments": a row's label. */
 export const countedNoun = (kind: ShowKind, count: number) => {
   const w = WORDS[kind];

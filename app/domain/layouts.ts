@@ -2,7 +2,13 @@
 import { z } from "zod";
 import { CONTROL_CHARACTERS_MESSAGE, NO_CONTROL_CHARACTERS } from "./validation";
 
-export type ShowKind = "SHOW" | "BUS" | "DOCTOR";
+/**
+ * What a show is, the one list (the database's enum, the API's schema and the pages take it from
+ * here): a theatre-like layout of sections (`THEATRE` below) is a SHOW; a coach's, a BUS; a
+ * clinic day's, a DOCTOR (kindOfLayout).
+ */
+export const SHOW_KINDS = ["SHOW", "BUS", "DOCTOR"] as const;
+export type ShowKind = (typeof SHOW_KINDS)[number];
 
 /** A block of a theatre or an arena (Stalls, Circle, Block 101…): rows of seats in one price zone. */
 export interface TheatreSection {

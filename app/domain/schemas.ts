@@ -262,20 +262,14 @@ export const showInputSchema = z
       }
     }
   })
-  .transform((show) => {
-    const priceZones = show.priceZones ?? [{ name: "Standard", priceCents: show.priceCents ?? 0 }];
-    return {
-      name: show.name,
-      venue: show.venue,
-      city: show.city,
-      timeZone: show.timeZone,
-      startsAt: instantOf(show.startsAt, show.timeZone) as Date,
-      currency: show.currency,
-      priceZones,
-      maxSeatsPerCustomer: show.maxSeatsPerCustomer ?? null,
-      layout: show.layout,
-    };
-  })
+  // What is stored as it came (a field added above is stored with no code of its own: createShow
+  // spreads it), with the start read on the venue's clock and one price made a zone.
+  .transform(({ priceCents, priceZones, startsAt, ...facts }) => ({
+    ...facts,
+    startsAt: instantOf(startsAt, facts.timeZone) as Date,
+    priceZones: priceZones ?? [{ name: "Standard", priceCents: priceCents ?? 0 }],
+    maxSeatsPerCustomer: facts.maxSeatsPerCustomer ?? null,
+  }))
   .meta({ id: "ShowInput" });
 export type ShowInput = z.input<typeof showInputSchema>;
 export type ShowData = z.output<typeof showInputSchema>;

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "~/db/client.server";
 import { compileOnce, preparedQuery } from "~/db/one-trip.server";
+import { rowMapper } from "~/db/rows.server";
 import { bookings, priceZones, type Show, seats, shows } from "~/db/schema";
 import { NotFound, ValidationFailed } from "./errors";
 import { generateSeats, kindOfLayout, type LayoutSpec, seatCount } from "./layouts";
@@ -50,17 +51,13 @@ export async function createShow(db: Db, input: unknown, now: Date = new Date(),
     throw new ValidationFailed({ startsAt: "The start time must be in the future" });
   }
   const zoneOf = new Map(data.priceZones.map((z, i) => [z.name.toLowerCase(), i]));
+  // The show's own facts as they came; the zones are rows of their own, the times the seats'.
+  const { priceZones: _zones, startsAt: _asked, ...facts } = data;
   const created = await db.transaction(async (tx) => {
     const [show] = await tx
       .insert(shows)
       .values({
-        name: data.name,
-        venue: data.venue,
-        city: data.city,
-        timeZone: data.timeZone,
-        currency: data.currency,
-        layout: data.layout,
-        maxSeatsPerCustomer: data.maxSeatsPerCustomer,
+        ...facts,
         priceCents: Math.min(...data.priceZones.map((z) => z.priceCents)),
         startsAt,
         lastStartsAt,
@@ -281,25 +278,7 @@ export async function getShowWithSeatCodes(
 }
 
 /** A show as `to_jsonb(shows)` gives it, in Drizzle's shape. */
-function showFromRow(r: Record<string, unknown>): Show {
-  return {
-    id: String(r.id),
-    name: String(r.name),
-    kind: r.kind as Show["kind"],
-    venue: String(r.venue),
-    city: String(r.city),
-    timeZone: String(r.time_zone),
-    startsAt: new Date(String(r.starts_at)),
-    lastStartsAt: new Date(String(r.last_starts_at)),
-    priceCents: Number(r.price_cents),
-    currency: String(r.currency),
-    totalSeats: Number(r.total_seats),
-    layout: r.layout as Show["layout"],
-    maxSeatsPerCustomer: r.max_seats_per_customer === null ? null : Number(r.max_seats_per_customer),
-    cancelledAt: r.cancelled_at === null ? null : new Date(String(r.cancelled_at)),
-    createdAt: new Date(String(r.created_at)),
-  };
-}
+const showFromRow = rowMapper(shows);
 
 export interface SeatView extends SeatPlace {
   status: StoredSeatStatus;

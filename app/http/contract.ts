@@ -5,7 +5,7 @@
  * it: one copy.
  */
 import { z } from "zod";
-import { layoutSpecSchema } from "~/domain/layouts";
+import { layoutSpecSchema, SHOW_KINDS } from "~/domain/layouts";
 import {
   confirmRequestSchema,
   holdRequestSchema,
@@ -15,6 +15,7 @@ import {
   showListQuerySchema,
   signupSchema,
 } from "~/domain/schemas";
+import { showFactsSchema } from "~/domain/views";
 import { STATUS_OF_CODE } from "./errors.server";
 
 const id = z.uuid();
@@ -28,23 +29,9 @@ export const authResponseSchema = z
 
 const priceZone = z.object({ name: z.string(), priceCents: z.number().int() }).meta({ id: "PriceZoneView" });
 
-export const showSummarySchema = z
-  .object({
-    id,
-    name: z.string(),
-    kind: z.enum(["SHOW", "BUS", "DOCTOR"]),
-    venue: z.string(),
-    city: z.string(),
-    startsAt: instant,
-    timeZone: z.string(),
-    currency: z.string(),
+export const showSummarySchema = showFactsSchema
+  .extend({
     priceZones: z.array(priceZone).describe("In the order the layout numbers them; each seat names its zone"),
-    maxSeatsPerCustomer: z
-      .number()
-      .int()
-      .nullable()
-      .describe("How many seats one buyer may hold and buy for this show (null: no limit beyond the per-hold one)"),
-    totalSeats: z.number().int(),
     availableSeats: z.number().int().describe("Seats a buyer could hold now"),
   })
   .meta({ id: "Show" });
@@ -86,14 +73,8 @@ export const bookingSchema = z
 
 export const bookingDetailSchema = bookingSchema
   .extend({
-    show: z.object({
-      id,
-      name: z.string(),
-      kind: z.enum(["SHOW", "BUS", "DOCTOR"]),
-      venue: z.string(),
-      city: z.string(),
+    show: showFactsSchema.extend({
       startsAt: instant.describe("When the booking's first seat's time comes (a clinic booking: its slot)"),
-      timeZone: z.string(),
     }),
   })
   .meta({ id: "BookingDetail" });
@@ -124,7 +105,7 @@ export const statsSchema = z
       z.object({
         id,
         name: z.string(),
-        kind: z.enum(["SHOW", "BUS", "DOCTOR"]),
+        kind: z.enum(SHOW_KINDS),
         venue: z.string(),
         startsAt: instant,
         timeZone: z.string(),

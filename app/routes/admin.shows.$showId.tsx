@@ -13,6 +13,7 @@ import {
   ShowLinks,
   salesRows,
 } from "~/components/admin/show-manage";
+import { showView } from "~/components/show-facts";
 import { getShowForAdmin } from "~/domain/dashboard.server";
 import { ValidationFailed } from "~/domain/errors";
 import { cancelShow, deleteShow, releaseHoldsOnSeats, resetShow, setSeatsBlocked } from "~/domain/show-admin.server";
@@ -48,15 +49,7 @@ export const loader = (args: LoaderFunctionArgs) =>
     const asked = CONFIRMS.find((c) => c === url.searchParams.get("confirm"));
     const refund = formatMoney(view.takingsCents, show.currency);
     return json({
-      show: {
-        id: show.id,
-        name: show.name,
-        venue: show.venue,
-        city: show.city,
-        time: formatShowTime(show.startsAt, zone),
-        totalSeats: show.totalSeats,
-        cancelled: Boolean(show.cancelledAt),
-      },
+      show: { ...showView(show), cancelled: Boolean(show.cancelledAt) },
       counts: view.counts,
       takings: refund,
       zones: view.zones.map((z) => `${z.name} ${formatMoney(z.priceCents, show.currency)}`),

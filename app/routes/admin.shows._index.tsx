@@ -3,8 +3,8 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireAdmin } from "~/auth/guards.server";
 import { AdminNav } from "~/components/admin/occupancy";
-import { KIND_NAMES } from "~/components/show-facts";
 import { listShowsForAdmin } from "~/domain/dashboard.server";
+import { KIND_NAMES } from "~/domain/kind-words";
 import { formatShowTime } from "~/domain/time";
 import { pageLoader } from "~/http/page.server";
 

@@ -4,6 +4,7 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser, requireUserId } from "~/auth/guards.server";
 import { EndedBooking, HeldBooking, Ticket } from "~/components/booking-details";
 import { FormError } from "~/components/form-field";
+import { showView } from "~/components/show-facts";
 import { cancelBooking, confirmBooking, extendHold, getBookingForUser, releaseHold } from "~/domain/bookings.server";
 import { ValidationFailed } from "~/domain/errors";
 import { hasStarted } from "~/domain/seat-state";
@@ -36,16 +37,8 @@ export const loader = (args: LoaderFunctionArgs) =>
         total: formatMoney(booking.amountCents, booking.currency),
         expiresAt: booking.expiresAt.toISOString(),
         heldUntil: clockIn(booking.expiresAt, show.timeZone),
-        show: {
-          id: show.id,
-          name: show.name,
-          kind: show.kind,
-          venue: show.venue,
-          city: show.city,
-          // The booking's own time: a clinic booking's is its slot's, not the day's first.
-          time: formatShowTime(booking.startsAt, show.timeZone),
-          started: hasStarted(booking, now),
-        },
+        // The booking's own time: a clinic booking's is its slot's, not the day's first.
+        show: { ...showView(show), time: formatShowTime(booking.startsAt, show.timeZone), started: hasStarted(booking, now) },
       },
       serverNow: now.getTime(),
       // Once per hold, if HOLD_EXTENSION_SECONDS allows it.

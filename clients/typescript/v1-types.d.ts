@@ -327,13 +327,14 @@ export interface components {
             city: string;
             /** Format: date-time */
             startsAt: string;
+            /** @description The venue's IANA time zone: times are shown on its clock */
             timeZone: string;
             currency: string;
-            /** @description In the order the layout numbers them; each seat names its zone */
-            priceZones: components["schemas"]["PriceZoneView"][];
             /** @description How many seats one buyer may hold and buy for this show (null: no limit beyond the per-hold one) */
             maxSeatsPerCustomer: number | null;
             totalSeats: number;
+            /** @description In the order the layout numbers them; each seat names its zone */
+            priceZones: components["schemas"]["PriceZoneView"][];
             /** @description Seats a buyer could hold now */
             availableSeats: number;
         };
@@ -355,13 +356,14 @@ export interface components {
             city: string;
             /** Format: date-time */
             startsAt: string;
+            /** @description The venue's IANA time zone: times are shown on its clock */
             timeZone: string;
             currency: string;
-            /** @description In the order the layout numbers them; each seat names its zone */
-            priceZones: components["schemas"]["PriceZoneView"][];
             /** @description How many seats one buyer may hold and buy for this show (null: no limit beyond the per-hold one) */
             maxSeatsPerCustomer: number | null;
             totalSeats: number;
+            /** @description In the order the layout numbers them; each seat names its zone */
+            priceZones: components["schemas"]["PriceZoneView"][];
             /** @description Seats a buyer could hold now */
             availableSeats: number;
             layout: components["schemas"]["LayoutSpec"];
@@ -448,7 +450,12 @@ export interface components {
                  * @description When the booking's first seat's time comes (a clinic booking: its slot)
                  */
                 startsAt: string;
+                /** @description The venue's IANA time zone: times are shown on its clock */
                 timeZone: string;
+                currency: string;
+                /** @description How many seats one buyer may hold and buy for this show (null: no limit beyond the per-hold one) */
+                maxSeatsPerCustomer: number | null;
+                totalSeats: number;
             };
         };
         BookingAnswer: {

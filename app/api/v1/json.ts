@@ -2,26 +2,14 @@
 import type { Booking, Show } from "~/db/schema";
 import { type BookingView, effectiveStatus, getBookingForUser } from "~/domain/bookings.server";
 import type { ZoneView } from "~/domain/shows.server";
+import { showFacts } from "~/domain/views";
 import { type ApiCall, callerId } from "~/http/api.server";
 
 export const iso = (date: Date) => date.toISOString();
 const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
 
 export function showJson(show: Show, zones: ZoneView[], availableSeats: number) {
-  return {
-    id: show.id,
-    name: show.name,
-    kind: show.kind,
-    venue: show.venue,
-    city: show.city,
-    startsAt: iso(show.startsAt),
-    timeZone: show.timeZone,
-    currency: show.currency,
-    priceZones: zones,
-    maxSeatsPerCustomer: show.maxSeatsPerCustomer,
-    totalSeats: show.totalSeats,
-    availableSeats,
-  };
+  return { ...showFacts(show), priceZones: zones, availableSeats };
 }
 
 export function bookingJson(booking: Booking, seats: Array<{ id: number; label: string }>, now: Date) {
@@ -44,15 +32,8 @@ export function bookingViewJson(view: BookingView, now: Date) {
   const { show } = view;
   return {
     ...bookingJson(view, view.seats, now),
-    show: {
-      id: show.id,
-      name: show.name,
-      kind: show.kind,
-      venue: show.venue,
-      city: show.city,
-      startsAt: iso(view.startsAt),
-      timeZone: show.timeZone,
-    },
+    // The booking's own time: a clinic booking's is its slot's, not the day's first.
+    show: { ...showFacts(show), startsAt: iso(view.startsAt) },
   };
 }
 
