@@ -216,30 +216,32 @@ export const showEditSchema = z
   }))
   .meta({ id: "ShowEdit" });
 
-export const showInputSchema = z
-  .strictObject({
-    name: label("Name", 200),
-    venue: label("Venue", 200),
-    city: label("City", 100),
-    timeZone: z.string().refine(isTimeZone, "Time zone must be an IANA name like Europe/London").default("UTC"),
-    startsAt: startsAtInput,
-    currency: z.string().regex(/^[A-Z]{3}$/, "Currency must be a three-letter code like GBP"),
-    /** One price for every seat: the same as one zone, "Standard". */
-    priceCents: z.coerce
-      .number()
-      .int("Price must be in whole cents")
-      .min(0, "Price cannot be negative")
-      .max(MAX_PRICE_CENTS, "Price is too high")
-      .optional(),
-    priceZones: z.array(priceZoneSchema).min(1, "Add at least one price zone").max(8, "At most 8 price zones").optional(),
-    maxSeatsPerCustomer: z.coerce
-      .number({ error: "The limit per customer must be a number" })
-      .int("The limit per customer must be a whole number")
-      .min(1, "The limit per customer must be between 1 and 100")
-      .max(100, "The limit per customer must be between 1 and 100")
-      .optional(),
-    layout: layoutSpecSchema,
-  })
+/** A new show's fields, as a form or the API sends them (the admin form reads exactly these). */
+export const showFieldsSchema = z.strictObject({
+  name: label("Name", 200),
+  venue: label("Venue", 200),
+  city: label("City", 100),
+  timeZone: z.string().refine(isTimeZone, "Time zone must be an IANA name like Europe/London").default("UTC"),
+  startsAt: startsAtInput,
+  currency: z.string().regex(/^[A-Z]{3}$/, "Currency must be a three-letter code like GBP"),
+  /** One price for every seat: the same as one zone, "Standard". */
+  priceCents: z.coerce
+    .number()
+    .int("Price must be in whole cents")
+    .min(0, "Price cannot be negative")
+    .max(MAX_PRICE_CENTS, "Price is too high")
+    .optional(),
+  priceZones: z.array(priceZoneSchema).min(1, "Add at least one price zone").max(8, "At most 8 price zones").optional(),
+  maxSeatsPerCustomer: z.coerce
+    .number({ error: "The limit per customer must be a number" })
+    .int("The limit per customer must be a whole number")
+    .min(1, "The limit per customer must be between 1 and 100")
+    .max(100, "The limit per customer must be between 1 and 100")
+    .optional(),
+  layout: layoutSpecSchema,
+});
+
+export const showInputSchema = showFieldsSchema
   .superRefine((show, ctx) => {
     if (show.priceCents === undefined && show.priceZones === undefined) {
       ctx.addIssue({ code: "custom", path: ["priceZones"], message: "Add at least one price zone" });
