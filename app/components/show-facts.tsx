@@ -1,16 +1,6 @@
-import type { Show } from "~/db/schema";
 import { KIND_NAMES, wordsFor } from "~/domain/kind-words";
-import { formatCount, formatMoney, formatShowTime } from "~/domain/time";
-import { showFacts } from "~/domain/views";
-
-/**
- * What pages show of a show: its facts (domain/views.ts), with its time and price formatted on
- * the server in the venue's zone (never the browser's).
- */
-export function showView(show: Show) {
-  return { ...showFacts(show), time: formatShowTime(show.startsAt, show.timeZone), price: formatMoney(show.priceCents, show.currency) };
-}
-export type ShowView = ReturnType<typeof showView>;
+import { formatCount } from "~/domain/time";
+import type { ShowView } from "~/domain/views.server";
 
 export interface ShowFactsProps {
   show: Pick<ShowView, "name" | "kind" | "venue" | "city" | "time" | "price" | "totalSeats">;

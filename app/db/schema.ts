@@ -16,6 +16,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { type LayoutSpec, SHOW_KINDS } from "~/domain/layouts";
+import { BOOKING_STATUSES, SEAT_STATUSES } from "~/domain/seat-state";
 
 /** Every table Holdfast stores, in one module. Columns are snake_case in SQL. */
 
@@ -74,8 +75,8 @@ export const sessions = pgTable(
 export type SessionRecord = typeof sessions.$inferSelect;
 
 export const showKind = pgEnum("show_kind", SHOW_KINDS);
-export const seatStatus = pgEnum("seat_status", ["AVAILABLE", "PENDING", "BOOKED", "BLOCKED"]);
-export const bookingStatus = pgEnum("booking_status", ["HELD", "CONFIRMED", "RELEASED", "EXPIRED", "CANCELLED"]);
+export const seatStatus = pgEnum("seat_status", SEAT_STATUSES);
+export const bookingStatus = pgEnum("booking_status", BOOKING_STATUSES);
 export const paymentStatus = pgEnum("payment_status", ["SUCCEEDED", "DECLINED", "REFUNDED"]);
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true });

@@ -9,6 +9,9 @@
 export const SEAT_STATUSES = ["AVAILABLE", "PENDING", "BOOKED", "BLOCKED"] as const;
 export type StoredSeatStatus = (typeof SEAT_STATUSES)[number];
 
+/** Stored booking statuses: a hold, a sale, and the three ways they end. */
+export const BOOKING_STATUSES = ["HELD", "CONFIRMED", "RELEASED", "EXPIRED", "CANCELLED"] as const;
+
 /**
  * Every seat's state for one viewer, as one character: it is what the seat map refreshes. A is
  * free to hold, H held by someone else, Y held by you, B booked, X not for sale (blocked by the

@@ -15,7 +15,8 @@ import {
   showListQuerySchema,
   signupSchema,
 } from "~/domain/schemas";
-import { showFactsSchema } from "~/domain/views";
+import { SEAT_STATUSES } from "~/domain/seat-state";
+import { bookingFactsSchema, showFactsSchema } from "~/domain/views.server";
 import { STATUS_OF_CODE } from "./errors.server";
 
 const id = z.uuid();
@@ -48,27 +49,13 @@ export const seatSchema = z
     deck: z.string().nullable().describe("A coach seat's deck: LOWER or UPPER"),
     slot: z.string().nullable().describe("A clinic slot's time of day, on the venue's clock (HH:MM)"),
     zone: z.string().describe("The seat's price zone, by name (see the show's priceZones)"),
-    status: z
-      .enum(["AVAILABLE", "PENDING", "BOOKED", "BLOCKED"])
-      .describe("BLOCKED: not for sale (blocked by the venue, or its time has passed)"),
+    status: z.enum(SEAT_STATUSES).describe("BLOCKED: not for sale (blocked by the venue, or its time has passed)"),
     mine: z.boolean().describe("Held or booked by the caller"),
   })
   .meta({ id: "Seat" });
 
-export const bookingSchema = z
-  .object({
-    id,
-    reference: z.string(),
-    status: z.enum(["HELD", "CONFIRMED", "RELEASED", "EXPIRED", "CANCELLED"]),
-    showId: id,
-    expiresAt: instant,
-    amountCents: z.number().int(),
-    currency: z.string(),
-    seats: z.array(z.object({ id: z.number().int(), label: z.string() })),
-    createdAt: instant,
-    confirmedAt: instant.nullable(),
-    cancelledAt: instant.nullable(),
-  })
+export const bookingSchema = bookingFactsSchema
+  .extend({ seats: z.array(z.object({ id: z.number().int(), label: z.string() })) })
   .meta({ id: "Booking" });
 
 export const bookingDetailSchema = bookingSchema

@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
-import { showView } from "~/components/show-facts";
 import { ShowFilters, ShowList } from "~/components/show-list";
 import { browseShows } from "~/domain/shows.server";
+import { showView } from "~/domain/views.server";
 import { pageLoader } from "~/http/page.server";
 import type { loader as rootLoader } from "~/root";
 

@@ -13,12 +13,12 @@ import {
   ShowLinks,
   salesRows,
 } from "~/components/admin/show-manage";
-import { showView } from "~/components/show-facts";
 import { getShowForAdmin } from "~/domain/dashboard.server";
 import { ValidationFailed } from "~/domain/errors";
 import { cancelShow, deleteShow, releaseHoldsOnSeats, resetShow, setSeatsBlocked } from "~/domain/show-admin.server";
 import { getSeatCodes } from "~/domain/shows.server";
 import { clockIn, formatMoney, formatShowTime } from "~/domain/time";
+import { showView } from "~/domain/views.server";
 import { type PageActionArgs, pageAction, pageLoader, redirectWithFlash } from "~/http/page.server";
 import { joinAdminSeatMap } from "~/seat-map/html";
 import { seatMapTemplate } from "~/seat-map/segments.server";

@@ -4,11 +4,11 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser, requireUserId } from "~/auth/guards.server";
 import { EndedBooking, HeldBooking, Ticket } from "~/components/booking-details";
 import { FormError } from "~/components/form-field";
-import { showView } from "~/components/show-facts";
 import { cancelBooking, confirmBooking, extendHold, getBookingForUser, releaseHold } from "~/domain/bookings.server";
 import { ValidationFailed } from "~/domain/errors";
 import { hasStarted } from "~/domain/seat-state";
 import { clockIn, formatMoney, formatShowTime } from "~/domain/time";
+import { showView } from "~/domain/views.server";
 import { type PageActionArgs, pageAction, pageLoader, redirectWithFlash } from "~/http/page.server";
 import { qrPath } from "~/http/qr.server";
 

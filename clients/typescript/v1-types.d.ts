@@ -397,7 +397,10 @@ export interface components {
             /** Format: uuid */
             id: string;
             reference: string;
-            /** @enum {string} */
+            /**
+             * @description As everyone sees it: a hold whose time is up is EXPIRED, swept or not
+             * @enum {string}
+             */
             status: "HELD" | "CONFIRMED" | "RELEASED" | "EXPIRED" | "CANCELLED";
             /** Format: uuid */
             showId: string;
@@ -405,14 +408,14 @@ export interface components {
             expiresAt: string;
             amountCents: number;
             currency: string;
-            seats: {
-                id: number;
-                label: string;
-            }[];
             /** Format: date-time */
             createdAt: string;
             confirmedAt: string | null;
             cancelledAt: string | null;
+            seats: {
+                id: number;
+                label: string;
+            }[];
         };
         BookingList: {
             bookings: components["schemas"]["BookingDetail"][];
@@ -421,7 +424,10 @@ export interface components {
             /** Format: uuid */
             id: string;
             reference: string;
-            /** @enum {string} */
+            /**
+             * @description As everyone sees it: a hold whose time is up is EXPIRED, swept or not
+             * @enum {string}
+             */
             status: "HELD" | "CONFIRMED" | "RELEASED" | "EXPIRED" | "CANCELLED";
             /** Format: uuid */
             showId: string;
@@ -429,14 +435,14 @@ export interface components {
             expiresAt: string;
             amountCents: number;
             currency: string;
-            seats: {
-                id: number;
-                label: string;
-            }[];
             /** Format: date-time */
             createdAt: string;
             confirmedAt: string | null;
             cancelledAt: string | null;
+            seats: {
+                id: number;
+                label: string;
+            }[];
             show: {
                 /** Format: uuid */
                 id: string;

@@ -1,31 +1,18 @@
 /** The API's JSON shapes of shows and bookings (http/contract.ts names them), from the domain's rows and views. */
 import type { Booking, Show } from "~/db/schema";
-import { type BookingView, effectiveStatus, getBookingForUser } from "~/domain/bookings.server";
+import { type BookingView, getBookingForUser } from "~/domain/bookings.server";
 import type { ZoneView } from "~/domain/shows.server";
-import { showFacts } from "~/domain/views";
+import { bookingFacts, showFacts } from "~/domain/views.server";
 import { type ApiCall, callerId } from "~/http/api.server";
 
 export const iso = (date: Date) => date.toISOString();
-const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
 
 export function showJson(show: Show, zones: ZoneView[], availableSeats: number) {
   return { ...showFacts(show), priceZones: zones, availableSeats };
 }
 
 export function bookingJson(booking: Booking, seats: Array<{ id: number; label: string }>, now: Date) {
-  return {
-    id: booking.id,
-    reference: booking.reference,
-    status: effectiveStatus(booking, now),
-    showId: booking.showId,
-    expiresAt: iso(booking.expiresAt),
-    amountCents: booking.amountCents,
-    currency: booking.currency,
-    seats,
-    createdAt: iso(booking.createdAt),
-    confirmedAt: isoOrNull(booking.confirmedAt),
-    cancelledAt: isoOrNull(booking.cancelledAt),
-  };
+  return { ...bookingFacts(booking, now), seats };
 }
 
 export function bookingViewJson(view: BookingView, now: Date) {
