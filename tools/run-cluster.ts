@@ -3,13 +3,13 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadOrCreateDevSecret } from "~/auth/cookie.server";
-import { startCluster } from "./cluster/cluster";
 import { loadConfig, PROJECT_ROOT } from "~/config.server";
 import { connectDatabase } from "~/db/client.server";
 import { runMigrations } from "~/db/migrate.server";
 import { openDatabase } from "~/db/open.server";
 import { seedDemo } from "~/domain/demo.server";
 import { createLogger } from "~/logger.server";
+import { startCluster } from "./cluster/cluster";
 
 /**
  * `npm run cluster -- --instances 3 [--port 8080]`: N instances of the production server on one

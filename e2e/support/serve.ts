@@ -3,11 +3,11 @@ import { randomBytes } from "node:crypto";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { findNginx } from "../../tools/cluster/cluster";
-import { nginxConfig } from "../../tools/cluster/nginx-config";
 import { startEmbeddedPostgres } from "~/db/embedded.server";
 import { createLogger } from "~/logger.server";
 import { type RunningServer, startServer } from "~/server/start.server";
+import { findNginx } from "../../tools/cluster/cluster";
+import { nginxConfig } from "../../tools/cluster/nginx-config";
 
 /**
  * Playwright's web server: a real PostgreSQL (embedded, in the temp folder) and Holdfast on it,

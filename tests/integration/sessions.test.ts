@@ -6,8 +6,8 @@
 import { createHash } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { AuthRateLimiter } from "~/auth/rate-limit.server";
 import { CHECK_SECONDS, POLL_WAIT_MS, SessionChecks } from "~/auth/ended-sessions.server";
+import { AuthRateLimiter } from "~/auth/rate-limit.server";
 import { sessions } from "~/db/schema";
 import { isDatabaseUnavailable } from "~/db/unavailable.server";
 import { changePassword, isWrongCurrentPassword, verifyLogin } from "~/domain/accounts.server";

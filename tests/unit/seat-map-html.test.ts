@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildSeatMapTemplate, joinSeatMap } from "~/seat-map/html";
 import { generateSeats, type LayoutSpec } from "~/domain/layouts";
+import { buildSeatMapTemplate, joinSeatMap } from "~/seat-map/html";
 
 const places = (spec: LayoutSpec) =>
   generateSeats(spec).map((p, i) => ({
