@@ -117,7 +117,7 @@ describe("events priced per event, not per backlog", () => {
     await t.db.execute(sql`
       with hook as (insert into webhooks (show_id, url, secret) values (${show.id}, 'http://127.0.0.1:9/hook', 'secret') returning id)
       insert into webhook_deliveries (webhook_id, event_id, event_name, body, next_at, created_at)
-      select hook.id, gen_random_uuid(), 'booking.held', '{}', now() - interval '1 minute', now() from hook, generate_series(1, 100000)`);
+      select hook.id, gen_random_uuid(), 'booking.held', '{}', now() + interval '1 hour', now() from hook, generate_series(1, 100000)`);
     const known = await t.db.execute<{ relname: string; reltuples: number }>(
       sql`select relname, reltuples::float8 as reltuples from pg_class where relname in ('event_deliveries', 'webhook_deliveries')`,
     );
@@ -125,9 +125,13 @@ describe("events priced per event, not per backlog", () => {
 
     const now = new Date();
     const lease = new Date(now.getTime() + 60_000);
+    // The webhook deliveries fall due in an hour, and are claimed as of two hours on: the test
+    // server's own webhook worker (which claims every hook's due deliveries) never takes any of
+    // them meanwhile, so the claim below finds all 100,000 waiting.
+    const later = new Date(now.getTime() + 2 * 3_600_000);
     for (const [claim, table, index] of [
       [claimDeliveriesQuery(consumer, now, lease, 50), "event_deliveries", "event_deliveries_open_idx"],
-      [claimWebhooksQuery(now, lease, 20), "webhook_deliveries", "webhook_deliveries_open_idx"],
+      [claimWebhooksQuery(later, new Date(later.getTime() + 60_000), 20), "webhook_deliveries", "webhook_deliveries_open_idx"],
     ] as const) {
       const limit = table === "event_deliveries" ? 50 : 20;
       const nodes = planNodes(await explainInRolledBack(claim));
