@@ -10,6 +10,13 @@ process.env.HOLDFAST_E2E_STATE ??= path.join(mkdtempSync(path.join(os.tmpdir(), 
 const LOG_SCAN = /logs\.spec\.ts$/;
 /** Tests tagged @phone run at phone size too. */
 const PHONE = /@phone/;
+/**
+ * axe's checks (tagged @axe) run in two of the four projects, which between them see every page's
+ * both DOMs and both layouts: `no-js` (the server's page at desktop size) and `js-phone` (the
+ * page once JavaScript has run — the island, the controls only JavaScript adds — at phone size).
+ * Running them in all four doubled the browser tests' slowest part and found nothing more.
+ */
+const AXE = /@axe/;
 
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 3100);
 
@@ -46,11 +53,17 @@ export default defineConfig({
     launchOptions,
   },
   projects: [
-    { name: "js", testIgnore: LOG_SCAN, use: { ...devices["Desktop Chrome"], launchOptions, javaScriptEnabled: true } },
+    { name: "js", grepInvert: AXE, testIgnore: LOG_SCAN, use: { ...devices["Desktop Chrome"], launchOptions, javaScriptEnabled: true } },
     { name: "no-js", testIgnore: LOG_SCAN, use: { ...devices["Desktop Chrome"], launchOptions, javaScriptEnabled: false } },
     // The buyer's flows again on a phone (a touch screen 412 px wide), with and without JavaScript.
     { name: "js-phone", grep: PHONE, testIgnore: LOG_SCAN, use: { ...devices["Pixel 7"], launchOptions, javaScriptEnabled: true } },
-    { name: "no-js-phone", grep: PHONE, testIgnore: LOG_SCAN, use: { ...devices["Pixel 7"], launchOptions, javaScriptEnabled: false } },
+    {
+      name: "no-js-phone",
+      grep: PHONE,
+      grepInvert: AXE,
+      testIgnore: LOG_SCAN,
+      use: { ...devices["Pixel 7"], launchOptions, javaScriptEnabled: false },
+    },
     // Last, when every other test has written its lines: the server's log holds no secret.
     { name: "logs", testMatch: LOG_SCAN, dependencies: ["js", "no-js", "js-phone", "no-js-phone"] },
   ],

@@ -70,13 +70,16 @@ const ARENA_ZONES = [
 ];
 
 // In three tests, so that the two workers share them (axe takes seconds over a big page).
-test("axe finds no violation on a visitor's pages: shows, log-in, sign-up, 404, a theatre's map @phone", async ({ page, createShow }) => {
+test("axe finds no violation on a visitor's pages: shows, log-in, sign-up, 404, a theatre's map @phone @axe", async ({
+  page,
+  createShow,
+}) => {
   const theatre = await createShow({ priceCents: 2500 });
   for (const path of ["/", "/?kind=SHOW", "/login", "/signup", "/no-such-page", `/shows/${theatre.id}`])
     await expectNoViolations(page, path);
 });
 
-test("axe finds no violation on every other kind of map: a coach, a clinic, the arena's plan and a section @phone", async ({
+test("axe finds no violation on every other kind of map: a coach, a clinic, the arena's plan and a section @phone @axe", async ({
   page,
   createUser,
   loginAs,
@@ -97,7 +100,7 @@ test("axe finds no violation on every other kind of map: a coach, a clinic, the 
     await expectNoViolations(page, path);
 });
 
-test("axe finds no violation on a buyer's holds, bookings, tickets and account @phone", async ({
+test("axe finds no violation on a buyer's holds, bookings, tickets and account @phone @axe", async ({
   page,
   createUser,
   loginAs,
@@ -125,7 +128,7 @@ test("axe finds no violation on a buyer's holds, bookings, tickets and account @
   for (const path of [booking, `${booking}?cancel`, "/bookings", "/account"]) await expectNoViolations(page, path);
 });
 
-test("axe finds no violation on an admin's pages @phone", async ({ page, createUser, loginAs, createShow }) => {
+test("axe finds no violation on an admin's pages @phone @axe", async ({ page, createUser, loginAs, createShow }) => {
   test.setTimeout(120_000);
   const show = await createShow({ priceCents: 2500 });
   await loginAs(await createUser({ role: "ADMIN" }));
