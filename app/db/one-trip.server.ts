@@ -1,4 +1,4 @@
-import { fillPlaceholders, is, Placeholder, type SQL } from "drizzle-orm";
+import { fillPlaceholders, is, Placeholder, type SQL, sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import type postgres from "postgres";
 import { DatabaseBusy } from "./unavailable.server";
@@ -109,6 +109,17 @@ export interface Compiled {
 }
 
 const dialect = new PgDialect({ casing: "snake_case" });
+
+/**
+ * A statement's values by name, for `compileOnce`: `const P = placeholders("show", "now")` gives
+ * `P.show`, `P.now`, and `P.now` as a time is `at(P.now)`.
+ */
+export function placeholders<K extends string>(...names: K[]): Record<K, SQL> {
+  return Object.fromEntries(names.map((name) => [name, sql`${sql.placeholder(name)}`])) as Record<K, SQL>;
+}
+
+/** A value as a timestamptz (the statements' clock: the caller's `now`, never the database's). */
+export const at = (value: SQL): SQL => sql`${value}::timestamptz`;
 
 export function compileOnce(fragment: SQL): Compiled {
   const { sql: raw, params } = dialect.sqlToQuery(fragment);

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db, DbOrTx } from "~/db/client.server";
-import { type Compiled, compileOnce, GENERIC_PLANS, oneTripTransaction } from "~/db/one-trip.server";
+import { at, type Compiled, compileOnce, GENERIC_PLANS, oneTripTransaction, placeholders } from "~/db/one-trip.server";
 import { rowMapper } from "~/db/rows.server";
 import { auditLog, type Booking, bookingSeats, bookings, payments, type Show, seats, shows, users } from "~/db/schema";
 import { Conflict, HoldExpired, IdempotencyMismatch, NotFound, PaymentDeclined } from "./errors";
@@ -30,19 +30,13 @@ export interface BookingView extends Booking {
   startsAt: Date;
 }
 
-/** The values of a booking's statements, by name (compileOnce makes them $1, $2, …). */
-const P = {
-  booking: sql.placeholder("booking"),
-  owner: sql.placeholder("owner"),
-  now: sql.placeholder("now"),
-  /** A payment's idempotency key, the card's last four digits, and the simulated charge's result. */
-  key: sql.placeholder("key"),
-  last4: sql.placeholder("last4"),
-  charge: sql.placeholder("charge"),
-  /** The seconds an extension adds. */
-  seconds: sql.placeholder("seconds"),
-};
-const now = sql`${P.now}::timestamptz`;
+/**
+ * The values of a booking's statements, by name (compileOnce makes them $1, $2, …): the booking,
+ * its owner (the caller) and `now`; a payment's idempotency `key`, the card's `last4` and the
+ * simulated `charge`'s result; the `seconds` an extension adds.
+ */
+const P = placeholders("booking", "owner", "now", "key", "last4", "charge", "seconds");
+const now = at(P.now);
 /** The booking read by a deciding statement (`b`), which carries the bookings table's column names. */
 const b = alias(bookings, "b");
 

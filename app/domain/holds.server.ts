@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type postgres from "postgres";
 import type { Db } from "~/db/client.server";
-import { compileOnce, GENERIC_PLANS, oneTripTransaction, preparedQuery, type Step } from "~/db/one-trip.server";
+import { at, compileOnce, GENERIC_PLANS, oneTripTransaction, placeholders, preparedQuery, type Step } from "~/db/one-trip.server";
 import { auditLog, type Booking, bookingSeats, bookings, priceZones, seats, shows, users } from "~/db/schema";
 import { DatabaseBusy } from "~/db/unavailable.server";
 import { bookingFromRow } from "./bookings.server";
@@ -65,27 +65,31 @@ export const holdStats = { held: 0, casRetries: 0, lockFallbacks: 0 };
 /** SQLSTATE raised by holdfast_abort when a compare-and-swap found a seat changed (drizzle/0003). */
 const LOST_RACE = "HF001";
 
-/** The values a hold's statements take, by name (compileOnce makes them $1, $2, …). */
-const P = {
-  buyer: sql.placeholder("buyer"),
-  show: sql.placeholder("show"),
-  /** Seat ids, sorted and distinct, as a bigint[] literal. */
-  seats: sql.placeholder("seats"),
-  now: sql.placeholder("now"),
-  /** The hold's end. */
-  until: sql.placeholder("until"),
-  /** The per-buyer limit when the show sets none. */
-  limit: sql.placeholder("limit"),
-  /** The new booking's reference. */
-  reference: sql.placeholder("reference"),
-  /** Where the hold comes from (client-address.ts; null outside HTTP). */
-  address: sql.placeholder("address"),
-  /** The per-address limit (0: none). */
-  addressLimit: sql.placeholder("addressLimit"),
-  booking: sql.placeholder("booking"),
-  count: sql.placeholder("count"),
-};
-const now = sql`${P.now}::timestamptz`;
+/**
+ * The values a hold's statements take, by name (compileOnce makes them $1, $2, …): the buyer and
+ * the show; `seats`, the seat ids (sorted, distinct) as a bigint[] literal; `now`; `until`, the
+ * hold's end; `limit`, the per-buyer limit when the show sets none; `reference`, the new booking's;
+ * `address`, where the hold comes from (client-address.ts; null outside HTTP) and `addressLimit`,
+ * the per-address limit (0: none); `booking` and `count` for a hold sent again; the lock keys.
+ */
+const P = placeholders(
+  "buyer",
+  "show",
+  "seats",
+  "now",
+  "until",
+  "limit",
+  "reference",
+  "address",
+  "addressLimit",
+  "booking",
+  "count",
+  "buyerKey",
+  "addressKey",
+  "buyerKeys",
+  "addressKeys",
+);
+const now = at(P.now);
 /** The seats read by a hold statement (`cur`), which carry the seats table's column names. */
 const cur = alias(seats, "cur");
 
@@ -194,7 +198,7 @@ const HOLD_LOCKED = holdStatement(true);
  */
 const LOCK_BUYER_ON_SHOW =
   compileOnce(sql`select ${sql.raw(GENERIC_PLANS)}, pg_advisory_xact_lock_shared(hashtextextended('show:' || ${P.show}, 0)),
-  pg_advisory_xact_lock(hashtextextended(${sql.placeholder("buyerKey")}, 0)), pg_advisory_xact_lock(hashtextextended(${sql.placeholder("addressKey")}, 0))`);
+  pg_advisory_xact_lock(hashtextextended(${P.buyerKey}, 0)), pg_advisory_xact_lock(hashtextextended(${P.addressKey}, 0))`);
 
 type SeatRow = {
   id: number;
@@ -375,8 +379,8 @@ const lanes = new WeakMap<Db, Map<string, Lane>>();
  */
 const LOCK_GROUP_ON_SHOW =
   compileOnce(sql`select ${sql.raw(GENERIC_PLANS)}, pg_advisory_xact_lock_shared(hashtextextended('show:' || ${P.show}, 0)),
-  (select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from (select distinct k from unnest(${sql.placeholder("buyerKeys")}::text[]) k order by k) buyers),
-  (select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from (select distinct k from unnest(${sql.placeholder("addressKeys")}::text[]) k order by k) addresses)`);
+  (select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from (select distinct k from unnest(${P.buyerKeys}::text[]) k order by k) buyers),
+  (select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from (select distinct k from unnest(${P.addressKeys}::text[]) k order by k) addresses)`);
 
 function holdTogether(db: Db, req: HoldRequest, now: Date, settings: BookingSettings): Promise<Held | null> {
   let shows = lanes.get(db);

@@ -12,7 +12,7 @@
 import { sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "~/db/client.server";
-import { type Compiled, compileOnce, oneTripTransaction } from "~/db/one-trip.server";
+import { at, type Compiled, compileOnce, oneTripTransaction, placeholders } from "~/db/one-trip.server";
 import { auditLog, bookings, seats } from "~/db/schema";
 import type { PublicUser } from "./accounts.server";
 import { Conflict, Forbidden, listLabels, NotFound, ValidationFailed } from "./errors";
@@ -31,20 +31,14 @@ export function assertAdmin(actor: Actor | null | undefined): asserts actor is A
 
 const LOST_RACE = "HF001";
 
-/** The values of an admin's statements, by name (compileOnce makes them $1, $2, …). */
-const P = {
-  show: sql.placeholder("show"),
-  /** Seat ids as a bigint[] literal. */
-  seats: sql.placeholder("seats"),
-  /** The acting admin: id, name and e-mail as jsonb (actorJson). */
-  actor: sql.placeholder("actor"),
-  now: sql.placeholder("now"),
-  /** 'reset' or 'cancel'. */
-  mode: sql.placeholder("mode"),
-  /** A show's new facts (jsonb: name, venue, city, startsAt, zones {name: cents}). */
-  facts: sql.placeholder("facts"),
-};
-const now = sql`${P.now}::timestamptz`;
+/**
+ * The values of an admin's statements, by name (compileOnce makes them $1, $2, …): the show;
+ * `seats`, seat ids as a bigint[] literal; the acting admin (id, name and e-mail as jsonb:
+ * actorJson); `now`; `mode`, 'reset' or 'cancel'; a show's new `facts` (jsonb: name, venue, city,
+ * startsAt, zones {name: cents}).
+ */
+const P = placeholders("show", "seats", "actor", "now", "mode", "facts");
+const now = at(P.now);
 /** The acting admin as audit_log's actor columns. */
 const ACTOR = sql`(${P.actor}::jsonb->>'id')::uuid, ${P.actor}::jsonb->>'name', ${P.actor}::jsonb->>'email'`;
 const literal = (text: string) => sql.raw(`'${text}'`);

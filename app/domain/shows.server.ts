@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "~/db/client.server";
-import { compileOnce, preparedQuery } from "~/db/one-trip.server";
+import { compileOnce, placeholders, preparedQuery } from "~/db/one-trip.server";
 import { rowMapper } from "~/db/rows.server";
 import { bookings, priceZones, type Show, seats, shows } from "~/db/schema";
 import { NotFound, ValidationFailed } from "./errors";
@@ -220,12 +220,15 @@ export async function getSeatCodes(db: DbOrTx, showId: string, viewerId: string 
   return row.codes;
 }
 
+/** The values of the show reads below, by name: the show, the viewer (null: nobody signed in), now. */
+const P = placeholders("show", "viewer", "now");
+
 /** The seat map page's one read, compiled once: the show's row as JSON and its seats' codes for a viewer. */
 const SHOW_WITH_CODES = compileOnce(
-  sql`select to_jsonb(shows) as show, ${seatCodesOf(sql`${shows.id}`, sql`${sql.placeholder("viewer")}`, sql`${sql.placeholder("now")}`)} as codes,
+  sql`select to_jsonb(shows) as show, ${seatCodesOf(sql`${shows.id}`, P.viewer, P.now)} as codes,
       (select json_agg(json_build_object('name', z.name, 'priceCents', z.price_cents) order by z.position)
        from ${priceZones} z where z.show_id = ${shows.id}) as zones
-    from ${shows} where ${shows.id} = ${sql.placeholder("show")}`,
+    from ${shows} where ${shows.id} = ${P.show}`,
 );
 
 /** The show and its seat codes in one round trip: what the seat map page needs on every load. */
@@ -235,8 +238,8 @@ const SHOW_WITH_CODES = compileOnce(
  */
 const VIEWER_HELD_SEATS = compileOnce(
   sql`select ${seats.id}::int as id from ${bookings} b join ${seats} on ${seats.bookingId} = b.id
-    where b.user_id = ${sql.placeholder("viewer")} and b.show_id = ${sql.placeholder("show")} and b.status = 'HELD'
-      and ${seatCodeOf(sql`${sql.placeholder("viewer")}`, sql`${sql.placeholder("now")}`)} = ${sql.raw(`'${SEAT_CODES.yours}'`)}`,
+    where b.user_id = ${P.viewer} and b.show_id = ${P.show} and b.status = 'HELD'
+      and ${seatCodeOf(P.viewer, P.now)} = ${sql.raw(`'${SEAT_CODES.yours}'`)}`,
 );
 
 /** The ids of the seats a viewer holds (their "yours") in a show, right now. */
@@ -292,10 +295,10 @@ const SHOW_SEATS = compileOnce(
       (select json_agg(json_build_object('name', z.name, 'priceCents', z.price_cents) order by z.position)
        from ${priceZones} z where z.show_id = ${shows.id}) as zones,
       (select json_agg(json_build_array(${seats.id}, ${seats.label}, ${seats.section}, ${seats.row}, ${seats.col}, ${seats.deck}, ${seats.slot},
-          z.position, ${seatCodeOf(sql`${sql.placeholder("viewer")}`, sql`${sql.placeholder("now")}`)},
-          coalesce(${seats.holderId} = ${sql.placeholder("viewer")}::uuid, false)) order by ${seats.id})
+          z.position, ${seatCodeOf(P.viewer, P.now)},
+          coalesce(${seats.holderId} = ${P.viewer}::uuid, false)) order by ${seats.id})
        from ${seats} join ${priceZones} z on z.id = ${seats.zoneId} where ${seats.showId} = ${shows.id}) as seats
-    from ${shows} where ${shows.id} = ${sql.placeholder("show")}`,
+    from ${shows} where ${shows.id} = ${P.show}`,
 );
 
 type SeatTuple = [number, string, string | null, number, number, string | null, string | null, number, SeatCode, boolean];
