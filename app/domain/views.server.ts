@@ -12,7 +12,8 @@ import { SHOW_KINDS } from "./layouts";
 import { BOOKING_STATUSES, hasHoldEnded } from "./seat-state";
 import { formatMoney, formatShowTime } from "./time";
 
-const instant = z.iso.datetime({ offset: true });
+/** An instant as the API sends it: ISO 8601 with its offset. */
+export const instant = z.iso.datetime({ offset: true });
 
 export const showFactsSchema = z.object({
   id: z.uuid(),

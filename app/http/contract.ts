@@ -16,11 +16,10 @@ import {
   signupSchema,
 } from "~/domain/schemas";
 import { SEAT_STATUSES } from "~/domain/seat-state";
-import { bookingFactsSchema, showFactsSchema } from "~/domain/views.server";
+import { bookingFactsSchema, instant, showFactsSchema } from "~/domain/views.server";
 import { STATUS_OF_CODE } from "./errors.server";
 
 const id = z.uuid();
-const instant = z.iso.datetime({ offset: true });
 
 export const userSchema = z.object({ id, name: z.string(), email: z.string(), role: z.enum(["USER", "ADMIN"]) }).meta({ id: "User" });
 
