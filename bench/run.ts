@@ -625,7 +625,7 @@ async function sweepTiming(buyers: Buyer[]) {
         select booking_id, upper(substr(md5(booking_id::text), 1, 10)), user_id, ${show.id}, 'HELD', ${past}::timestamptz, 1, 5000, 'GBP', now(), now() from picked
         returning id
       ), bs as (
-        insert into booking_seats (booking_id, seat_id) select booking_id, seat_id from picked
+        insert into booking_seats (booking_id, seat_id, price_cents) select booking_id, seat_id, 5000 from picked
       )
       update seats s set status = 'PENDING', holder_id = p.user_id, booking_id = p.booking_id, expires_at = ${past}::timestamptz, version = version + 1
       from picked p where s.id = p.seat_id`);

@@ -1,9 +1,10 @@
 import { Form, Link, NavLink } from "@remix-run/react";
+import { mayCheckIn, type RoleName } from "~/domain/roles";
 
 export interface HeaderUser {
   id: string;
   name: string;
-  role: "USER" | "ADMIN";
+  role: RoleName;
 }
 
 const navClass = ({ isActive }: { isActive: boolean }) =>
@@ -26,6 +27,11 @@ export function SiteHeader({ user }: { user: HeaderUser | null }) {
           {user?.role === "ADMIN" ? (
             <NavLink to="/admin" className={navClass}>
               Admin
+            </NavLink>
+          ) : null}
+          {mayCheckIn(user?.role) ? (
+            <NavLink to="/door" className={navClass}>
+              Door
             </NavLink>
           ) : null}
         </nav>

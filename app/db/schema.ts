@@ -16,11 +16,13 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { type LayoutSpec, SHOW_KINDS } from "~/domain/layouts";
+import { ROLES } from "~/domain/roles";
 import { BOOKING_STATUSES, SEAT_STATUSES } from "~/domain/seat-state";
 
 /** Every table Holdfast stores, in one module. Columns are snake_case in SQL. */
 
-export const userRole = pgEnum("user_role", ["USER", "ADMIN"]);
+/** USER buys; DOOR checks tickets in at the door and reads the door list, nothing else; ADMIN runs the house. */
+export const userRole = pgEnum("user_role", ROLES);
 
 export const users = pgTable(
   "users",
@@ -248,8 +250,79 @@ export const bookingSeats = pgTable(
     seatId: bigint("seat_id", { mode: "number" })
       .notNull()
       .references(() => seats.id, { onDelete: "cascade" }),
+    /** What this seat cost when it was held (its zone's price then): what cancelling it refunds. */
+    priceCents: integer("price_cents").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.bookingId, t.seatId] }), index("booking_seats_seat_idx").on(t.seatId)],
+  (t) => [
+    primaryKey({ columns: [t.bookingId, t.seatId] }),
+    index("booking_seats_seat_idx").on(t.seatId),
+    check("booking_seats_price_nonnegative", sql`${t.priceCents} >= 0`),
+  ],
+);
+
+/**
+ * What the venue did to one paid booking (domain/booking-changes.server.ts): seats cancelled and
+ * refunded, seats moved, the ticket sent again. One row per request: `request_key` (the form's or
+ * the API's Idempotency-Key) makes a repeat of the same request answer the same, changing nothing.
+ */
+export const bookingChangeKind = pgEnum("booking_change_kind", ["CANCEL_SEATS", "MOVE", "RESEND_TICKET"]);
+export const bookingChanges = pgTable(
+  "booking_changes",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    bookingId: uuid("booking_id")
+      .notNull()
+      .references(() => bookings.id, { onDelete: "cascade" }),
+    requestKey: text("request_key").notNull(),
+    kind: bookingChangeKind("kind").notNull(),
+    at: tstz("at").notNull(),
+    actorId: uuid("actor_id"),
+    actorName: text("actor_name"),
+    /** The seats cancelled, or moved from. */
+    seatLabels: text("seat_labels").array().notNull().default(sql`'{}'`),
+    /** A move's new seats, in the order of seat_labels. */
+    toSeatLabels: text("to_seat_labels").array().notNull().default(sql`'{}'`),
+    refundCents: integer("refund_cents").notNull().default(0),
+    reason: text("reason"),
+  },
+  (t) => [
+    unique("booking_changes_request_key").on(t.bookingId, t.requestKey),
+    index("booking_changes_booking_idx").on(t.bookingId, t.at),
+    check("booking_changes_refund_nonnegative", sql`${t.refundCents} >= 0`),
+    check("booking_changes_key_length", sql`char_length(${t.requestKey}) between 8 and 200`),
+  ],
+);
+
+/**
+ * Door check-in, per seat of a paid booking (domain/check-in.server.ts): the primary key makes a
+ * seat come in once, whichever door scans it first.
+ */
+export const checkIns = pgTable(
+  "check_ins",
+  {
+    bookingId: uuid("booking_id").notNull(),
+    seatId: bigint("seat_id", { mode: "number" }).notNull(),
+    showId: uuid("show_id")
+      .notNull()
+      .references(() => shows.id, { onDelete: "cascade" }),
+    at: tstz("at").notNull(),
+    door: text("door").notNull(),
+    byId: uuid("by_id"),
+    byName: text("by_name").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.bookingId, t.seatId] }),
+    // A seat of the booking: cancelling the seat takes its check-in with it; moving it moves it along.
+    foreignKey({
+      name: "check_ins_booking_seat",
+      columns: [t.bookingId, t.seatId],
+      foreignColumns: [bookingSeats.bookingId, bookingSeats.seatId],
+    })
+      .onDelete("cascade")
+      .onUpdate("cascade"),
+    index("check_ins_show_idx").on(t.showId),
+    check("check_ins_door_length", sql`char_length(${t.door}) between 1 and 60`),
+  ],
 );
 
 export const payments = pgTable(
@@ -297,7 +370,12 @@ export const auditLog = pgTable(
     bookingReference: text("booking_reference"),
     details: jsonb("details").$type<Record<string, unknown>>(),
   },
-  (t) => [index("audit_log_show_at_idx").on(t.showId, t.at), index("audit_log_labels_idx").using("gin", t.seatLabels)],
+  (t) => [
+    index("audit_log_show_at_idx").on(t.showId, t.at),
+    index("audit_log_labels_idx").using("gin", t.seatLabels),
+    // One booking's trail, on its admin page.
+    index("audit_log_booking_idx").on(t.bookingId).where(sql`${t.bookingId} is not null`),
+  ],
 );
 
 export type Show = typeof shows.$inferSelect;
@@ -395,6 +473,24 @@ export const consumedEvents = pgTable(
     at: tstz("at").notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.consumer, t.eventId] })],
+);
+
+/** Every e-mail the e-mail consumer sent about a booking: the list on the booking's admin page. */
+export const sentEmails = pgTable(
+  "sent_emails",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    bookingId: uuid("booking_id")
+      .notNull()
+      .references(() => bookings.id, { onDelete: "cascade" }),
+    /** The event it was sent for (one e-mail per event: a repeat delivery updates nothing). */
+    eventId: uuid("event_id").notNull().unique(),
+    eventName: text("event_name").notNull(),
+    to: text("to").notNull(),
+    subject: text("subject").notNull(),
+    at: tstz("at").notNull(),
+  },
+  (t) => [index("sent_emails_booking_idx").on(t.bookingId, t.at)],
 );
 
 /** Sales per show per minute (the analytics consumer), for the admin's dashboard. */

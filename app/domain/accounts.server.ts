@@ -154,7 +154,7 @@ export async function setUserRole(
     const [target] = await tx.select(publicColumns).from(users).where(eq(users.id, userId)).for("update");
     if (!target) throw new NotFound("There is no such user");
     if (target.role === role) return target;
-    if (role === "USER") {
+    if (target.role === "ADMIN") {
       const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(users).where(eq(users.role, "ADMIN"));
       if (n <= 1) throw new Conflict("This is the last administrator: make someone else an administrator first");
     }
@@ -164,8 +164,8 @@ export async function setUserRole(
       actorId: actor.id,
       actorName: actor.name,
       actorEmail: actor.email,
-      action: role === "ADMIN" ? "make_admin" : "remove_admin",
-      details: { userId: target.id, name: target.name, email: target.email },
+      action: role === "ADMIN" ? "make_admin" : target.role === "ADMIN" ? "remove_admin" : "set_role",
+      details: { userId: target.id, name: target.name, email: target.email, role },
     });
     return updated;
   });

@@ -173,7 +173,7 @@ with show as (
   where s.id = l.id and l.version = c.version
   returning s.id
 ), linked as (
-  insert into ${bookingSeats} (booking_id, seat_id) select b.id, cur.id from booking b, cur
+  insert into ${bookingSeats} (booking_id, seat_id, price_cents) select b.id, cur.id, cur.price_cents from booking b, cur
 ), audited as (
   insert into ${auditLog} (at, show_id, actor_id, actor_name, actor_email, action, seat_ids, seat_labels, booking_id, booking_reference)
   select ${now}, ${P.show}, ${P.buyer}, (select name from buyer), (select email from buyer), 'hold',

@@ -5,8 +5,10 @@
  * Objects are strict: a field nobody asked for is an error, not something silently dropped.
  */
 import { z } from "zod";
-import { layoutSpecSchema, zonesUsed } from "./layouts";
+import { layoutSpecSchema, SHOW_KINDS, zonesUsed } from "./layouts";
 import { isValidCardNumber } from "./payments";
+import { ROLES } from "./roles";
+import { BOOKING_STATUSES } from "./seat-state";
 import { zonedTimeToInstant } from "./time";
 import { CONTROL_CHARACTERS_MESSAGE, NO_CONTROL_CHARACTERS } from "./validation";
 
@@ -60,7 +62,7 @@ export const passwordChangeSchema = z
   .meta({ id: "PasswordChangeRequest" });
 
 export const roleSchema = z
-  .strictObject({ role: z.enum(["USER", "ADMIN"], { error: "Role must be USER or ADMIN" }) })
+  .strictObject({ role: z.enum(ROLES, { error: `Role must be one of ${ROLES.join(", ")}` }) })
   .meta({ id: "RoleRequest" });
 
 /** Seat ids arrive as numbers (JSON) or strings (a form's checkboxes). */
@@ -161,6 +163,75 @@ function instantOf(value: Date | string, timeZone: string): Date | null {
 }
 
 /** Seats an admin picked on the map (block, unblock, release). */
+/** Which bookings an operator lists: by show, by state, by a search, a page at a time. */
+export const bookingListQuerySchema = z
+  .strictObject({
+    showId: z.uuid({ error: "There is no such show" }).optional(),
+    status: z.enum(BOOKING_STATUSES, { error: `status must be one of ${BOOKING_STATUSES.join(", ")}` }).optional(),
+    q: z
+      .string()
+      .trim()
+      .max(200, "Search for at most 200 characters")
+      .regex(NO_CONTROL_CHARACTERS, `The search ${CONTROL_CHARACTERS_MESSAGE}`)
+      .optional()
+      .describe("A reference, part of a buyer's name or e-mail, or a seat's label"),
+    cursor: z.string().max(200, "The cursor is not valid: pass nextCursor from the previous page").optional(),
+    limit: z.coerce
+      .number({ error: "limit must be a number between 1 and 200" })
+      .int("limit must be a number between 1 and 200")
+      .min(1, "limit must be a number between 1 and 200")
+      .max(200, "limit must be a number between 1 and 200")
+      .default(50),
+  })
+  .meta({ id: "BookingListQuery" });
+
+/** A request's own key (a form's hidden field, the API's Idempotency-Key): the same key, the same answer. */
+const requestKey = z
+  .string({ error: "A request key is needed" })
+  .trim()
+  .min(8, "A request key has 8 to 200 characters")
+  .max(200, "A request key has 8 to 200 characters");
+const reason = z
+  .string()
+  .trim()
+  .max(500, "Keep the reason under 500 characters")
+  .regex(NO_CONTROL_CHARACTERS, `The reason ${CONTROL_CHARACTERS_MESSAGE}`)
+  .optional();
+const bookingSeatIds = z.array(seatId, { error: "Pick at least one seat" }).min(1, "Pick at least one seat").max(1000, "Too many seats");
+
+/** The venue cancels (and refunds) some or all of a paid booking's seats. */
+export const bookingCancelSchema = z
+  .strictObject({ bookingId: z.string(), seatIds: bookingSeatIds, requestKey, reason })
+  .meta({ id: "BookingCancelRequest" });
+/** The venue moves a paid booking's seats (`seatIds[i]` to `toSeatIds[i]`). */
+export const bookingMoveSchema = z
+  .strictObject({ bookingId: z.string(), seatIds: bookingSeatIds, toSeatIds: bookingSeatIds, requestKey, reason })
+  .meta({ id: "BookingMoveRequest" });
+export const bookingResendSchema = z.strictObject({ bookingId: z.string(), requestKey }).meta({ id: "BookingResendRequest" });
+
+/** A ticket at the door: its reference (typed or scanned), the door's show, the door's name, and a seat when one is picked. */
+export const checkInSchema = z
+  .strictObject({
+    showId: z.string(),
+    reference: z
+      .string({ error: "Type or scan the ticket's reference" })
+      .trim()
+      .min(1, "Type or scan the ticket's reference")
+      .max(64, "A reference has 10 characters"),
+    // A door left unnamed is the main door.
+    door: z.preprocess(
+      (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+      z
+        .string({ error: "Name the door" })
+        .trim()
+        .max(60, "A door's name has at most 60 characters")
+        .regex(NO_CONTROL_CHARACTERS, `The door's name ${CONTROL_CHARACTERS_MESSAGE}`)
+        .default("Main door"),
+    ),
+    seat: z.string().trim().max(20, "Unknown seat").optional(),
+  })
+  .meta({ id: "CheckInRequest" });
+
 export const adminSeatsSchema = z
   .strictObject({
     seatIds: z.array(seatId, { error: "Pick at least one seat" }).min(1, "Pick at least one seat").max(20_000, "Too many seats"),
@@ -172,7 +243,6 @@ export const seatBlocksSchema = adminSeatsSchema
   .extend({ blocked: z.boolean({ error: "blocked must be true or false" }) })
   .meta({ id: "SeatBlocksRequest" });
 
-const SHOW_KINDS = ["SHOW", "BUS", "DOCTOR"] as const;
 const instantText = (name: string) =>
   z.iso.datetime({ offset: true, error: `${name} must be a date and time with its offset, like 2026-12-01T00:00:00Z` });
 

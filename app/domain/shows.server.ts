@@ -3,6 +3,7 @@ import type { Db, DbOrTx } from "~/db/client.server";
 import { compileOnce, placeholders, preparedQuery } from "~/db/one-trip.server";
 import { rowMapper } from "~/db/rows.server";
 import { bookings, priceZones, type Show, seats, shows } from "~/db/schema";
+import { cursorOf, readCursor } from "./cursor";
 import { NotFound, ValidationFailed } from "./errors";
 import { generateSeats, kindOfLayout, type LayoutSpec, seatCount } from "./layouts";
 import { type BrowseQuery, browseQuerySchema, showInputSchema, showListQuerySchema } from "./schemas";
@@ -365,17 +366,6 @@ export async function getShowListing(db: DbOrTx, showId: string, now: Date): Pro
   return { ...row.show, zones: row.zones ?? [], availableSeats: row.availableSeats };
 }
 
-/** Where a page of shows ended: the last show's start and id, opaque to callers. */
-const cursorOf = (show: Pick<Show, "startsAt" | "id">) => Buffer.from(`${show.startsAt.toISOString()}|${show.id}`).toString("base64url");
-
-function readCursor(cursor: string): { startsAt: string; id: string } {
-  const [startsAt, id, ...rest] = Buffer.from(cursor, "base64url").toString().split("|");
-  if (rest.length > 0 || !isUuid(id) || Number.isNaN(Date.parse(startsAt))) {
-    throw new ValidationFailed({ cursor: "The cursor is not valid: pass nextCursor from the previous page" });
-  }
-  return { startsAt, id };
-}
-
 /**
  * Upcoming shows (a seat whose time has not come, not cancelled), soonest first, a page at a
  * time. Pages are keyed on (start, id), so a show added or sold out between two pages never makes
@@ -389,8 +379,8 @@ export async function listShowsPage(db: DbOrTx, query: unknown, now: Date): Prom
   if (q.city) conditions.push(sql`lower(${shows.city}) = lower(${q.city})`);
   if (q.from) conditions.push(sql`${shows.startsAt} >= ${q.from}::timestamptz`);
   if (q.to) conditions.push(sql`${shows.startsAt} < ${q.to}::timestamptz`);
-  if (after) conditions.push(sql`(${shows.startsAt}, ${shows.id}) > (${after.startsAt}::timestamptz, ${after.id}::uuid)`);
+  if (after) conditions.push(sql`(${shows.startsAt}, ${shows.id}) > (${after.at}::timestamptz, ${after.id}::uuid)`);
   const rows = await selectListings(db, conditions, now, q.limit + 1);
   const page = rows.slice(0, q.limit).map((r) => ({ ...r.show, zones: r.zones ?? [], availableSeats: r.availableSeats }));
-  return { shows: page, nextCursor: rows.length > q.limit ? cursorOf(page[page.length - 1]) : null };
+  return { shows: page, nextCursor: rows.length > q.limit ? cursorOf(page[page.length - 1].startsAt, page[page.length - 1].id) : null };
 }

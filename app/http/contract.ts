@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { layoutSpecSchema, SHOW_KINDS } from "~/domain/layouts";
+import { ROLES } from "~/domain/roles";
 import {
   confirmRequestSchema,
   holdRequestSchema,
@@ -21,7 +22,7 @@ import { STATUS_OF_CODE } from "./errors.server";
 
 const id = z.uuid();
 
-export const userSchema = z.object({ id, name: z.string(), email: z.string(), role: z.enum(["USER", "ADMIN"]) }).meta({ id: "User" });
+export const userSchema = z.object({ id, name: z.string(), email: z.string(), role: z.enum(ROLES) }).meta({ id: "User" });
 
 export const authResponseSchema = z
   .object({ user: userSchema, token: z.string().describe("A JWT: send it as `Authorization: Bearer <token>`"), expiresAt: instant })

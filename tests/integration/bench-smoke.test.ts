@@ -33,7 +33,7 @@ describe("the benchmark's invariant checks", () => {
         insert into bookings (reference, user_id, show_id, status, expires_at, seat_count, amount_cents, currency, created_at, updated_at)
         values ('DOUBLE0001', ${bob}, ${show.id}, 'HELD', ${new Date(NOW.getTime() + 600_000).toISOString()}::timestamptz, 1, 1000, 'GBP', now(), now())
         returning id)
-      insert into booking_seats (booking_id, seat_id) select id, ${A1} from b`);
+      insert into booking_seats (booking_id, seat_id, price_cents) select id, ${A1}, 1000 from b`);
     const doubled = await checkInvariants(t.db, show.id, seen, NOW);
     expect(doubled.seatsInTwoLiveBookings).toBe(1);
     expect(doubled.examples.join(" ")).toMatch(/in 2 live bookings/);
