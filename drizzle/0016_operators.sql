@@ -27,6 +27,7 @@ CREATE TABLE "check_ins" (
 	"door" text NOT NULL,
 	"by_id" uuid,
 	"by_name" text NOT NULL,
+	"scan_key" text,
 	CONSTRAINT "check_ins_booking_id_seat_id_pk" PRIMARY KEY("booking_id","seat_id"),
 	CONSTRAINT "check_ins_door_length" CHECK (char_length("check_ins"."door") between 1 and 60)
 );
@@ -53,6 +54,7 @@ ALTER TABLE "check_ins" ADD CONSTRAINT "check_ins_booking_seat" FOREIGN KEY ("bo
 ALTER TABLE "sent_emails" ADD CONSTRAINT "sent_emails_booking_id_bookings_id_fk" FOREIGN KEY ("booking_id") REFERENCES "public"."bookings"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "booking_changes_booking_idx" ON "booking_changes" USING btree ("booking_id","at");--> statement-breakpoint
 CREATE INDEX "check_ins_show_idx" ON "check_ins" USING btree ("show_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "check_ins_scan_key" ON "check_ins" USING btree ("booking_id","scan_key") WHERE "check_ins"."scan_key" is not null;--> statement-breakpoint
 CREATE INDEX "sent_emails_booking_idx" ON "sent_emails" USING btree ("booking_id","at");--> statement-breakpoint
 CREATE INDEX "audit_log_booking_idx" ON "audit_log" USING btree ("booking_id") WHERE "audit_log"."booking_id" is not null;--> statement-breakpoint
 ALTER TABLE "booking_seats" ADD CONSTRAINT "booking_seats_price_nonnegative" CHECK ("booking_seats"."price_cents" >= 0);
@@ -75,7 +77,7 @@ BEGIN
         'currency', b.currency,
         'by', CASE WHEN n.actor_id IS NULL THEN 'system' WHEN n.actor_id = b.user_id THEN 'buyer' ELSE 'admin' END)
         || CASE WHEN n.details IS NULL THEN '{}'::jsonb ELSE jsonb_strip_nulls(jsonb_build_object(
-             'refundCents', n.details->'refundCents', 'toSeatLabels', n.details->'toSeatLabels', 'changeId', n.details->'changeId'))
+             'refundCents', n.details->'refundCents', 'movedFrom', n.details->'from', 'movedTo', n.details->'to', 'changeId', n.details->'changeId'))
            END
     ELSE
       jsonb_build_object('showId', n.show_id, 'change', n.action)

@@ -1,6 +1,7 @@
 import { type AppLoadContext, redirect } from "@remix-run/node";
 import type { PublicUser } from "~/domain/accounts.server";
 import { Forbidden } from "~/domain/errors";
+import { mayCheckIn } from "~/domain/roles";
 import { selectionPath } from "~/domain/selection";
 import { findSessionUser } from "~/domain/sessions.server";
 
@@ -107,6 +108,13 @@ function loginPath(request: Request) {
 export async function requireUser(request: Request, context: AppLoadContext): Promise<PublicUser> {
   const user = await getOptionalUser(request, context);
   if (!user) throw redirect(loginPath(request));
+  return user;
+}
+
+/** Door staff or an administrator: the door's check-in and its list. */
+export async function requireDoor(request: Request, context: AppLoadContext): Promise<PublicUser> {
+  const user = await requireUser(request, context);
+  if (!mayCheckIn(user.role)) throw new Forbidden("This page is for door staff.");
   return user;
 }
 

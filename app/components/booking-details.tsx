@@ -5,6 +5,7 @@ import { useHydrated } from "~/components/use-hydrated";
 import { countedNoun, wordsFor } from "~/domain/kind-words";
 import type { ShowKind } from "~/domain/layouts";
 import { TEST_CARDS } from "~/domain/payments";
+import { plural } from "~/domain/words";
 
 export interface BookingDetails {
   id: string;
@@ -33,8 +34,8 @@ export function HeldBooking(props: {
     <section aria-labelledby="hold-heading" className="space-y-5 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:p-6">
       <div className="space-y-1">
         <h2 id="hold-heading" className="text-lg font-semibold">
-          Your {booking.seats.length === 1 ? wordsFor(booking.show.kind).one : wordsFor(booking.show.kind).many}{" "}
-          {booking.seats.length === 1 ? "is" : "are"} held until {booking.heldUntil}
+          Your {plural(booking.seats.length, wordsFor(booking.show.kind).one, wordsFor(booking.show.kind).many)}{" "}
+          {plural(booking.seats.length, "is", "are")} held until {booking.heldUntil}
         </h2>
         <p className="text-sm text-slate-700">
           <Countdown expiresAt={booking.expiresAt} serverNow={props.serverNow} warn /> · pay before then to keep them.
@@ -43,7 +44,7 @@ export function HeldBooking(props: {
           <Form method="post" className="flex flex-wrap items-center gap-2 pt-1 text-sm">
             <span className="text-slate-700">Need more time?</span>
             <SubmitButton intent="extend" busyLabel="Extending…" variant="secondary" className="px-3 py-1 text-sm">
-              Hold {props.extensionMinutes} more {props.extensionMinutes === 1 ? "minute" : "minutes"}
+              Hold {props.extensionMinutes} more {plural(props.extensionMinutes, "minute", "minutes")}
             </SubmitButton>
             <span className="text-slate-500">(once per hold)</span>
           </Form>
@@ -129,7 +130,7 @@ export function Ticket({
             Cancel this booking?
           </h2>
           <p className="text-sm text-red-950">
-            {booking.total} will be refunded to your card, and {booking.seats.join(", ")} {booking.seats.length === 1 ? "goes" : "go"} back
+            {booking.total} will be refunded to your card, and {booking.seats.join(", ")} {plural(booking.seats.length, "goes", "go")} back
             on sale. This cannot be undone.
           </p>
           <div className="flex flex-wrap gap-3">
@@ -165,17 +166,33 @@ export function Ticket({
   );
 }
 
-const ENDED: Record<"EXPIRED" | "RELEASED" | "CANCELLED", string> = {
-  EXPIRED: "This hold has ended. The seats were released.",
-  RELEASED: "You released this hold. The seats are free again.",
-  CANCELLED: "This booking was cancelled. Your refund is on its way.",
+type Ender = "buyer" | "venue" | "system";
+/** Who ended it, named as it was: the buyer ("you"), the venue, or the clock. */
+const ENDED: Record<"EXPIRED" | "RELEASED" | "CANCELLED", (by: Ender | null) => string> = {
+  EXPIRED: () => "This hold has ended. The seats were released.",
+  RELEASED: (by) =>
+    by === "venue" ? "The venue released your hold. The seats are free again." : "You released this hold. The seats are free again.",
+  CANCELLED: (by) =>
+    by === "venue"
+      ? "The venue cancelled this booking. Your refund is on its way."
+      : by === "buyer"
+        ? "You cancelled this booking. Your refund is on its way."
+        : "This booking was cancelled. Your refund is on its way.",
 };
 
-/** A booking that is over: say so plainly, and lead back to the seat map. */
-export function EndedBooking({ booking, seatIds }: { booking: BookingDetails & { status: keyof typeof ENDED }; seatIds: string[] }) {
+/** A booking that is over: say so plainly (and who ended it), and lead back to the seat map. */
+export function EndedBooking({
+  booking,
+  seatIds,
+  endedBy = null,
+}: {
+  booking: BookingDetails & { status: keyof typeof ENDED };
+  seatIds: string[];
+  endedBy?: Ender | null;
+}) {
   return (
     <section className="space-y-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:p-6">
-      <p className="text-lg font-medium">{ENDED[booking.status]}</p>
+      <p className="text-lg font-medium">{ENDED[booking.status](endedBy)}</p>
       <BookingFacts booking={booking} />
       <div className="flex flex-wrap items-center gap-4">
         {booking.status !== "CANCELLED" && !booking.show.started && seatIds.length ? (
@@ -185,7 +202,7 @@ export function EndedBooking({ booking, seatIds }: { booking: BookingDetails & {
               <input key={id} type="hidden" name="seat" value={id} />
             ))}
             <SubmitButton intent="hold" busyLabel="Holding…">
-              Hold {booking.seats.length === 1 ? "this" : "these"} {countedNoun(booking.show.kind, booking.seats.length).toLowerCase()}{" "}
+              Hold {plural(booking.seats.length, "this", "these")} {countedNoun(booking.show.kind, booking.seats.length).toLowerCase()}{" "}
               again
             </SubmitButton>
           </Form>

@@ -1,5 +1,6 @@
 import { Link } from "@remix-run/react";
 import { useId } from "react";
+import { plural } from "~/domain/words";
 
 export interface BookingListItem {
   id: string;
@@ -39,7 +40,7 @@ export function BookingList({ title, bookings, empty }: { title: string; booking
                 </Link>
                 <p className="text-sm text-slate-600">{b.show.time}</p>
                 <p className="text-sm text-slate-800">
-                  {b.seats.length === 1 ? "Seat" : "Seats"} {b.seats.join(", ")}
+                  {plural(b.seats.length, "Seat", "Seats")} {b.seats.join(", ")}
                   {" · "}Reference <span className="font-mono font-semibold">{b.reference}</span>
                 </p>
                 {b.heldUntil ? (

@@ -1,6 +1,7 @@
 import { Link, useLocation } from "@remix-run/react";
 import { Countdown } from "~/components/countdown";
 import { listLabels } from "~/domain/errors";
+import { plural } from "~/domain/words";
 
 export interface LiveHoldView {
   id: string;
@@ -34,7 +35,7 @@ export function HoldBanner({ holds, serverNow }: { holds: LiveHoldView[]; server
         </Link>
         {others > 0 ? (
           <Link to="/bookings" className="underline">
-            {others === 1 ? "1 more hold" : `${others} more holds`}
+            {plural(others, "1 more hold", `${others} more holds`)}
           </Link>
         ) : null}
       </div>

@@ -309,6 +309,8 @@ export const checkIns = pgTable(
     door: text("door").notNull(),
     byId: uuid("by_id"),
     byName: text("by_name").notNull(),
+    /** The scan that let this seat in (the door form's key, the API's Idempotency-Key): a repeat of it answers the same. */
+    scanKey: text("scan_key"),
   },
   (t) => [
     primaryKey({ columns: [t.bookingId, t.seatId] }),
@@ -321,6 +323,7 @@ export const checkIns = pgTable(
       .onDelete("cascade")
       .onUpdate("cascade"),
     index("check_ins_show_idx").on(t.showId),
+    uniqueIndex("check_ins_scan_key").on(t.bookingId, t.scanKey).where(sql`${t.scanKey} is not null`),
     check("check_ins_door_length", sql`char_length(${t.door}) between 1 and 60`),
   ],
 );

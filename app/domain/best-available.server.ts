@@ -4,6 +4,7 @@ import { bestAvailable, earliestFree } from "./best-available";
 import { listLabels } from "./errors";
 import type { SeatPlace, ZoneView } from "./shows.server";
 import { parseOrThrow } from "./validation";
+import { plural } from "./words";
 
 const blankIsNone = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 
@@ -88,6 +89,6 @@ export function proposeSeats(
   }
   const labels = ids.map((id) => places.find((p) => p.id === id)?.label ?? String(id));
   const picked =
-    show.kind === "DOCTOR" ? `The earliest free ${ids.length === 1 ? "time" : "times"}` : `The best ${ids.length} together${where}`;
+    show.kind === "DOCTOR" ? `The earliest free ${plural(ids.length, "time", "times")}` : `The best ${ids.length} together${where}`;
   return { seatIds: ids.map(String), message: `${picked}: ${listLabels(labels)}, ticked for you. Press Hold to hold them.` };
 }

@@ -24,7 +24,7 @@ import { bookingCancelSchema, bookingMoveSchema, bookingResendSchema } from "./s
 import { seatIsFree } from "./seat-state.server";
 import { type Actor, assertAdmin } from "./show-admin.server";
 import { parseOrThrow, requireId } from "./validation";
-import { counted } from "./words";
+import { counted, plural } from "./words";
 
 export type BookingChangeKind = (typeof bookingChanges.$inferSelect)["kind"];
 
@@ -97,7 +97,7 @@ function refuseStartedOrIn(picked: BookedSeat[], now: Date) {
   const started = picked.filter((s) => s.startsAt <= now).map((s) => s.label);
   if (started.length) throw new Conflict(`${listLabels(started)}: the time has come, so nothing can change any more`);
   const inside = picked.filter((s) => s.checkedIn).map((s) => s.label);
-  if (inside.length) throw new Conflict(`${listLabels(inside)} ${inside.length === 1 ? "was" : "were"} checked in at the door`);
+  if (inside.length) throw new Conflict(`${listLabels(inside)} ${plural(inside.length, "was", "were")} checked in at the door`);
 }
 
 function requirePaid(booking: Booking) {
@@ -198,7 +198,8 @@ export async function moveBookingSeats(db: Db, actor: Actor, input: unknown, now
   assertAdmin(actor);
   const data = parseOrThrow(bookingMoveSchema, input);
   const bookingId = requireId(data.bookingId, "booking");
-  if (data.seatIds.length !== data.toSeatIds.length) throw new ValidationFailed({ toSeatIds: "Pick as many new seats as seats to move" });
+  const asked = data.toSeatIds ?? data.toSeatLabels ?? [];
+  if (new Set(data.seatIds).size !== asked.length) throw new ValidationFailed({ toSeatIds: "Pick as many new seats as seats to move" });
   return retryTransient(() =>
     db.transaction(async (tx) => {
       const booking = await lockBooking(tx, bookingId);
@@ -208,7 +209,7 @@ export async function moveBookingSeats(db: Db, actor: Actor, input: unknown, now
       const booked = await seatsOf(tx, bookingId);
       const from = pick(booked, data.seatIds);
       refuseStartedOrIn(from, now);
-      const wanted = [...new Set(data.toSeatIds)];
+      const wanted = data.toSeatIds ? [...new Set(data.toSeatIds)] : await seatIdsOfLabels(tx, booking.showId, data.toSeatLabels ?? []);
       if (wanted.length !== from.length) throw new ValidationFailed({ toSeatIds: "Pick each new seat once" });
       const targets = await tx
         .select({
@@ -287,6 +288,19 @@ export async function moveBookingSeats(db: Db, actor: Actor, input: unknown, now
       return { kind: "MOVE" as const, booking: updated, refundCents: 0, seatLabels: labels, toSeatLabels: toLabels, replayed: false };
     }),
   );
+}
+
+/** The ids of the show's seats with these labels (any case), in the labels' order; ValidationFailed naming any the show has not. */
+async function seatIdsOfLabels(tx: DbOrTx, showId: string, labels: string[]): Promise<number[]> {
+  const upper = [...new Set(labels.map((l) => l.toUpperCase()))];
+  const rows = await tx
+    .select({ id: seats.id, label: seats.label })
+    .from(seats)
+    .where(and(eq(seats.showId, showId), inArray(sql`upper(${seats.label})`, upper)));
+  const byLabel = new Map(rows.map((r) => [r.label.toUpperCase(), r.id]));
+  const unknown = upper.filter((l) => !byLabel.has(l));
+  if (unknown.length) throw new ValidationFailed({ toSeatIds: `This show has no seat ${listLabels(unknown)}` });
+  return upper.map((l) => byLabel.get(l) as number);
 }
 
 /** Sends a paid booking's ticket to its buyer again (the e-mail consumer writes it: booking.ticket_resent). */

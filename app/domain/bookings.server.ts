@@ -325,6 +325,21 @@ export async function cancelBooking(db: Db, input: { userId: string; bookingId: 
   return bookingFromRow(decision.booking as Record<string, unknown>);
 }
 
+/**
+ * Who ended a booking that is over: its buyer, the venue (an admin), or the system (its time ran
+ * out). Read from the audit trail, for the words on the buyer's page: "The venue released your hold".
+ */
+export async function whoEnded(db: DbOrTx, booking: Pick<Booking, "id" | "userId">): Promise<"buyer" | "venue" | "system"> {
+  const [last] = await db
+    .select({ actorId: auditLog.actorId })
+    .from(auditLog)
+    .where(and(eq(auditLog.bookingId, booking.id), inArray(auditLog.action, ["release", "admin_release", "cancel", "expire"])))
+    .orderBy(desc(auditLog.id))
+    .limit(1);
+  if (!last || last.actorId === null) return "system";
+  return last.actorId === booking.userId ? "buyer" : "venue";
+}
+
 type BookedSeats = { seats: Array<{ id: number; label: string }>; startsAt: Date };
 
 async function seatsOfBookings(db: DbOrTx, bookingIds: string[]) {

@@ -4,6 +4,7 @@ import { type BookingView, getBookingForUser } from "./bookings.server";
 import { listLabels, NotFound } from "./errors";
 import type { LayoutSpec } from "./layouts";
 import { getShow } from "./shows.server";
+import { plural } from "./words";
 
 /**
  * A paid booking as a calendar entry (RFC 5545, through the `ics` library: escaping, line folding
@@ -19,7 +20,7 @@ export function bookingCalendar(
 ): string {
   const seats = booking.seats.map((s) => s.label);
   const what =
-    layout.kind === "DOCTOR" ? `Appointment at ${listLabels(seats)}` : `${seats.length === 1 ? "Seat" : "Seats"} ${listLabels(seats)}`;
+    layout.kind === "DOCTOR" ? `Appointment at ${listLabels(seats)}` : `${plural(seats.length, "Seat", "Seats")} ${listLabels(seats)}`;
   const { error, value } = createEvent({
     uid: `${booking.id}@holdfast`,
     productId: "holdfast/ics",

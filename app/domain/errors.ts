@@ -1,4 +1,5 @@
 import { clockIn } from "./time";
+import { plural } from "./words";
 
 /**
  * Typed domain errors. Domain functions throw these; `app/http/errors.server.ts` is the one place
@@ -97,7 +98,7 @@ export class SeatsUnavailable extends DomainError {
   ) {
     const others = labels.filter((label) => !yours.includes(label));
     const parts = [
-      others.length ? `${listLabels(others)} ${others.length === 1 ? "was" : "were"} just taken` : "",
+      others.length ? `${listLabels(others)} ${plural(others.length, "was", "were")} just taken` : "",
       yours.length ? `you already hold ${listLabels(yours)} in another hold` : "",
     ].filter(Boolean);
     const sentence = parts.join(" and ");

@@ -15,6 +15,7 @@ import { hasStarted, isSeatFree, type StoredSeatStatus } from "./seat-state";
 import { holdIsLive, seatHasStarted, seatIsFree } from "./seat-state.server";
 import { type BookingSettings, DEFAULT_BOOKING_SETTINGS } from "./settings";
 import { parseOrThrow, requireId } from "./validation";
+import { plural } from "./words";
 
 export interface HoldInput {
   /** From the session or the token, never from the request. */
@@ -563,9 +564,9 @@ function refusal(v: Verdict, req: HoldRequest, settings: BookingSettings): Error
   if (req.ids.length > v.max_seats) return new ValidationFailed({ seatIds: `You can hold at most ${v.max_seats} seats at a time` });
   if (v.started.length > 0) {
     if (v.kind !== "DOCTOR") return new Conflict("This show has already started; its seats can no longer be held");
-    return new Conflict(`${listLabels(v.started)} ${v.started.length === 1 ? "has" : "have"} already passed and can no longer be booked`);
+    return new Conflict(`${listLabels(v.started)} ${plural(v.started.length, "has", "have")} already passed and can no longer be booked`);
   }
-  if (v.blocked.length > 0) return new Conflict(`${listLabels(v.blocked)} ${v.blocked.length === 1 ? "is" : "are"} not for sale`);
+  if (v.blocked.length > 0) return new Conflict(`${listLabels(v.blocked)} ${plural(v.blocked.length, "is", "are")} not for sale`);
   if (v.taken.length > 0) return new SeatsUnavailable(v.taken);
   if (v.already + v.found <= v.max_seats) {
     return new Conflict(

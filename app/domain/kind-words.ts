@@ -1,4 +1,5 @@
 import type { ShowKind } from "./layouts";
+import { plural } from "./words";
 
 /**
  * Each kind of show in its own words: a clinic books appointments at times for patients, a coach
@@ -40,6 +41,6 @@ export const KIND_NAMES: Record<ShowKind, string> = { SHOW: "Show", BUS: "Bus", 
 /** "Seat", "Seats", "Appointment", "Appointments": a row's label. */
 export const countedNoun = (kind: ShowKind, count: number) => {
   const w = WORDS[kind];
-  const noun = count === 1 ? w.one : w.many;
+  const noun = plural(count, w.one, w.many);
   return noun[0].toUpperCase() + noun.slice(1);
 };

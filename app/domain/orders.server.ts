@@ -231,14 +231,27 @@ export interface AttendeeLine {
  * A show's attendees, one line per paid seat in seat order: the door list and the CSV export.
  * Door staff may read it (they check people in against it); so may admins.
  */
-export async function* attendeesOf(
-  db: DbOrTx,
-  actor: Actor,
-  showId: string,
-  batch = 2000,
-): AsyncGenerator<AttendeeLine[], void, undefined> {
+export function attendeesOf(db: DbOrTx, actor: Actor, showId: string, batch = 2000): AsyncGenerator<AttendeeLine[], void, undefined> {
+  // Checked now, not at the first batch: a caller learns of a refusal before it starts a response.
   if (!mayCheckIn(actor.role)) throw new Forbidden("Only door staff and administrators can read the door list.");
-  const id = requireId(showId, "show");
+  return attendeeBatches(db, requireId(showId, "show"), batch);
+}
+
+/** The CSV export's columns, and a line as its row. */
+export const ATTENDEE_COLUMNS = ["seat", "section", "reference", "name", "email", "price", "currency", "checked_in_at", "door"] as const;
+export const attendeeRow = (l: AttendeeLine): string[] => [
+  l.seat,
+  l.section ?? "",
+  l.reference,
+  l.name,
+  l.email,
+  (l.priceCents / 100).toFixed(2),
+  l.currency,
+  l.checkedInAt ? l.checkedInAt.toISOString() : "",
+  l.door ?? "",
+];
+
+async function* attendeeBatches(db: DbOrTx, id: string, batch: number): AsyncGenerator<AttendeeLine[], void, undefined> {
   let afterSeat = 0;
   for (;;) {
     const rows = await db

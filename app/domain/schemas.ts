@@ -203,9 +203,27 @@ const bookingSeatIds = z.array(seatId, { error: "Pick at least one seat" }).min(
 export const bookingCancelSchema = z
   .strictObject({ bookingId: z.string(), seatIds: bookingSeatIds, requestKey, reason })
   .meta({ id: "BookingCancelRequest" });
-/** The venue moves a paid booking's seats (`seatIds[i]` to `toSeatIds[i]`). */
+/**
+ * The venue moves a paid booking's seats, pair by pair: `seatIds[i]` to `toSeatIds[i]`, or to the
+ * seat labelled `toSeatLabels[i]` ("D5", as an operator types it).
+ */
 export const bookingMoveSchema = z
-  .strictObject({ bookingId: z.string(), seatIds: bookingSeatIds, toSeatIds: bookingSeatIds, requestKey, reason })
+  .strictObject({
+    bookingId: z.string(),
+    seatIds: bookingSeatIds,
+    toSeatIds: bookingSeatIds.optional(),
+    toSeatLabels: z
+      .array(z.string().trim().min(1, "Name each new seat").max(20, "Unknown seat"), { error: "Name the new seats" })
+      .min(1, "Name the new seats")
+      .max(1000, "Too many seats")
+      .optional(),
+    requestKey,
+    reason,
+  })
+  .refine((m) => (m.toSeatIds === undefined) !== (m.toSeatLabels === undefined), {
+    error: "Give the new seats by id or by label",
+    path: ["toSeatIds"],
+  })
   .meta({ id: "BookingMoveRequest" });
 export const bookingResendSchema = z.strictObject({ bookingId: z.string(), requestKey }).meta({ id: "BookingResendRequest" });
 
@@ -229,6 +247,7 @@ export const checkInSchema = z
         .default("Main door"),
     ),
     seat: z.string().trim().max(20, "Unknown seat").optional(),
+    scanKey: requestKey.optional(),
   })
   .meta({ id: "CheckInRequest" });
 

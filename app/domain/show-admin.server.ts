@@ -21,6 +21,7 @@ import { adminSeatsSchema, showEditSchema } from "./schemas";
 import { holdHasEnded, holdIsLive, seatIsFree } from "./seat-state.server";
 import { createShow, getShow } from "./shows.server";
 import { parseOrThrow, requireId } from "./validation";
+import { counted, plural } from "./words";
 
 export type Actor = Pick<PublicUser, "id" | "role" | "name" | "email">;
 
@@ -110,8 +111,8 @@ export async function setSeatsBlocked(
       if (v.refused.length) {
         throw new Conflict(
           input.blocked
-            ? `${listLabels(v.refused)} ${v.refused.length === 1 ? "is" : "are"} held or sold: release ${v.refused.length === 1 ? "it" : "them"} first`
-            : `${listLabels(v.refused)} ${v.refused.length === 1 ? "is" : "are"} not blocked`,
+            ? `${listLabels(v.refused)} ${plural(v.refused.length, "is", "are")} held or sold: release ${plural(v.refused.length, "it", "them")} first`
+            : `${listLabels(v.refused)} ${plural(v.refused.length, "is", "are")} not blocked`,
         );
       }
       return { changed: v.changed };
@@ -271,7 +272,7 @@ export async function deleteShow(db: Db, actor: Actor, showId: string, now: Date
   const r = rows[0] as { found: boolean; bookings: number; deleted: boolean };
   if (!r.found) throw new NotFound("There is no such show");
   if (!r.deleted)
-    throw new Conflict(`This show has ${r.bookings} booking${r.bookings === 1 ? "" : "s"} (held, paid or ended): cancel it instead`);
+    throw new Conflict(`This show has ${counted(r.bookings, "booking", "bookings")} (held, paid or ended): cancel it instead`);
 }
 
 /**
@@ -331,7 +332,7 @@ export async function editShow(db: Db, actor: Actor, showId: string, input: unkn
   if (!r.found) throw new NotFound("There is no such show");
   if (r.busy > 0)
     throw new Conflict(
-      `${r.busy} booking${r.busy === 1 ? " is" : "s are"} held or paid for: a show can be edited only while nothing is sold`,
+      `${r.busy} booking${plural(r.busy, " is", "s are")} held or paid for: a show can be edited only while nothing is sold`,
     );
 }
 

@@ -9,6 +9,9 @@ export const EVENT_NAMES = [
   "booking.released",
   "booking.expired",
   "booking.cancelled",
+  "booking.seats_cancelled",
+  "booking.moved",
+  "booking.ticket_resent",
   "show.created",
   "show.changed",
   "show.cancelled",
@@ -28,6 +31,13 @@ export interface BookingPayload {
   currency: string | null;
   /** Who made the change: the buyer, an admin, or the system (the sweeper). */
   by: "buyer" | "admin" | "system";
+  /** What the venue refunded (booking.seats_cancelled, and a booking.cancelled the venue made). */
+  refundCents?: number;
+  /** A move's old and new seats, pair by pair (booking.moved). */
+  movedFrom?: string[];
+  movedTo?: string[];
+  /** The venue's change behind the event (booking_changes.id). */
+  changeId?: number;
 }
 
 /** Every show.* event's payload (version 1). */

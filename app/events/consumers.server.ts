@@ -2,14 +2,15 @@ import { eq, sql } from "drizzle-orm";
 import QRCode from "qrcode";
 import type { ShowCache } from "~/cache/show-cache.server";
 import type { DbOrTx } from "~/db/client.server";
-import { salesPerMinute, users } from "~/db/schema";
+import { salesPerMinute, sentEmails, users } from "~/db/schema";
 import { type BookingView, getBookingForUser } from "~/domain/bookings.server";
 import { ticketCalendar } from "~/domain/calendar.server";
-import { NotFound } from "~/domain/errors";
+import { listLabels, NotFound } from "~/domain/errors";
 import { countedNoun, wordsFor } from "~/domain/kind-words";
 import { formatMoney, formatShowTime } from "~/domain/time";
+import { counted, plural } from "~/domain/words";
 import { type BookingPayload, type HoldfastEvent, isBookingEvent } from "./catalogue";
-import type { Mailer } from "./mail.server";
+import type { Mailer, MailMessage } from "./mail.server";
 import type { Consumer } from "./relay.server";
 
 const escapeHtml = (text: string) =>
@@ -55,13 +56,23 @@ ${letter.link ? `<p><a href="${escapeHtml(letter.link.href)}">${escapeHtml(lette
 
 /**
  * E-mail to the buyer: the ticket when a booking is paid (reference, seats, time, amount, the
- * reference as a QR code, a calendar file), a notice when a hold runs out, and word of a
- * cancellation. Idempotent by event id (handleOnce), and the file or SMTP Message-ID is the event's.
+ * reference as a QR code, a calendar file) and again when the venue resends it; a notice when a
+ * hold runs out; word of a cancellation, of seats the venue cancelled and refunded, and of seats
+ * it moved (with the ticket as it is now). The actor is named as it was: "you cancelled", "the
+ * venue cancelled". Idempotent by event id (handleOnce), and the file or SMTP Message-ID is the
+ * event's. Every message sent is listed on the booking's admin page (sent_emails).
  */
 export function emailConsumer(mailer: Mailer, publicUrl: string): Consumer {
   return {
     name: "email",
-    events: ["booking.confirmed", "booking.cancelled", "booking.expired"],
+    events: [
+      "booking.confirmed",
+      "booking.cancelled",
+      "booking.expired",
+      "booking.seats_cancelled",
+      "booking.moved",
+      "booking.ticket_resent",
+    ],
     // An expiry is written about only when the system ended the hold (a buyer's release needs no letter).
     accepts: (event) => event.name !== "booking.expired" || (event.payload as BookingPayload).by === "system",
     async handle(tx, event) {
@@ -69,20 +80,36 @@ export function emailConsumer(mailer: Mailer, publicUrl: string): Consumer {
       const found = await bookingOf(tx, event.payload);
       if (!found) return; // the booking or its buyer is gone: nobody to write to
       const { booking, name, email } = found;
+      const p = event.payload;
       const words = wordsFor(booking.show.kind);
       const seats = booking.seats.map((s) => s.label).join(", ");
       const when = formatShowTime(booking.startsAt, booking.show.timeZone);
       const where = `${booking.show.venue}, ${booking.show.city}`;
-      const noun = countedNoun(booking.show.kind, booking.seats.length).toLowerCase();
+      const noun = (n: number) => countedNoun(booking.show.kind, n).toLowerCase();
       const ticketUrl = `${publicUrl}/bookings/${booking.id}`;
-      const amount = formatMoney(booking.amountCents, booking.currency);
+      const money = (cents: number) => formatMoney(cents, booking.currency);
       const base = { to: email, eventId: event.id, at: event.at };
-      if (event.name === "booking.confirmed") {
+      const send = async (letter: Letter, extra: Partial<MailMessage> = {}) => {
+        await mailer.send({ ...base, ...letter, ...render(letter, name, extra.attachments ? "qr@holdfast" : undefined), ...extra });
+        await tx
+          .insert(sentEmails)
+          .values({
+            bookingId: booking.id,
+            eventId: event.id,
+            eventName: event.name,
+            to: email,
+            subject: letter.subject,
+            at: new Date(event.at),
+          })
+          .onConflictDoNothing();
+      };
+      /** The ticket as it is now: what it is for, the QR code, and a calendar file while it stands. */
+      const ticket = async (opening: string[]) => {
         const qr = await QRCode.toBuffer(booking.reference, { errorCorrectionLevel: "M", margin: 2, scale: 6 });
         const letter: Letter = {
           subject: `Your ${words.ticket.toLowerCase()} for ${booking.show.name}: ${booking.reference}`,
           lines: [
-            `You have paid ${amount} for ${booking.seats.length} ${noun} at ${booking.show.name}.`,
+            ...opening,
             `Reference: ${booking.reference}`,
             `${countedNoun(booking.show.kind, booking.seats.length)}: ${seats}`,
             `When: ${when} (${booking.show.timeZone})`,
@@ -94,43 +121,68 @@ export function emailConsumer(mailer: Mailer, publicUrl: string): Consumer {
         // A booking cancelled since has no calendar entry (its own e-mail follows).
         const calendar =
           booking.effectiveStatus === "CONFIRMED"
-            ? await ticketCalendar(tx, { id: event.payload.userId as string, name }, booking.id, ticketUrl)
+            ? await ticketCalendar(tx, { id: p.userId as string, name }, booking.id, ticketUrl)
             : null;
-        await mailer.send({
-          ...base,
-          ...letter,
-          ...render(letter, name, "qr@holdfast"),
+        return {
+          letter,
           attachments: [
             { filename: `${booking.reference}.png`, content: qr, cid: "qr@holdfast", contentType: "image/png" },
             ...(calendar ? [{ filename: `${booking.reference}.ics`, content: Buffer.from(calendar), contentType: "text/calendar" }] : []),
           ],
-        });
+        };
+      };
+      if (event.name === "booking.confirmed" || event.name === "booking.ticket_resent") {
+        const opening =
+          event.name === "booking.confirmed"
+            ? `You have paid ${money(booking.amountCents)} for ${counted(booking.seats.length, noun(1), noun(2))} at ${booking.show.name}.`
+            : `As you asked the venue, here is your ${words.ticket.toLowerCase()} for ${booking.show.name} again.`;
+        const { letter, attachments } = await ticket([opening]);
+        await send(letter, { attachments });
+      } else if (event.name === "booking.moved") {
+        const { letter, attachments } = await ticket([
+          `The venue moved your booking ${booking.reference} for ${booking.show.name}: ${pairs(p.movedFrom ?? [], p.movedTo ?? [])}.`,
+          "Your reference is the same; here is the ticket as it is now.",
+        ]);
+        await send({ ...letter, subject: `New ${noun(2)} for ${booking.show.name}: ${booking.reference}` }, { attachments });
+      } else if (event.name === "booking.seats_cancelled") {
+        const { letter, attachments } = await ticket([
+          `The venue cancelled ${listLabels(p.seatLabels)} from your booking ${booking.reference} for ${booking.show.name}, and refunded ${money(p.refundCents ?? 0)} to the card you paid with.`,
+          `You still have ${counted(booking.seats.length, noun(1), noun(2))}: here is the ticket as it is now.`,
+        ]);
+        await send(
+          { ...letter, subject: `${listLabels(p.seatLabels)} cancelled from ${booking.reference}: ${booking.show.name}` },
+          { attachments },
+        );
       } else if (event.name === "booking.expired") {
-        const letter: Letter = {
+        await send({
           subject: `Your hold for ${booking.show.name} has ended`,
           lines: [
-            `Your hold on ${seats} (${booking.reference}) for ${booking.show.name} on ${when} ran out before it was paid for, so the ${noun} went back on sale. Nothing was charged.`,
-            booking.seats.length === 1 ? "If it is still free, you can hold it again." : "If they are still free, you can hold them again.",
+            `Your hold on ${seats} (${booking.reference}) for ${booking.show.name} on ${when} ran out before it was paid for, so the ${noun(booking.seats.length)} went back on sale. Nothing was charged.`,
+            plural(booking.seats.length, "If it is still free, you can hold it again.", "If they are still free, you can hold them again."),
           ],
           link: { text: `Back to ${booking.show.name}`, href: `${publicUrl}/shows/${booking.show.id}` },
-        };
-        await mailer.send({ ...base, ...letter, ...render(letter, name) });
+        });
       } else if (event.name === "booking.cancelled") {
-        const letter: Letter = {
+        const refunded = p.refundCents ?? booking.amountCents;
+        await send({
           subject: `Booking ${booking.reference} for ${booking.show.name} is cancelled`,
           lines: [
-            event.payload.by === "admin"
-              ? `We are sorry: ${booking.show.name} on ${when} will not go ahead as booked, so your booking ${booking.reference} (${seats}) is cancelled.`
-              : `Your booking ${booking.reference} (${seats}) for ${booking.show.name} on ${when} is cancelled.`,
-            `${amount} is refunded to the card you paid with.`,
+            p.by !== "admin"
+              ? `Your booking ${booking.reference} (${seats}) for ${booking.show.name} on ${when} is cancelled.`
+              : p.changeId !== undefined
+                ? `The venue cancelled your booking ${booking.reference} (${seats}) for ${booking.show.name} on ${when}.`
+                : `We are sorry: ${booking.show.name} on ${when} will not go ahead as booked, so your booking ${booking.reference} (${seats}) is cancelled.`,
+            `${money(refunded)} is refunded to the card you paid with.`,
           ],
           link: { text: "Your bookings", href: `${publicUrl}/bookings` },
-        };
-        await mailer.send({ ...base, ...letter, ...render(letter, name) });
+        });
       }
     },
   };
 }
+
+/** "A1 → B4, A2 → B5". */
+const pairs = (from: string[], to: string[]) => from.map((f, i) => `${f} → ${to[i] ?? "?"}`).join(", ");
 
 /**
  * Sales per show per minute for the admin's dashboard: a payment adds its seats and amount to
@@ -139,11 +191,12 @@ export function emailConsumer(mailer: Mailer, publicUrl: string): Consumer {
  */
 export const analyticsConsumer: Consumer = {
   name: "analytics",
-  events: ["booking.confirmed", "booking.cancelled"],
+  events: ["booking.confirmed", "booking.cancelled", "booking.seats_cancelled"],
   async handle(tx, event: HoldfastEvent) {
     if (!isBookingEvent(event)) return;
     const seats = event.payload.seatIds.length;
-    const cents = event.payload.amountCents ?? 0;
+    // Some seats cancelled: what they cost comes off (the payload's amount is what the booking is worth now).
+    const cents = (event.name === "booking.seats_cancelled" ? event.payload.refundCents : event.payload.amountCents) ?? 0;
     const sign = event.name === "booking.confirmed" ? 1 : -1;
     await tx
       .insert(salesPerMinute)

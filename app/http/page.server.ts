@@ -19,6 +19,7 @@ import { ServerOnlyKey } from "~/components/server-only";
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS, unavailableMessageOf } from "~/db/unavailable.server";
 import { DomainError, ValidationFailed } from "~/domain/errors";
 import { endSession, startSession } from "~/domain/sessions.server";
+import { plural } from "~/domain/words";
 import { headersOf, statusOf } from "./errors.server";
 
 /** What a form gets back when its post failed: what was typed (never a secret), and why. */
@@ -166,7 +167,7 @@ export function formFailure<V extends Record<string, string>>(
     return {
       values,
       fieldErrors: error.fieldErrors,
-      formError: `${n === 1 ? "One field needs" : `${n} fields need`} attention: see the messages below.`,
+      formError: `${plural(n, "One field needs", `${n} fields need`)} attention: see the messages below.`,
     };
   }
   const shown = new Set(options.fields ?? []);

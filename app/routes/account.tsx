@@ -6,6 +6,7 @@ import { AccountSecurity } from "~/components/account-security";
 import { changePassword, isWrongCurrentPassword } from "~/domain/accounts.server";
 import { ValidationFailed } from "~/domain/errors";
 import { endSessionsOf, listSessions } from "~/domain/sessions.server";
+import { counted, plural } from "~/domain/words";
 import { pageAction, pageLoader, redirectWithFlash, textField } from "~/http/page.server";
 
 export const meta: MetaFunction = () => [{ title: "Your account · Holdfast" }];
@@ -35,7 +36,7 @@ export const action = (args: ActionFunctionArgs) =>
         isWrongCurrentPassword,
       );
       await context.sessionChecks.poll();
-      const ended = endedSessions === 1 ? "1 other session was" : `${endedSessions} other sessions were`;
+      const ended = plural(endedSessions, "1 other session was", `${endedSessions} other sessions were`);
       return redirectWithFlash(post, "/account", `Your password is changed. ${ended} ended.`);
     }
     if (intent === "everywhere") {
@@ -44,7 +45,7 @@ export const action = (args: ActionFunctionArgs) =>
       const session = await getSession(request, context);
       session.unset("userId");
       session.unset("sid");
-      return redirectWithFlash(post, "/login", `You are logged out everywhere (${ended} session${ended === 1 ? "" : "s"} ended).`);
+      return redirectWithFlash(post, "/login", `You are logged out everywhere (${counted(ended, "session", "sessions")} ended).`);
     }
     throw new ValidationFailed({ intent: "Unknown action" });
   });

@@ -5,6 +5,7 @@ import { requireAdmin } from "~/auth/guards.server";
 import { AdminNav, OccupancyBar } from "~/components/admin/occupancy";
 import { getDashboard } from "~/domain/dashboard.server";
 import { formatMoney, formatShowTime } from "~/domain/time";
+import { counted } from "~/domain/words";
 import { pageLoader } from "~/http/page.server";
 
 export const meta: MetaFunction = () => [{ title: "Admin · Holdfast" }];
@@ -94,7 +95,7 @@ export default function AdminHome() {
             {endingSoon.map((h) => (
               <li key={h.bookingId} className="flex flex-wrap justify-between gap-2 p-3">
                 <span>
-                  <span className="font-mono">{h.reference}</span> · {h.showName} · {h.seats} seat{h.seats === 1 ? "" : "s"} · {h.holder}
+                  <span className="font-mono">{h.reference}</span> · {h.showName} · {counted(h.seats, "seat", "seats")} · {h.holder}
                 </span>
                 <span className="tabular-nums text-amber-800">
                   {Math.max(0, Math.floor(h.secondsLeft / 60))}:{String(Math.max(0, h.secondsLeft % 60)).padStart(2, "0")} left

@@ -13,12 +13,14 @@ import {
   ShowLinks,
   salesRows,
 } from "~/components/admin/show-manage";
+import { checkInCounts } from "~/domain/check-in.server";
 import { getShowForAdmin } from "~/domain/dashboard.server";
 import { ValidationFailed } from "~/domain/errors";
 import { cancelShow, deleteShow, releaseHoldsOnSeats, resetShow, setSeatsBlocked } from "~/domain/show-admin.server";
 import { getSeatCodes } from "~/domain/shows.server";
 import { clockIn, formatMoney, formatShowTime } from "~/domain/time";
 import { showView } from "~/domain/views.server";
+import { counted } from "~/domain/words";
 import { type PageActionArgs, pageAction, pageLoader, redirectWithFlash } from "~/http/page.server";
 import { joinAdminSeatMap } from "~/seat-map/html";
 import { seatMapTemplate } from "~/seat-map/segments.server";
@@ -54,6 +56,8 @@ export const loader = (args: LoaderFunctionArgs) =>
       takings: refund,
       zones: view.zones.map((z) => `${z.name} ${formatMoney(z.priceCents, show.currency)}`),
       editable: view.counts.held === 0 && view.counts.booked === 0,
+      booked: view.bookings > 0,
+      door: await checkInCounts(context.db, show.id),
       html,
       seat,
       confirm: asked ? confirmationOf(asked, view.counts, view.bookings, refund) : null,
@@ -70,27 +74,35 @@ type Args = PageActionArgs<Awaited<ReturnType<typeof requireAdmin>>>;
 const INTENTS: Record<string, (a: Args, showId: string) => Promise<TypedResponse<never>>> = {
   block: async (a, showId) => {
     const { changed } = await setSeatsBlocked(a.context.db, a.user, { showId, seatIds: a.form.getAll("seat"), blocked: true });
-    return redirectWithFlash(a, `/admin/shows/${showId}`, `${changed} seat${changed === 1 ? "" : "s"} blocked`);
+    return redirectWithFlash(a, `/admin/shows/${showId}`, `${counted(changed, "seat", "seats")} blocked`);
   },
   unblock: async (a, showId) => {
     const { changed } = await setSeatsBlocked(a.context.db, a.user, { showId, seatIds: a.form.getAll("seat"), blocked: false });
-    return redirectWithFlash(a, `/admin/shows/${showId}`, `${changed} seat${changed === 1 ? "" : "s"} back on sale`);
+    return redirectWithFlash(a, `/admin/shows/${showId}`, `${counted(changed, "seat", "seats")} back on sale`);
   },
   release: async (a, showId) => {
     const { bookings, seats } = await releaseHoldsOnSeats(a.context.db, a.user, { showId, seatIds: a.form.getAll("seat") });
-    return redirectWithFlash(a, `/admin/shows/${showId}`, `${bookings} hold${bookings === 1 ? "" : "s"} released (${seats} seats)`);
+    return redirectWithFlash(
+      a,
+      `/admin/shows/${showId}`,
+      `${counted(bookings, "hold", "holds")} released (${counted(seats, "seat", "seats")})`,
+    );
   },
   reset: async (a, showId) => {
     const r = await resetShow(a.context.db, a.user, showId);
     return redirectWithFlash(
       a,
       `/admin/shows/${showId}`,
-      `Reset: ${r.seats} seats back on sale, ${r.holds} holds released, ${r.bookings} bookings refunded`,
+      `Reset: ${counted(r.seats, "seat", "seats")} back on sale, ${counted(r.holds, "hold", "holds")} released, ${counted(r.bookings, "booking", "bookings")} refunded`,
     );
   },
   cancel: async (a, showId) => {
     const r = await cancelShow(a.context.db, a.user, showId);
-    return redirectWithFlash(a, `/admin/shows/${showId}`, `Cancelled: ${r.bookings} bookings refunded, ${r.holds} holds released`);
+    return redirectWithFlash(
+      a,
+      `/admin/shows/${showId}`,
+      `Cancelled: ${counted(r.bookings, "booking", "bookings")} refunded, ${counted(r.holds, "hold", "holds")} released`,
+    );
   },
   delete: async (a, showId) => {
     await deleteShow(a.context.db, a.user, showId);
@@ -106,7 +118,7 @@ export const action = (args: ActionFunctionArgs) =>
   });
 
 export default function AdminShow() {
-  const { show, counts, takings, zones, editable, html, seat, confirm, audit, sales } = useLoaderData<typeof loader>();
+  const { show, counts, takings, zones, editable, booked, door, html, seat, confirm, audit, sales } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <div className="space-y-8">
@@ -117,8 +129,11 @@ export default function AdminShow() {
           {show.time} · {show.venue}, {show.city} · {zones.join(" · ")} · takings {takings}
           {show.cancelled ? " · cancelled" : ""}
         </p>
+        <p className="text-slate-700" data-testid="checked-in">
+          Checked in: {door.checkedIn.toLocaleString("en-GB")} of {door.expected.toLocaleString("en-GB")} expected
+        </p>
         <OccupancyBar counts={counts} total={show.totalSeats} />
-        <ShowLinks showId={show.id} editable={editable} />
+        <ShowLinks showId={show.id} editable={editable} cancelled={show.cancelled} booked={booked} />
       </div>
       {confirm ? <ConfirmPanel confirm={confirm} showId={show.id} /> : null}
       <AdminSeatMap html={html} error={result?.formError} />

@@ -8,6 +8,7 @@ import { ValidationFailed } from "~/domain/errors";
 import { getShow } from "~/domain/shows.server";
 import { formatShowTime } from "~/domain/time";
 import { addWebhook, listWebhooks, removeWebhook } from "~/domain/webhooks.server";
+import { plural } from "~/domain/words";
 import { pageAction, pageLoader, redirectWithFlash } from "~/http/page.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -89,7 +90,7 @@ export default function Webhooks() {
                   <span>{d.eventName}</span>
                   <strong>{STATES[d.state]}</strong>
                   <span className="text-slate-600">
-                    {d.attempts} {d.attempts === 1 ? "try" : "tries"}
+                    {d.attempts} {plural(d.attempts, "try", "tries")}
                     {d.lastStatus ? ` · last answer ${d.lastStatus}` : ""}
                     {d.lastError && d.state !== "delivered" ? ` · ${d.lastError}` : ""}
                   </span>

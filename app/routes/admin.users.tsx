@@ -5,6 +5,7 @@ import { requireAdmin } from "~/auth/guards.server";
 import { AdminNav } from "~/components/admin/occupancy";
 import { FormError, SubmitButton } from "~/components/form-field";
 import { listUsers, setUserRole } from "~/domain/accounts.server";
+import { ROLE_NAMES, ROLES } from "~/domain/roles";
 import { pageAction, pageLoader, redirectWithFlash, textField } from "~/http/page.server";
 
 export const meta: MetaFunction = () => [{ title: "Users · Admin · Holdfast" }];
@@ -21,7 +22,7 @@ export const action = (args: ActionFunctionArgs) =>
   pageAction(args, { guard: requireAdmin }, async (post) => {
     const { form, user, context } = post;
     const changed = await setUserRole(context.db, user, { userId: textField(form, "userId"), role: form.get("role") });
-    return redirectWithFlash(post, "/admin/users", `${changed.name} is now ${changed.role === "ADMIN" ? "an administrator" : "a user"}`);
+    return redirectWithFlash(post, "/admin/users", `${changed.name} is now ${ROLE_NAMES[changed.role].toLowerCase()}`);
   });
 
 export default function AdminUsers() {
@@ -56,16 +57,20 @@ export default function AdminUsers() {
                 {u.email} · since {u.since}
               </p>
             </div>
-            <Form method="post" className="flex items-center gap-2">
-              <span
-                className={`rounded-full px-2 py-0.5 text-xs font-semibold ${u.role === "ADMIN" ? "bg-brand-50 text-brand-700" : "bg-slate-100 text-slate-700"}`}
-              >
-                {u.role === "ADMIN" ? "Admin" : "User"}
-              </span>
+            <Form method="post" className="flex flex-wrap items-center gap-2">
               <input type="hidden" name="userId" value={u.id} />
-              <input type="hidden" name="role" value={u.role === "ADMIN" ? "USER" : "ADMIN"} />
+              <label htmlFor={`role-${u.id}`} className="sr-only">
+                Role of {u.name}
+              </label>
+              <select id={`role-${u.id}`} name="role" defaultValue={u.role} className="rounded border border-slate-300 px-2 py-2">
+                {ROLES.map((r) => (
+                  <option key={r} value={r}>
+                    {ROLE_NAMES[r]}
+                  </option>
+                ))}
+              </select>
               <SubmitButton variant="secondary" busyLabel="Saving…">
-                {u.role === "ADMIN" ? "Make user" : "Make admin"}
+                Save role
               </SubmitButton>
             </Form>
           </li>

@@ -4,7 +4,7 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser, requireUserId } from "~/auth/guards.server";
 import { EndedBooking, HeldBooking, Ticket } from "~/components/booking-details";
 import { FormError } from "~/components/form-field";
-import { cancelBooking, confirmBooking, extendHold, getBookingForUser, releaseHold } from "~/domain/bookings.server";
+import { cancelBooking, confirmBooking, extendHold, getBookingForUser, releaseHold, whoEnded } from "~/domain/bookings.server";
 import { ValidationFailed } from "~/domain/errors";
 import { hasStarted } from "~/domain/seat-state";
 import { clockIn, formatMoney, formatShowTime } from "~/domain/time";
@@ -40,6 +40,8 @@ export const loader = (args: LoaderFunctionArgs) =>
         // The booking's own time: a clinic booking's is its slot's, not the day's first.
         show: { ...showView(show), time: formatShowTime(booking.startsAt, show.timeZone), started: hasStarted(booking, now) },
       },
+      // Who ended a booking that is over, for its words ("The venue released your hold").
+      endedBy: ["RELEASED", "CANCELLED"].includes(booking.effectiveStatus) ? await whoEnded(context.db, booking) : null,
       serverNow: now.getTime(),
       // Once per hold, if HOLD_EXTENSION_SECONDS allows it.
       extensionMinutes:
@@ -86,7 +88,7 @@ export const action = (args: ActionFunctionArgs) =>
   });
 
 export default function BookingPage() {
-  const { booking, serverNow, idempotencyKey, ticket, extensionMinutes } = useLoaderData<typeof loader>();
+  const { booking, serverNow, endedBy, idempotencyKey, ticket, extensionMinutes } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const { status } = booking;
   return (
@@ -110,7 +112,7 @@ export default function BookingPage() {
       ) : status === "CONFIRMED" ? (
         ticket && <Ticket booking={booking} {...ticket} />
       ) : (
-        <EndedBooking booking={{ ...booking, status }} seatIds={booking.seatIds} />
+        <EndedBooking booking={{ ...booking, status }} seatIds={booking.seatIds} endedBy={endedBy} />
       )}
     </div>
   );

@@ -13,6 +13,7 @@ import { getShowWithSeatCodes, saleClosed } from "~/domain/shows.server";
 import { formatMoney } from "~/domain/time";
 import { venueView } from "~/domain/venue.server";
 import { showView } from "~/domain/views.server";
+import { plural } from "~/domain/words";
 import { pageAction, pageLoader, redirectWithFlash } from "~/http/page.server";
 import { SEAT_MAP_HTML, SeatMapForm } from "~/seat-map/seat-map";
 import { codesAfterFailedHold, failedHoldOf, seatMapSegments, seatPlaces, viewCodes } from "~/seat-map/segments.server";
@@ -90,7 +91,7 @@ export const action = (args: ActionFunctionArgs) =>
     const held =
       path === "existing"
         ? `You already hold ${labels} — here is that hold`
-        : `${labels} ${seats.length === 1 ? "is" : "are"} held for you — pay to keep them`;
+        : `${labels} ${plural(seats.length, "is", "are")} held for you — pay to keep them`;
     return redirectWithFlash(post, `/bookings/${booking.id}`, held);
   });
 

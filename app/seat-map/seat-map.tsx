@@ -7,6 +7,7 @@ import { listLabels } from "~/domain/errors";
 import { wordsFor } from "~/domain/kind-words";
 import type { ShowKind } from "~/domain/layouts";
 import { formatMoney } from "~/domain/time";
+import { plural } from "~/domain/words";
 import { labelFromAccessibleName, SEAT_CLASS, seatAccessibleName } from "~/seat-map/html";
 
 /** Key of the pre-rendered grid in `context.serverOnly`. */
@@ -99,7 +100,7 @@ export function SeatMapForm({
     const taken = applyCodes(root, applied.current, codes);
     applied.current = codes;
     keepOneTabStop(root);
-    if (taken.length) setNotice(`${listLabels(taken)} ${taken.length === 1 ? "was" : "were"} just taken`);
+    if (taken.length) setNotice(`${listLabels(taken)} ${plural(taken.length, "was", "were")} just taken`);
     setTally(tallyOf(root, prices.current));
   }, [codes, html]);
 
@@ -220,7 +221,7 @@ export function SeatMapForm({
       const taken = applyCodes(root, applied.current, next);
       applied.current = next;
       keepOneTabStop(root);
-      if (taken.length) setNotice(`${listLabels(taken)} ${taken.length === 1 ? "was" : "were"} just taken`);
+      if (taken.length) setNotice(`${listLabels(taken)} ${plural(taken.length, "was", "were")} just taken`);
       setTally(tallyOf(root, prices.current));
     };
     return () => {
@@ -234,7 +235,7 @@ export function SeatMapForm({
   const summary =
     tally === null
       ? `Tick ${words.many}, then ${words.hold}`
-      : `${tally.count} ${tally.count === 1 ? words.one : words.many} selected · total ${formatMoney(tally.cents, currency)}`;
+      : `${tally.count} ${plural(tally.count, words.one, words.many)} selected · total ${formatMoney(tally.cents, currency)}`;
 
   return (
     <Form method="post" className="space-y-4" aria-labelledby="seat-map-heading">
@@ -283,7 +284,7 @@ export function SeatMapForm({
               <a href={`/login?${new URLSearchParams({ redirectTo: `/shows/${showId}` })}`} className="text-brand-600 underline">
                 log in
               </a>{" "}
-              before your {maxSeatsPerHold === 1 ? `${words.one} is` : `${words.many} are`} held.
+              before your {plural(maxSeatsPerHold, `${words.one} is`, `${words.many} are`)} held.
             </p>
           )}
         </div>

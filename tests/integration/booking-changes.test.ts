@@ -154,7 +154,21 @@ describe("moving a booking's seats", () => {
     const rows = await seatRows(t.db, show.id);
     expect(rows.find((s) => s.label === "B4")).toMatchObject({ status: "BOOKED", booking_id: booking.id, holder_id: buyer });
     expect(rows.find((s) => s.label === "A2")).toMatchObject({ status: "AVAILABLE", booking_id: null });
-    expect((await eventsOf(booking.id)).at(-1)).toMatchObject({ name: "booking.moved", payload: { by: "admin" } });
+    expect((await eventsOf(booking.id)).at(-1)).toMatchObject({
+      name: "booking.moved",
+      payload: { by: "admin", movedFrom: ["A2"], movedTo: ["B4"] },
+    });
+    // By label, as an operator types it; a label the show has not is named.
+    const byLabel = await moveBookingSeats(
+      t.db,
+      ada,
+      { bookingId: booking.id, seatIds: [ids.A1], toSeatLabels: ["b3"], requestKey: key() },
+      later(70),
+    );
+    expect(byLabel.toSeatLabels).toEqual(["B3"]);
+    await expect(
+      moveBookingSeats(t.db, ada, { bookingId: booking.id, seatIds: [ids.B3], toSeatLabels: ["Z99"], requestKey: key() }, later(80)),
+    ).rejects.toThrow(/no seat Z99/);
     expect(await inconsistentSeats(t.db)).toHaveLength(0);
   });
 

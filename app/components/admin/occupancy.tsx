@@ -43,6 +43,12 @@ export function AdminNav() {
       <a href="/admin/shows/new" className="rounded border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100">
         New show
       </a>
+      <a href="/admin/bookings" className="rounded border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100">
+        Bookings
+      </a>
+      <a href="/door" className="rounded border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100">
+        Door
+      </a>
       <a href="/admin/users" className="rounded border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100">
         Users
       </a>

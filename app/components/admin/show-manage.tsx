@@ -1,6 +1,7 @@
 import { Form, Link } from "@remix-run/react";
 import { FormError, SubmitButton } from "~/components/form-field";
 import { clockIn, formatMoney } from "~/domain/time";
+import { counted } from "~/domain/words";
 
 export interface AuditView {
   id: number;
@@ -26,6 +27,10 @@ const ACTIONS: Record<string, string> = {
   cancel_show: "cancelled the show",
   edit: "edited the show",
   create_show: "created the show",
+  cancel_seats: "cancelled and refunded",
+  move_seats: "moved",
+  resend_ticket: "sent the ticket again for",
+  check_in: "checked in",
 };
 
 /** The map to act on: tick seats, then block, unblock or release their holds. */
@@ -89,29 +94,32 @@ export function ConfirmPanel({ confirm, showId }: { confirm: Confirmation; showI
 }
 
 /** Who did what to which seats, newest first; a seat's history with ?seat=F7. */
-export function AuditList({ entries, seat }: { entries: AuditView[]; seat: string | null }) {
+/** The audit trail; with `seat` (a show's page) it can be narrowed to one seat's history. */
+export function AuditList({ entries, seat }: { entries: AuditView[]; seat?: string | null }) {
   return (
     <section aria-labelledby="audit-heading" className="space-y-3">
       <h2 id="audit-heading" className="text-lg font-semibold">
         Audit
       </h2>
-      <Form method="get" className="flex flex-wrap items-end gap-2">
-        <div>
-          <label htmlFor="audit-seat" className="block text-sm font-medium">
-            Seat
-          </label>
-          <input
-            id="audit-seat"
-            name="seat"
-            defaultValue={seat ?? ""}
-            className="rounded border border-slate-300 px-3 py-2"
-            placeholder="F7"
-          />
-        </div>
-        <button type="submit" className="rounded border border-slate-300 bg-white px-3 py-2">
-          Show its history
-        </button>
-      </Form>
+      {seat === undefined ? null : (
+        <Form method="get" className="flex flex-wrap items-end gap-2">
+          <div>
+            <label htmlFor="audit-seat" className="block text-sm font-medium">
+              Seat
+            </label>
+            <input
+              id="audit-seat"
+              name="seat"
+              defaultValue={seat ?? ""}
+              className="rounded border border-slate-300 px-3 py-2"
+              placeholder="F7"
+            />
+          </div>
+          <button type="submit" className="rounded border border-slate-300 bg-white px-3 py-2">
+            Show its history
+          </button>
+        </Form>
+      )}
       {entries.length === 0 ? <p className="text-sm text-slate-600">Nothing recorded{seat ? ` for ${seat}` : ""}.</p> : null}
       <ol className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white text-sm">
         {entries.map((e) => (
@@ -134,10 +142,16 @@ export function AuditList({ entries, seat }: { entries: AuditView[]; seat: strin
 export function detailsOf(d: Record<string, unknown> | null, currency: string): string | null {
   if (!d) return null;
   if (typeof d.seatsFreed === "number") {
-    return `${d.seatsFreed} seats freed, ${d.holdsReleased} holds released, ${d.bookingsCancelled} bookings refunded (${formatMoney(Number(d.refundedCents), currency)})`;
+    return `${counted(d.seatsFreed, "seat", "seats")} freed, ${counted(Number(d.holdsReleased), "hold", "holds")} released, ${counted(Number(d.bookingsCancelled), "booking", "bookings")} refunded (${formatMoney(Number(d.refundedCents), currency)})`;
   }
   if (typeof d.amountCents === "number") return formatMoney(d.amountCents, String(d.currency ?? currency));
-  if (typeof d.seats === "number") return `${d.seats} seats`;
+  if (typeof d.seats === "number") return counted(d.seats, "seat", "seats");
+  if (typeof d.refundCents === "number")
+    return `${formatMoney(d.refundCents, String(d.currency ?? currency))} refunded${d.reason ? ` · “${d.reason}”` : ""}`;
+  const { from, to } = d;
+  if (Array.isArray(from) && Array.isArray(to))
+    return `${from.map((f, i) => `${f} → ${to[i]}`).join(", ")}${d.reason ? ` · “${d.reason}”` : ""}`;
+  if (typeof d.door === "string") return `at ${d.door}`;
   if (d.because === "cancel_show") return "as the show was cancelled";
   if (d.because === "reset") return "as the show was reset";
   return null;
@@ -156,14 +170,14 @@ export function confirmationOf(
         intent,
         title: "Reset this show?",
         button: "Yes, reset every seat",
-        consequence: `All ${counts.held} held and ${counts.booked} sold seats go back on sale; sales are refunded (${refund}). Blocked seats stay blocked.`,
+        consequence: `All ${counted(counts.held, "held seat", "held seats")} and ${counted(counts.booked, "sold seat", "sold seats")} go back on sale; sales are refunded (${refund}). Blocked seats stay blocked.`,
       };
     case "cancel":
       return {
         intent,
         title: "Cancel this show?",
         button: "Yes, cancel the show",
-        consequence: `It goes off sale for good. ${counts.booked} sold seats are refunded (${refund}) and ${counts.held} holds released.`,
+        consequence: `It goes off sale for good. ${counted(counts.booked, "sold seat is", "sold seats are")} refunded (${refund}) and ${counted(counts.held, "hold", "holds")} released.`,
       };
     case "delete":
       return {
@@ -171,7 +185,7 @@ export function confirmationOf(
         title: "Delete this show?",
         button: "Yes, delete it",
         consequence: bookings
-          ? `It has ${bookings} bookings, so it cannot be deleted: cancel it instead.`
+          ? `It has ${counted(bookings, "booking", "bookings")}, so it cannot be deleted: cancel it instead.`
           : "It has never been booked; it and its seats are removed.",
       };
   }
@@ -240,14 +254,34 @@ export function SalesByMinute({ rows }: { rows: Array<{ minute: string; seatsSol
 }
 
 /** The show's other pages and its destructive actions (each asks first). */
-export function ShowLinks({ showId, editable }: { showId: string; editable: boolean }) {
+/** What can be done with the show from here: a cancelled show offers nothing that no longer applies. */
+export function ShowLinks({
+  showId,
+  editable,
+  cancelled,
+  booked,
+}: {
+  showId: string;
+  editable: boolean;
+  cancelled: boolean;
+  booked: boolean;
+}) {
   const show = { id: showId };
   return (
     <p className="flex flex-wrap gap-3 text-sm">
       <Link to={`/shows/${show.id}`} reloadDocument className="text-brand-600 underline">
         Public page
       </Link>
-      {editable ? (
+      <Link to={`/admin/bookings?showId=${show.id}`} className="text-brand-600 underline">
+        Bookings
+      </Link>
+      <a href={`/admin/shows/${show.id}/attendees.csv`} className="text-brand-600 underline" download>
+        Attendees (CSV)
+      </a>
+      <Link to={`/door/${show.id}/list`} className="text-brand-600 underline">
+        Door list
+      </Link>
+      {cancelled ? null : editable ? (
         <Link to={`/admin/shows/${show.id}/edit`} className="text-brand-600 underline">
           Edit
         </Link>
@@ -257,15 +291,21 @@ export function ShowLinks({ showId, editable }: { showId: string; editable: bool
       <Link to={`/admin/shows/${show.id}/webhooks`} className="text-brand-600 underline">
         Webhooks
       </Link>
-      <Link to="?confirm=reset" className="text-red-700 underline">
-        Reset…
-      </Link>
-      <Link to="?confirm=cancel" className="text-red-700 underline">
-        Cancel show…
-      </Link>
-      <Link to="?confirm=delete" className="text-red-700 underline">
-        Delete…
-      </Link>
+      {cancelled ? null : (
+        <>
+          <Link to="?confirm=reset" className="text-red-700 underline">
+            Reset…
+          </Link>
+          <Link to="?confirm=cancel" className="text-red-700 underline">
+            Cancel show…
+          </Link>
+        </>
+      )}
+      {booked ? null : (
+        <Link to="?confirm=delete" className="text-red-700 underline">
+          Delete…
+        </Link>
+      )}
     </p>
   );
 }
