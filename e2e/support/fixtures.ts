@@ -2,12 +2,14 @@ import { randomUUID } from "node:crypto";
 import { appendFileSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { type BrowserContext, test as base, expect, type Page } from "@playwright/test";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { createSessions } from "~/auth/cookie.server";
 import { connectDatabase, type Database } from "~/db/client.server";
 import { seats, shows as showsTable, users } from "~/db/schema";
+import { confirmBooking } from "~/domain/bookings.server";
 import { placeHold } from "~/domain/holds.server";
 import type { LayoutSpec } from "~/domain/layouts";
+import { TEST_CARDS } from "~/domain/payments";
 import { startSession } from "~/domain/sessions.server";
 import { createShow } from "~/domain/shows.server";
 import { FIXTURE_PASSWORD, FIXTURE_PASSWORD_HASH } from "../../tests/support/factories";
@@ -44,6 +46,34 @@ export async function holdAsSomeoneElse(userId: string, showId: string, label: s
     .from(seats)
     .where(and(eq(seats.showId, showId), eq(seats.label, label)));
   await placeHold(db(), { userId, showId, seatIds: [target.id] });
+}
+
+/** A paid booking of the seats with these labels, straight through the domain (as if the buyer had paid in another browser). */
+export async function paidBooking(userId: string, showId: string, labels: string[]) {
+  const rows = await db()
+    .select({ id: seats.id, label: seats.label })
+    .from(seats)
+    .where(and(eq(seats.showId, showId), inArray(seats.label, labels)));
+  const { booking } = await placeHold(db(), { userId, showId, seatIds: rows.map((r) => r.id) });
+  await confirmBooking(db(), { userId, bookingId: booking.id, idempotencyKey: `e2e-${randomUUID()}`, card: TEST_CARDS.approve });
+  return { id: booking.id, reference: booking.reference };
+}
+
+/** A show's paid seats as the database has them, one line per seat in seat order: what the attendee CSV must say. */
+export async function attendeesInDatabase(showId: string) {
+  const rows = await db().execute<{
+    seat: string;
+    reference: string;
+    name: string;
+    email: string;
+    price_cents: number;
+    door: string | null;
+  }>(sql`
+    select s.label as seat, b.reference, u.name, u.email, bs.price_cents, c.door
+    from booking_seats bs join bookings b on b.id = bs.booking_id join seats s on s.id = bs.seat_id join users u on u.id = b.user_id
+    left join check_ins c on c.booking_id = bs.booking_id and c.seat_id = bs.seat_id
+    where b.show_id = ${showId} and b.status = 'CONFIRMED' order by s.id`);
+  return rows.map((r) => ({ ...r, price_cents: Number(r.price_cents) }));
 }
 
 /** A signed session cookie for the user, with its server-side session, as a log-in would make them. */
@@ -136,7 +166,7 @@ interface Fixtures {
     priceZones?: Array<{ name: string; priceCents: number }>;
     name?: string;
   }) => Promise<TestShow>;
-  createUser: (options?: { role?: "USER" | "ADMIN"; withPassword?: boolean }) => Promise<TestUser>;
+  createUser: (options?: { role?: "USER" | "DOOR" | "ADMIN"; withPassword?: boolean }) => Promise<TestUser>;
   loginAs: (user: TestUser) => Promise<void>;
   /** The e-mails the servers wrote (as .eml files), waited for: the first whose text passes `match`. */
   findMail: (match: (text: string) => boolean, timeoutMs?: number) => Promise<string>;
