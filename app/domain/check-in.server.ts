@@ -45,11 +45,16 @@ export const normaliseReference = (text: string) => text.toUpperCase().replace(/
  * `scanKey`, a repeat of the same scan (a page reloaded, a scanner app's retry) answers what that
  * scan answered, and lets nobody else in.
  */
-export async function checkIn(db: Db, actor: Actor, input: unknown, now: Date = new Date()): Promise<CheckInResult> {
+export type ScanResult = CheckInResult & { verdict: Exclude<CheckInVerdict, "ready"> };
+
+export async function checkIn(db: Db, actor: Actor, input: unknown, now: Date = new Date()): Promise<ScanResult> {
   if (!mayCheckIn(actor.role)) throw new Forbidden("Only door staff and administrators can check tickets in.");
   const data = parseOrThrow(checkInSchema, input);
   const showId = requireId(data.showId, "show");
-  return db.transaction((tx) => decide(tx, actor, { ...data, showId }, now, true));
+  const result = await db.transaction((tx) => decide(tx, actor, { ...data, showId }, now, true));
+  // A check-in lets the next seat in or says why not; only a lookup answers "ready".
+  if (result.verdict === "ready") throw new Error("a check-in answered ready");
+  return result as ScanResult;
 }
 
 /** What the door would answer for a reference, changing nothing: the door page after a scan shows it (its `scanKey` says which scan). */

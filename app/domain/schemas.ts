@@ -207,24 +207,29 @@ export const bookingCancelSchema = z
  * The venue moves a paid booking's seats, pair by pair: `seatIds[i]` to `toSeatIds[i]`, or to the
  * seat labelled `toSeatLabels[i]` ("D5", as an operator types it).
  */
-export const bookingMoveSchema = z
-  .strictObject({
-    bookingId: z.string(),
-    seatIds: bookingSeatIds,
-    toSeatIds: bookingSeatIds.optional(),
-    toSeatLabels: z
-      .array(z.string().trim().min(1, "Name each new seat").max(20, "Unknown seat"), { error: "Name the new seats" })
-      .min(1, "Name the new seats")
-      .max(1000, "Too many seats")
-      .optional(),
-    requestKey,
-    reason,
-  })
-  .refine((m) => (m.toSeatIds === undefined) !== (m.toSeatLabels === undefined), {
+const bookingMoveFields = z.strictObject({
+  bookingId: z.string(),
+  seatIds: bookingSeatIds,
+  toSeatIds: bookingSeatIds.optional(),
+  toSeatLabels: z
+    .array(z.string().trim().min(1, "Name each new seat").max(20, "Unknown seat"), { error: "Name the new seats" })
+    .min(1, "Name the new seats")
+    .max(1000, "Too many seats")
+    .optional(),
+  requestKey,
+  reason,
+});
+/** The new seats by id or by label, one of the two. */
+const oneWayToName = <T extends { toSeatIds?: unknown; toSeatLabels?: unknown }>(schema: z.ZodType<T>) =>
+  schema.refine((m) => (m.toSeatIds === undefined) !== (m.toSeatLabels === undefined), {
     error: "Give the new seats by id or by label",
     path: ["toSeatIds"],
-  })
-  .meta({ id: "BookingMoveRequest" });
+  });
+export const bookingMoveSchema = oneWayToName(bookingMoveFields).meta({ id: "BookingMoveRequest" });
+/** The API's body: the booking is in the path, the request key in Idempotency-Key. */
+export const bookingMoveBodySchema = oneWayToName(bookingMoveFields.omit({ bookingId: true, requestKey: true })).meta({
+  id: "SeatMoveRequest",
+});
 export const bookingResendSchema = z.strictObject({ bookingId: z.string(), requestKey }).meta({ id: "BookingResendRequest" });
 
 /** A ticket at the door: its reference (typed or scanned), the door's show, the door's name, and a seat when one is picked. */

@@ -18,6 +18,7 @@ import { isDatabaseUnavailable, RETRY_AFTER_SECONDS, unavailableMessageOf } from
 import type { PublicUser } from "~/domain/accounts.server";
 import { findUserById } from "~/domain/accounts.server";
 import { DomainError, Forbidden, Unauthenticated, ValidationFailed } from "~/domain/errors";
+import { isAdmin, mayCheckIn } from "~/domain/roles";
 import { fieldErrorsOf } from "~/domain/validation";
 import { requestIdOf } from "~/logger.server";
 import type { AppServices } from "~/server/context.server";
@@ -99,7 +100,7 @@ export function callerId(call: Pick<ApiCall, "userId">): string {
   return call.userId;
 }
 
-/** The admin making the call (the router has already checked the role). */
+/** The admin (or door staff) making the call (the router has already checked the role). */
 export function callerActor(call: Pick<ApiCall, "actor">): PublicUser {
   if (call.actor === null) throw new Forbidden("Only administrators can do this.");
   return call.actor;
@@ -167,10 +168,11 @@ export function createApiRouter(options: ApiRouterOptions) {
     if (!(await services.sessionChecks.isLive(sessionId))) {
       throw new Unauthenticated("This token's session has ended (a log-out everywhere, or a new password): ask for a new token");
     }
-    if (endpoint.auth !== "admin") return { userId, sessionId, actor: null };
+    if (endpoint.auth !== "admin" && endpoint.auth !== "door") return { userId, sessionId, actor: null };
     const actor = (await findUserById(services.db, userId)) ?? null;
     if (!actor) throw new Unauthenticated("The token's account no longer exists");
-    if (actor.role !== "ADMIN") throw new Forbidden("Only administrators can do this.");
+    if (endpoint.auth === "admin" && !isAdmin(actor.role)) throw new Forbidden("Only administrators can do this.");
+    if (endpoint.auth === "door" && !mayCheckIn(actor.role)) throw new Forbidden("Only door staff and administrators can do this.");
     return { userId, sessionId, actor };
   }
 

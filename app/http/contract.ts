@@ -8,6 +8,10 @@ import { z } from "zod";
 import { layoutSpecSchema, SHOW_KINDS } from "~/domain/layouts";
 import { ROLES } from "~/domain/roles";
 import {
+  bookingCancelSchema,
+  bookingListQuerySchema,
+  bookingMoveBodySchema,
+  checkInSchema,
   confirmRequestSchema,
   holdRequestSchema,
   loginSchema,
@@ -16,7 +20,7 @@ import {
   showListQuerySchema,
   signupSchema,
 } from "~/domain/schemas";
-import { SEAT_STATUSES } from "~/domain/seat-state";
+import { BOOKING_STATUSES, SEAT_STATUSES } from "~/domain/seat-state";
 import { bookingFactsSchema, instant, showFactsSchema } from "~/domain/views.server";
 import { STATUS_OF_CODE } from "./errors.server";
 
@@ -110,7 +114,8 @@ export const statsSchema = z
   })
   .meta({ id: "Stats" });
 
-export type Auth = "none" | "optional" | "user" | "admin";
+/** Who may call: anyone, anyone (a token adds `mine`), a signed-in user, door staff or an admin, an admin. */
+export type Auth = "none" | "optional" | "user" | "door" | "admin";
 
 export interface Endpoint {
   id: string;
@@ -128,6 +133,56 @@ export interface Endpoint {
 }
 
 const bookingEnvelope = z.object({ booking: bookingDetailSchema }).meta({ id: "BookingAnswer" });
+
+const requestKeyHeader = {
+  "Idempotency-Key": {
+    required: true,
+    description: "8 to 200 characters, one per change: the same key answers the same, changing nothing more",
+  },
+};
+
+/** A booking as operators list it. */
+export const orderSchema = z
+  .object({
+    id,
+    reference: z.string(),
+    status: z.enum(BOOKING_STATUSES).describe("EXPIRED includes holds whose time is up before the sweeper came"),
+    show: z.object({ id, name: z.string(), startsAt: instant, timeZone: z.string() }),
+    buyer: z.object({ name: z.string(), email: z.string() }),
+    seats: z.array(z.string()).describe("Seat labels, in seat order"),
+    amountCents: z.number().int(),
+    currency: z.string(),
+    createdAt: instant,
+    checkedIn: z.number().int().describe("Seats checked in at the door"),
+  })
+  .meta({ id: "Order" });
+
+/** What the venue did to a booking, as the API answers it. */
+export const bookingChangeSchema = z
+  .object({
+    booking: bookingFactsSchema,
+    refundCents: z.number().int(),
+    seatLabels: z.array(z.string()).describe("The seats cancelled, or moved from"),
+    toSeatLabels: z.array(z.string()).describe("A move's new seats, pair by pair"),
+    replayed: z.boolean().describe("True when this Idempotency-Key was seen before: nothing changed this time"),
+  })
+  .meta({ id: "BookingChange" });
+
+export const checkInAnswerSchema = z
+  .object({
+    verdict: z
+      .enum(["valid", "already", "other_show", "cancelled", "not_paid", "unknown"])
+      .describe("valid: let one person in (`seat`); already: everyone on the ticket is in (`earlier` says when); the rest: refuse"),
+    reference: z.string(),
+    name: z.string().optional(),
+    seats: z.array(z.string()).optional(),
+    seat: z.string().optional(),
+    inCount: z.number().int().optional(),
+    total: z.number().int().optional(),
+    earlier: z.object({ at: instant, door: z.string(), by: z.string() }).optional(),
+    otherShow: z.object({ id, name: z.string(), startsAt: instant, timeZone: z.string() }).optional(),
+  })
+  .meta({ id: "CheckInAnswer" });
 
 export const ENDPOINTS = [
   {
@@ -274,6 +329,73 @@ export const ENDPOINTS = [
     status: 200,
     response: z.object({ changed: z.number().int().describe("Seats whose state changed") }).meta({ id: "BlocksResult" }),
     errors: ["validation_failed", "unauthenticated", "forbidden", "not_found", "conflict"],
+  },
+  {
+    id: "adminListBookings",
+    method: "GET",
+    path: "/api/v1/admin/bookings",
+    auth: "admin",
+    summary:
+      "Bookings of every show or one, newest first, by state or a search (reference, part of a name or e-mail, a seat's label), a page at a time",
+    query: bookingListQuerySchema,
+    status: 200,
+    response: z
+      .object({ bookings: z.array(orderSchema), nextCursor: z.string().nullable().describe("Pass as `cursor` for the next page") })
+      .meta({ id: "OrderPage" }),
+    errors: ["validation_failed", "unauthenticated", "forbidden"],
+  },
+  {
+    id: "adminCancelSeats",
+    method: "POST",
+    path: "/api/v1/admin/bookings/{bookingId}/cancellations",
+    auth: "admin",
+    summary: "Cancel and refund some or all of a paid booking's seats (all: the booking is cancelled). The buyer is e-mailed",
+    body: bookingCancelSchema.omit({ bookingId: true, requestKey: true }).meta({ id: "SeatCancelRequest" }),
+    headers: requestKeyHeader,
+    status: 200,
+    response: bookingChangeSchema,
+    errors: ["validation_failed", "unauthenticated", "forbidden", "not_found", "conflict"],
+  },
+  {
+    id: "adminMoveSeats",
+    method: "POST",
+    path: "/api/v1/admin/bookings/{bookingId}/moves",
+    auth: "admin",
+    summary: "Move a paid booking's seats to free seats of the same show, pair by pair; the price paid stays. The buyer is e-mailed",
+    body: bookingMoveBodySchema,
+    headers: requestKeyHeader,
+    status: 200,
+    response: bookingChangeSchema,
+    errors: ["validation_failed", "unauthenticated", "forbidden", "not_found", "conflict", "seats_unavailable"],
+  },
+  {
+    id: "adminResendTicket",
+    method: "POST",
+    path: "/api/v1/admin/bookings/{bookingId}/ticket-emails",
+    auth: "admin",
+    summary: "Send a paid booking's ticket to its buyer again",
+    headers: requestKeyHeader,
+    status: 200,
+    response: bookingChangeSchema,
+    errors: ["validation_failed", "unauthenticated", "forbidden", "not_found", "conflict"],
+  },
+  {
+    id: "checkIn",
+    method: "POST",
+    path: "/api/v1/door/shows/{showId}/check-ins",
+    auth: "door",
+    summary:
+      "Check a ticket in at the door (a scanner app): one person per call, seat by seat. A refusal is an answer too (200, its verdict)",
+    body: checkInSchema.omit({ showId: true, scanKey: true }).meta({ id: "CheckInBody" }),
+    headers: {
+      "Idempotency-Key": {
+        required: false,
+        description: "One per scan: a retry of the same scan answers the same and lets nobody else in",
+      },
+    },
+    status: 200,
+    response: checkInAnswerSchema,
+    errors: ["validation_failed", "unauthenticated", "forbidden", "not_found"],
   },
   {
     id: "stats",

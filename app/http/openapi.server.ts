@@ -126,8 +126,8 @@ const ERROR_WORDS: Record<number, string> = {
 /** The error codes an endpoint can answer with: its own, and those its auth and its body bring. */
 export function errorsOf(endpoint: Endpoint): string[] {
   const codes = new Set<string>(endpoint.errors);
-  if (endpoint.auth === "user" || endpoint.auth === "admin") codes.add("unauthenticated");
-  if (endpoint.auth === "admin") codes.add("forbidden");
+  if (endpoint.auth === "user" || endpoint.auth === "admin" || endpoint.auth === "door") codes.add("unauthenticated");
+  if (endpoint.auth === "admin" || endpoint.auth === "door") codes.add("forbidden");
   if (endpoint.body) for (const code of COMMON_ERRORS) if (code !== "method_not_allowed") codes.add(code);
   return [...codes];
 }

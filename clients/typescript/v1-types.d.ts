@@ -193,6 +193,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bookings of every show or one, newest first, by state or a search (reference, part of a name or e-mail, a seat's label), a page at a time */
+        get: operations["adminListBookings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/bookings/{bookingId}/cancellations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel and refund some or all of a paid booking's seats (all: the booking is cancelled). The buyer is e-mailed */
+        post: operations["adminCancelSeats"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/bookings/{bookingId}/moves": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a paid booking's seats to free seats of the same show, pair by pair; the price paid stays. The buyer is e-mailed */
+        post: operations["adminMoveSeats"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/bookings/{bookingId}/ticket-emails": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a paid booking's ticket to its buyer again */
+        post: operations["adminResendTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/door/shows/{showId}/check-ins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a ticket in at the door (a scanner app): one person per call, seat by seat. A refusal is an answer too (200, its verdict) */
+        post: operations["checkIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/stats": {
         parameters: {
             query?: never;
@@ -254,6 +339,22 @@ export interface components {
             seatIds: number[];
             blocked: boolean;
         };
+        SeatCancelRequest: {
+            seatIds: number[];
+            reason?: string;
+        };
+        SeatMoveRequest: {
+            seatIds: number[];
+            toSeatIds?: number[];
+            toSeatLabels?: string[];
+            reason?: string;
+        };
+        CheckInBody: {
+            reference: string;
+            /** @default Main door */
+            door: string;
+            seat?: string;
+        };
         /** @description A theatre in one block of rows */
         TheatreLayout: {
             /** @constant */
@@ -306,7 +407,7 @@ export interface components {
             name: string;
             email: string;
             /** @enum {string} */
-            role: "USER" | "ADMIN";
+            role: "USER" | "DOOR" | "ADMIN";
         };
         TokenRevoked: {
             /** @constant */
@@ -479,6 +580,97 @@ export interface components {
         BlocksResult: {
             /** @description Seats whose state changed */
             changed: number;
+        };
+        OrderPage: {
+            bookings: components["schemas"]["Order"][];
+            /** @description Pass as `cursor` for the next page */
+            nextCursor: string | null;
+        };
+        Order: {
+            /** Format: uuid */
+            id: string;
+            reference: string;
+            /**
+             * @description EXPIRED includes holds whose time is up before the sweeper came
+             * @enum {string}
+             */
+            status: "HELD" | "CONFIRMED" | "RELEASED" | "EXPIRED" | "CANCELLED";
+            show: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** Format: date-time */
+                startsAt: string;
+                timeZone: string;
+            };
+            buyer: {
+                name: string;
+                email: string;
+            };
+            /** @description Seat labels, in seat order */
+            seats: string[];
+            amountCents: number;
+            currency: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Seats checked in at the door */
+            checkedIn: number;
+        };
+        BookingChange: {
+            booking: {
+                /** Format: uuid */
+                id: string;
+                reference: string;
+                /**
+                 * @description As everyone sees it: a hold whose time is up is EXPIRED, swept or not
+                 * @enum {string}
+                 */
+                status: "HELD" | "CONFIRMED" | "RELEASED" | "EXPIRED" | "CANCELLED";
+                /** Format: uuid */
+                showId: string;
+                /** Format: date-time */
+                expiresAt: string;
+                amountCents: number;
+                currency: string;
+                /** Format: date-time */
+                createdAt: string;
+                confirmedAt: string | null;
+                cancelledAt: string | null;
+            };
+            refundCents: number;
+            /** @description The seats cancelled, or moved from */
+            seatLabels: string[];
+            /** @description A move's new seats, pair by pair */
+            toSeatLabels: string[];
+            /** @description True when this Idempotency-Key was seen before: nothing changed this time */
+            replayed: boolean;
+        };
+        CheckInAnswer: {
+            /**
+             * @description valid: let one person in (`seat`); already: everyone on the ticket is in (`earlier` says when); the rest: refuse
+             * @enum {string}
+             */
+            verdict: "valid" | "already" | "other_show" | "cancelled" | "not_paid" | "unknown";
+            reference: string;
+            name?: string;
+            seats?: string[];
+            seat?: string;
+            inCount?: number;
+            total?: number;
+            earlier?: {
+                /** Format: date-time */
+                at: string;
+                door: string;
+                by: string;
+            };
+            otherShow?: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** Format: date-time */
+                startsAt: string;
+                timeZone: string;
+            };
         };
         Stats: {
             upcomingShows: number;
@@ -1498,6 +1690,497 @@ export interface operations {
             };
             /** @description The seats are taken (`details.seats` names them), or the request clashes with the booking's state. Codes: `conflict` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over 64 KB. Codes: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON. Codes: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot be reached just now (`unavailable`): try again after Retry-After (a hold or payment sent again with its Idempotency-Key, or read back, shows whether it went through) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something went wrong on our side (`internal_error`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminListBookings: {
+        parameters: {
+            query?: {
+                showId?: string;
+                status?: "HELD" | "CONFIRMED" | "RELEASED" | "EXPIRED" | "CANCELLED";
+                /** @description A reference, part of a buyer's name or e-mail, or a seat's label */
+                q?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderPage"];
+                };
+            };
+            /** @description The request breaks a rule: `details.fields` names each field. Codes: `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or a token that is malformed, expired or signed with another key. Codes: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's user is not an administrator. Codes: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot be reached just now (`unavailable`): try again after Retry-After (a hold or payment sent again with its Idempotency-Key, or read back, shows whether it went through) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something went wrong on our side (`internal_error`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminCancelSeats: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 8 to 200 characters, one per change: the same key answers the same, changing nothing more */
+                "Idempotency-Key": string;
+            };
+            path: {
+                bookingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SeatCancelRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingChange"];
+                };
+            };
+            /** @description The request breaks a rule: `details.fields` names each field. Codes: `validation_failed`, `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or a token that is malformed, expired or signed with another key. Codes: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's user is not an administrator. Codes: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such thing, or not yours. Codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The seats are taken (`details.seats` names them), or the request clashes with the booking's state. Codes: `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over 64 KB. Codes: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON. Codes: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot be reached just now (`unavailable`): try again after Retry-After (a hold or payment sent again with its Idempotency-Key, or read back, shows whether it went through) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something went wrong on our side (`internal_error`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminMoveSeats: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 8 to 200 characters, one per change: the same key answers the same, changing nothing more */
+                "Idempotency-Key": string;
+            };
+            path: {
+                bookingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SeatMoveRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingChange"];
+                };
+            };
+            /** @description The request breaks a rule: `details.fields` names each field. Codes: `validation_failed`, `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or a token that is malformed, expired or signed with another key. Codes: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's user is not an administrator. Codes: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such thing, or not yours. Codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The seats are taken (`details.seats` names them), or the request clashes with the booking's state. Codes: `conflict`, `seats_unavailable` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over 64 KB. Codes: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON. Codes: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot be reached just now (`unavailable`): try again after Retry-After (a hold or payment sent again with its Idempotency-Key, or read back, shows whether it went through) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something went wrong on our side (`internal_error`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminResendTicket: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 8 to 200 characters, one per change: the same key answers the same, changing nothing more */
+                "Idempotency-Key": string;
+            };
+            path: {
+                bookingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingChange"];
+                };
+            };
+            /** @description The request breaks a rule: `details.fields` names each field. Codes: `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or a token that is malformed, expired or signed with another key. Codes: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's user is not an administrator. Codes: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such thing, or not yours. Codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The seats are taken (`details.seats` names them), or the request clashes with the booking's state. Codes: `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot be reached just now (`unavailable`): try again after Retry-After (a hold or payment sent again with its Idempotency-Key, or read back, shows whether it went through) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something went wrong on our side (`internal_error`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    checkIn: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description One per scan: a retry of the same scan answers the same and lets nobody else in */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                showId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckInBody"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckInAnswer"];
+                };
+            };
+            /** @description The request breaks a rule: `details.fields` names each field. Codes: `validation_failed`, `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or a token that is malformed, expired or signed with another key. Codes: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's user is not an administrator. Codes: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such thing, or not yours. Codes: `not_found` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -596,6 +596,136 @@ describe("admin endpoints", () => {
   });
 });
 
+describe("operators' endpoints", () => {
+  /** A paid booking of A1 and A2, made through the API by a buyer. */
+  async function paid() {
+    const { booking, show, seats, who } = await heldBooking(["A1", "A2"]);
+    const confirmed = await who.api.post(
+      `/api/v1/bookings/${booking.id}/confirm`,
+      { card: "4242 4242 4242 4242" },
+      { "Idempotency-Key": newKey() },
+    );
+    expect(confirmed.status).toBe(200);
+    return { booking, show, seats, who };
+  }
+
+  it("list and search bookings (reference, e-mail, seat), a page at a time; a bad filter is 400", async () => {
+    const boss = await admin();
+    const { booking, show } = await paid();
+    const found = await boss.api.get(`/api/v1/admin/bookings?showId=${show.id}&q=${booking.reference.toLowerCase()}`);
+    expect(found.status).toBe(200);
+    expect(found.body.bookings).toHaveLength(1);
+    expect(found.body.bookings[0]).toMatchObject({ reference: booking.reference, status: "CONFIRMED", seats: ["A1", "A2"], checkedIn: 0 });
+    const bySeat = await boss.api.get(`/api/v1/admin/bookings?showId=${show.id}&q=a2`);
+    expect(bySeat.body.bookings.map((b: { id: string }) => b.id)).toEqual([booking.id]);
+    await paid();
+    const first = await boss.api.get("/api/v1/admin/bookings?limit=1");
+    const second = await boss.api.get(`/api/v1/admin/bookings?limit=1&cursor=${first.body.nextCursor}`);
+    expect(second.body.bookings[0].id).not.toBe(first.body.bookings[0].id);
+    expect((await boss.api.get("/api/v1/admin/bookings?status=LOST")).body.error.code).toBe("validation_failed");
+  });
+
+  it("cancel a seat (refunded) and, with the same Idempotency-Key, answer the same; refuse what cannot be", async () => {
+    const boss = await admin();
+    const { booking, seats } = await paid();
+    const url = `/api/v1/admin/bookings/${booking.id}/cancellations`;
+    const key = { "Idempotency-Key": newKey() };
+    const done = await boss.api.post(url, { seatIds: [seats.A2], reason: "Called in" }, key);
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({
+      refundCents: 1000,
+      seatLabels: ["A2"],
+      replayed: false,
+      booking: { status: "CONFIRMED", amountCents: 1000 },
+    });
+    expect((await boss.api.post(url, { seatIds: [seats.A2] }, key)).body).toMatchObject({ replayed: true, refundCents: 1000 });
+    expect((await boss.api.post(url, { seatIds: [seats.B1] }, { "Idempotency-Key": newKey() })).body.error.code).toBe("validation_failed");
+    expect((await boss.api.post(url, { seatIds: [seats.A1] })).body.error).toMatchObject({
+      code: "validation_failed",
+      details: { fields: { "Idempotency-Key": expect.any(String) } },
+    });
+    expect(
+      (await boss.api.post(`/api/v1/admin/bookings/${randomUUID()}/cancellations`, { seatIds: [1] }, { "Idempotency-Key": newKey() }))
+        .status,
+    ).toBe(404);
+    const held = await heldBooking(["B2"]);
+    const notPaid = await boss.api.post(
+      `/api/v1/admin/bookings/${held.booking.id}/cancellations`,
+      { seatIds: [held.seats.B2] },
+      { "Idempotency-Key": newKey() },
+    );
+    expect(notPaid.body.error.code).toBe("conflict");
+  });
+
+  it("move seats by id or label; a seat someone holds is 409 seats_unavailable and nothing moves", async () => {
+    const boss = await admin();
+    const { booking, seats, show } = await paid();
+    const url = `/api/v1/admin/bookings/${booking.id}/moves`;
+    const moved = await boss.api.post(url, { seatIds: [seats.A1], toSeatLabels: ["b4"] }, { "Idempotency-Key": newKey() });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ seatLabels: ["A1"], toSeatLabels: ["B4"] });
+    const other = await buyer();
+    expect((await other.api.post(`/api/v1/shows/${show.id}/holds`, { seatIds: [seats.B1] })).status).toBe(201);
+    const taken = await boss.api.post(url, { seatIds: [seats.A2], toSeatIds: [seats.B1] }, { "Idempotency-Key": newKey() });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error).toMatchObject({ code: "seats_unavailable", details: { seats: ["B1"] } });
+    const both = await boss.api.post(
+      url,
+      { seatIds: [seats.A2], toSeatIds: [seats.B2], toSeatLabels: ["B2"] },
+      { "Idempotency-Key": newKey() },
+    );
+    expect(both.body.error.code).toBe("validation_failed");
+    expect(
+      (await boss.api.post(`/api/v1/admin/bookings/not-a-uuid/moves`, { seatIds: [1], toSeatIds: [2] }, { "Idempotency-Key": newKey() }))
+        .status,
+    ).toBe(404);
+    const held = await heldBooking(["B3"]);
+    const notPaid = await boss.api.post(
+      `/api/v1/admin/bookings/${held.booking.id}/moves`,
+      { seatIds: [held.seats.B3], toSeatIds: [held.seats.B5] },
+      { "Idempotency-Key": newKey() },
+    );
+    expect(notPaid.body.error.code).toBe("conflict");
+  });
+
+  it("resend a paid booking's ticket; a hold has none to send (409), an unknown booking is 404", async () => {
+    const boss = await admin();
+    const { booking } = await paid();
+    const sent = await boss.api.post(`/api/v1/admin/bookings/${booking.id}/ticket-emails`, undefined, { "Idempotency-Key": newKey() });
+    expect(sent.status).toBe(200);
+    const held = await heldBooking(["B1"]);
+    expect(
+      (await boss.api.post(`/api/v1/admin/bookings/${held.booking.id}/ticket-emails`, undefined, { "Idempotency-Key": newKey() })).body
+        .error.code,
+    ).toBe("conflict");
+    expect(
+      (await boss.api.post(`/api/v1/admin/bookings/${randomUUID()}/ticket-emails`, undefined, { "Idempotency-Key": newKey() })).status,
+    ).toBe(404);
+    expect((await boss.api.post(`/api/v1/admin/bookings/${booking.id}/ticket-emails`)).body.error.code).toBe("validation_failed");
+  });
+
+  it("check a ticket in for a scanner app: valid, then already; a retried scan answers the same; door staff may, users may not", async () => {
+    const boss = await admin();
+    const door = api.as((await apiUser(t.db, "DOOR")).token);
+    const { booking, show } = await paid();
+    const url = `/api/v1/door/shows/${show.id}/check-ins`;
+    const scan = { "Idempotency-Key": newKey() };
+    const first = await door.post(url, { reference: booking.reference, door: "Gate 3" }, scan);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ verdict: "valid", seat: "A1", inCount: 1, total: 2, earlier: { door: "Gate 3" } });
+    expect((await door.post(url, { reference: booking.reference, door: "Gate 3" }, scan)).body).toMatchObject({
+      verdict: "valid",
+      seat: "A1",
+      inCount: 1,
+    });
+    expect((await boss.api.post(url, { reference: booking.reference })).body).toMatchObject({ verdict: "valid", seat: "A2", inCount: 2 });
+    expect((await door.post(url, { reference: booking.reference })).body).toMatchObject({ verdict: "already", inCount: 2 });
+    expect((await door.post(url, { reference: "" })).body.error.code).toBe("validation_failed");
+    expect((await door.post("/api/v1/door/shows/not-a-uuid/check-ins", { reference: booking.reference })).status).toBe(404);
+    expect((await door.get("/api/v1/admin/bookings")).status).toBe(403);
+  });
+});
+
 describe("the API and the pages are one system", () => {
   it("a hold made through the API shows on the seat map page, and one made on the page shows in the API", async () => {
     const { show, seats, who } = await heldBooking(["A1"]);
@@ -673,14 +803,14 @@ describe("every endpoint", () => {
   /** A concrete path for an endpoint, with ids that name nothing. */
   const pathOf = (template: string) => template.replace(/\{\w+\}/g, () => randomUUID());
 
-  it("that needs a token answers 401 without one, and 403 to a user where it is for admins", async () => {
+  it("that needs a token answers 401 without one, and 403 to a user where it is for admins or door staff", async () => {
     const { api: user } = await buyer();
-    for (const endpoint of ENDPOINTS.filter((e) => e.auth === "user" || e.auth === "admin")) {
+    for (const endpoint of ENDPOINTS.filter((e) => e.auth === "user" || e.auth === "admin" || e.auth === "door")) {
       const path = pathOf(endpoint.path);
       const body = endpoint.body ? {} : undefined;
       const anonymous = await api.call(endpoint.method, path, { body });
       expect(anonymous.status, endpoint.id).toBe(401);
-      if (endpoint.auth !== "admin") continue;
+      if (endpoint.auth === "user") continue;
       const refused = await user.call(endpoint.method, path, { body });
       expect(refused.status, endpoint.id).toBe(403);
     }

@@ -23,6 +23,7 @@ import { placeHold } from "~/domain/holds.server";
 import { TEST_CARDS } from "~/domain/payments";
 import {
   adminSeatsSchema,
+  checkInSchema,
   confirmRequestSchema,
   holdRequestSchema,
   loginSchema,
@@ -70,6 +71,7 @@ interface Sent {
 const world = {
   buyerCookie: "",
   adminCookie: "",
+  doorCookie: "",
   buyerToken: "",
   adminToken: "",
   showId: "",
@@ -83,11 +85,13 @@ const tally = new Map<string, { tried: number; refused: number; accepted: number
 beforeAll(async () => {
   const buyer = await apiUser(t.db);
   const admin = await apiUser(t.db, "ADMIN");
+  const door = await apiUser(t.db, "DOOR");
   world.buyerToken = buyer.token;
   world.adminToken = admin.token;
   for (const [who, email] of [
     ["buyerCookie", buyer.email],
     ["adminCookie", admin.email],
+    ["doorCookie", door.email],
   ] as const) {
     const client = new TestClient(server.url);
     expect((await client.post("/login", { email, password: FIXTURE_PASSWORD })).status).toBe(302);
@@ -140,6 +144,7 @@ const who = {
   anonymous: () => "",
   buyer: () => world.buyerCookie,
   admin: () => world.adminCookie,
+  door: () => world.doorCookie,
 };
 
 /** Values for a zod schema, made from its JSON Schema (the conversion the OpenAPI document uses). */
@@ -243,6 +248,32 @@ const FORMS: FormTarget[] = [
     ),
   },
   {
+    name: "POST /admin/bookings/:bookingId (cancel, move, resend)",
+    path: segment(() => world.paidBookingId).map((id) => `/admin/bookings/${id}`),
+    cookie: someone(who.admin, who.buyer, who.door),
+    fields: withIntent(
+      intentOf("cancel", "move", "resend"),
+      broken(
+        fc.record(
+          {
+            seat: fc.array(fc.integer({ min: -2, max: 2 ** 40 }), { maxLength: 4 }),
+            to: fc.string(),
+            requestKey: fc.string(),
+            reason: fc.string(),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
+      { seat: "seat" },
+    ),
+  },
+  {
+    name: "POST /door/:showId (check in)",
+    path: segment(() => world.showId).map((id) => `/door/${id}`),
+    cookie: someone(who.door, who.admin, who.buyer, who.anonymous),
+    fields: broken(schemaArbitrary(checkInSchema)).map((v) => formFields(v)),
+  },
+  {
     name: "POST /admin/users",
     path: fc.constant("/admin/users"),
     cookie: someone(who.admin, who.buyer),
@@ -298,7 +329,12 @@ function apiRequest(endpointId: string, document: Json): fc.Arbitrary<Sent> {
       : destructive
         ? fc.constantFrom("", "garbage", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.")
         : fc.oneof(
-            { arbitrary: fc.constant(0).map(() => (endpoint.auth === "admin" ? world.adminToken : world.buyerToken)), weight: 6 },
+            {
+              arbitrary: fc
+                .constant(0)
+                .map(() => (endpoint.auth === "admin" || endpoint.auth === "door" ? world.adminToken : world.buyerToken)),
+              weight: 6,
+            },
             fc.constant(0).map(() => world.buyerToken),
             fc.constantFrom("", "garbage", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."),
           );

@@ -118,7 +118,7 @@ export class ApiClient {
 export const testTokens = createTokenService({ sessionSecret: TEST_SECRET, ttlSeconds: 3600 });
 
 /** A user straight in the database (password FIXTURE_PASSWORD), an API session and a token for it. */
-export async function apiUser(db: Db, role: "USER" | "ADMIN" = "USER") {
+export async function apiUser(db: Db, role: "USER" | "DOOR" | "ADMIN" = "USER") {
   const id = randomUUID();
   const email = `${id}@example.com`;
   await db

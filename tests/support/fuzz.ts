@@ -293,10 +293,18 @@ export function jsonBody(value: unknown): Buffer {
 /**
  * What the server's background event work writes, from changes made before (app/events/): the
  * relay marks outbox rows, consumers record what they handled and count sales, the announcer
- * sends and deletes seat news. A request's own changes show in the tables these follow
+ * sends and deletes seat news, the e-mail consumer lists what it sent. A request's own changes show in the tables these follow
  * (audit_log, whose trigger writes the outbox rows; seats, whose trigger writes the news).
  */
-const BACKGROUND_TABLES = ["outbox", "event_deliveries", "consumed_events", "sales_per_minute", "webhook_deliveries", "seat_news"];
+const BACKGROUND_TABLES = [
+  "outbox",
+  "event_deliveries",
+  "consumed_events",
+  "sales_per_minute",
+  "webhook_deliveries",
+  "seat_news",
+  "sent_emails",
+];
 
 /** A digest of every row of every table a request writes: equal before and after means the request changed nothing. */
 export async function databaseFingerprint(db: Db): Promise<string> {

@@ -8,6 +8,7 @@ import type { ApiHandlers } from "~/http/api.server";
 import { adminHandlers } from "./admin.server";
 import { authHandlers } from "./auth.server";
 import { bookingHandlers } from "./bookings.server";
+import { operatorHandlers } from "./operators.server";
 import { showHandlers } from "./shows.server";
 
-export const v1Handlers: ApiHandlers = { ...authHandlers, ...showHandlers, ...bookingHandlers, ...adminHandlers };
+export const v1Handlers: ApiHandlers = { ...authHandlers, ...showHandlers, ...bookingHandlers, ...adminHandlers, ...operatorHandlers };
