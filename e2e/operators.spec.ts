@@ -1,5 +1,6 @@
 import { parse } from "csv-parse/sync";
-import { attendeesInDatabase, expect, interactive, paidBooking, test } from "./support/fixtures";
+import { formatShowTime, zonedTimeToInstant } from "~/domain/time";
+import { attendeesInDatabase, expect, interactive, paidBooking, sessionCookieFor, test } from "./support/fixtures";
 
 // Runs in all four projects: with JavaScript and without, at desktop and at phone size.
 
@@ -49,7 +50,6 @@ test("an operator finds a booking by reference and by e-mail, cancels one of its
   // The buyer sees one seat left.
   const buyerContext = await browser.newContext({ baseURL });
   const buyerPage = await buyerContext.newPage();
-  const { sessionCookieFor } = await import("./support/fixtures");
   await buyerContext.addCookies([await sessionCookieFor(buyer.id, baseURL!)]);
   await buyerPage.goto(`/bookings/${booking.id}`);
   // A description list: "Seat" (one now), "A1".
@@ -86,4 +86,41 @@ test("an operator finds a booking by reference and by e-mail, cancels one of its
     expected.map((e) => [e.seat, e.reference, e.name, e.email, (e.price_cents / 100).toFixed(2)]),
   );
   expect(rows.map((r) => r.seat)).toEqual(["B1", "B3"]);
+});
+
+test("an operator changes a sold show's time: the buyer's ticket, e-mail and calendar file show the new time @phone", async ({
+  page,
+  browser,
+  baseURL,
+  createUser,
+  createShow,
+  loginAs,
+  findMail,
+}) => {
+  const admin = await createUser({ role: "ADMIN" });
+  const buyer = await createUser();
+  const show = await createShow();
+  const booking = await paidBooking(buyer.id, show.id, ["B2"]);
+  await loginAs(admin);
+  await page.goto(`/admin/shows/${show.id}/edit`);
+  await interactive(page);
+  const startsAt = page.getByLabel("Starts at (Europe/London)");
+  const day = (await startsAt.inputValue()).slice(0, 10);
+  await startsAt.fill(`${day}T20:15`);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Saved: 1 ticket holder is e-mailed the new time")).toBeVisible();
+
+  const when = zonedTimeToInstant(day, "20:15", "Europe/London");
+  const shown = formatShowTime(when, "Europe/London");
+  await findMail((m) => m.includes(`New time for ${show.name}`) && m.includes(buyer.email) && m.includes(shown));
+
+  const buyerContext = await browser.newContext({ baseURL });
+  await buyerContext.addCookies([await sessionCookieFor(buyer.id, baseURL!)]);
+  const buyerPage = await buyerContext.newPage();
+  await buyerPage.goto(`/bookings/${booking.id}`);
+  await expect(buyerPage.getByText(shown).first()).toBeVisible();
+  const calendar = await buyerPage.request.get(`/bookings/${booking.id}/calendar.ics`);
+  const ics = (await calendar.text()).replace(/\r\n[ \t]/g, "");
+  expect(ics).toContain(`DTSTART:${when.toISOString().replace(/[-:]/g, "").slice(0, 15)}Z`);
+  await buyerContext.close();
 });

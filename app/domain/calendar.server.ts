@@ -6,6 +6,9 @@ import type { LayoutSpec } from "./layouts";
 import { getShow } from "./shows.server";
 import { plural } from "./words";
 
+/** Revisions count seconds from here (RFC 5545's SEQUENCE is a plain integer that must grow). */
+const REVISION_EPOCH = Date.UTC(2026, 0, 1);
+
 /**
  * A paid booking as a calendar entry (RFC 5545, through the `ics` library: escaping, line folding
  * and the rest of the format are its job). It starts when the booking's first seat does (a clinic
@@ -13,7 +16,9 @@ import { plural } from "./words";
  * here, so its entry marks the start only. Its UID is the booking's, so adding it twice updates it.
  */
 export function bookingCalendar(
-  booking: Pick<BookingView, "id" | "reference" | "startsAt" | "seats"> & { show: Pick<BookingView["show"], "name" | "venue" | "city"> },
+  booking: Pick<BookingView, "id" | "reference" | "startsAt" | "seats" | "updatedAt"> & {
+    show: Pick<BookingView["show"], "name" | "venue" | "city">;
+  },
   layout: LayoutSpec,
   holderName: string,
   url: string,
@@ -37,6 +42,8 @@ export function bookingCalendar(
     url,
     status: "CONFIRMED",
     busyStatus: "BUSY",
+    // Each change of the booking (a new time, moved seats) is a later revision of the same entry.
+    sequence: Math.max(0, Math.floor((booking.updatedAt.getTime() - REVISION_EPOCH) / 1000)),
   });
   if (error || !value) throw error ?? new Error("the calendar entry could not be made");
   return value;

@@ -287,7 +287,7 @@ export const showListQuerySchema = z
   })
   .meta({ id: "ShowListQuery" });
 
-/** What an admin may change on a show while nothing is sold: its name, place, time and zone prices (by zone name). */
+/** What an admin may change on a show, sold or not: its name, place, time and zone prices (by zone name). */
 export const showEditSchema = z
   .strictObject({
     name: label("Name", 200),

@@ -18,7 +18,7 @@ import type { PublicUser } from "./accounts.server";
 import { Conflict, Forbidden, listLabels, NotFound, ValidationFailed } from "./errors";
 import { retryTransient, sqlStateOf } from "./retry.server";
 import { adminSeatsSchema, showEditSchema } from "./schemas";
-import { holdHasEnded, holdIsLive, seatIsFree } from "./seat-state.server";
+import { holdHasEnded, seatIsFree } from "./seat-state.server";
 import { createShow, getShow } from "./shows.server";
 import { parseOrThrow, requireId } from "./validation";
 import { counted, plural } from "./words";
@@ -276,41 +276,67 @@ export async function deleteShow(db: Db, actor: Actor, showId: string, now: Date
 }
 
 /**
- * A show's new facts, only while nothing is held or sold. A new start moves every seat's start by the same amount.
+ * A show's new facts, sold or not: its name and place, its time (every seat's time moves by the
+ * same amount, and every ticket holder hears of it: a `reschedule` entry per paid booking, so a
+ * booking.rescheduled event and an e-mail with the new calendar entry each), and its zones'
+ * prices, which price only what is held from now on (what was held or sold keeps its price:
+ * booking_seats.price_cents). A cancelled show cannot change; nor can the time of one that has started.
  */
 const EDIT_SHOW = compileOnce(sql`
 with show as (select * from shows where id = ${P.show}),
-busy as (
-  select count(*)::int as n from bookings
-  where show_id = ${P.show} and (status = 'CONFIRMED' or ${holdIsLive(now)})
-),
 shift as (select ((${P.facts}::jsonb->>'startsAt')::timestamptz - (select starts_at from show)) as d),
+verdict as (
+  select case
+    when not exists (select 1 from show) then 'not_found'
+    when (select cancelled_at from show) is not null then 'cancelled'
+    when (select d from shift) <> interval '0' and (select starts_at from show) <= ${now} then 'started'
+    else 'edit'
+  end as v
+),
 moved as (
   update seats set starts_at = starts_at + (select d from shift), version = version + 1
-  where show_id = ${P.show} and (select n from busy) = 0 and (select d from shift) <> interval '0'
+  where show_id = ${P.show} and (select v from verdict) = 'edit' and (select d from shift) <> interval '0'
   returning id
 ),
 priced as (
   update price_zones z set price_cents = ((${P.facts}::jsonb->'zones')->>z.name)::int
-  where z.show_id = ${P.show} and (select n from busy) = 0 and (${P.facts}::jsonb->'zones') ? z.name
+  where z.show_id = ${P.show} and (select v from verdict) = 'edit' and (${P.facts}::jsonb->'zones') ? z.name
   returning z.price_cents
 ),
 updated as (
   update shows set name = ${P.facts}::jsonb->>'name', venue = ${P.facts}::jsonb->>'venue', city = ${P.facts}::jsonb->>'city',
     starts_at = starts_at + (select d from shift), last_starts_at = last_starts_at + (select d from shift),
     price_cents = coalesce((select min(price_cents) from priced), price_cents)
-  where id = ${P.show} and (select n from busy) = 0
-  returning id
+  where id = ${P.show} and (select v from verdict) = 'edit'
+  returning id, starts_at
+),
+rescheduled as (
+  update bookings set updated_at = ${now}
+  where show_id = ${P.show} and status = 'CONFIRMED' and (select v from verdict) = 'edit' and (select d from shift) <> interval '0'
+  returning id, reference
 ),
 audited as (
   insert into audit_log (at, show_id, actor_id, actor_name, actor_email, action, details)
   select ${now}, ${P.show}, ${ACTOR}, 'edit', ${P.facts}::jsonb
   where exists (select 1 from updated)
+),
+audited_bookings as (
+  -- Each paid booking too, so each buyer hears of the new time (booking.rescheduled).
+  insert into audit_log (at, show_id, actor_id, actor_name, actor_email, action, seat_ids, seat_labels, booking_id, booking_reference, details)
+  select ${now}, ${P.show}, ${ACTOR}, 'reschedule',
+    (select array_agg(s.id order by s.id) from booking_seats bs join seats s on s.id = bs.seat_id where bs.booking_id = r.id),
+    (select array_agg(s.label order by s.id) from booking_seats bs join seats s on s.id = bs.seat_id where bs.booking_id = r.id),
+    r.id, r.reference,
+    jsonb_build_object('from', (select starts_at from show), 'to', (select starts_at from updated))
+  from rescheduled r
 )
-select exists (select 1 from show) as found, (select n from busy) as busy, exists (select 1 from updated) as updated`);
+select (select v from verdict) as v, (select count(*) from rescheduled)::int as told`);
 
-/** Edits a show's name, place, time and zone prices while nothing is held or sold. The time is read in the show's own zone. */
-export async function editShow(db: Db, actor: Actor, showId: string, input: unknown, now: Date = new Date()): Promise<void> {
+/**
+ * Edits a show's name, place, time and zone prices, sold or not (see EDIT_SHOW). The time is read
+ * in the show's own zone. Returns how many paid bookings were told of a new time.
+ */
+export async function editShow(db: Db, actor: Actor, showId: string, input: unknown, now: Date = new Date()): Promise<{ told: number }> {
   assertAdmin(actor);
   const id = requireId(showId, "show");
   const [show] = (await db.$client.unsafe("select time_zone from shows where id = $1", [id], { prepare: true })) as unknown as Array<{
@@ -328,12 +354,11 @@ export async function editShow(db: Db, actor: Actor, showId: string, input: unkn
     ],
     db.$stats,
   );
-  const r = rows[0] as { found: boolean; busy: number; updated: boolean };
-  if (!r.found) throw new NotFound("There is no such show");
-  if (r.busy > 0)
-    throw new Conflict(
-      `${r.busy} booking${plural(r.busy, " is", "s are")} held or paid for: a show can be edited only while nothing is sold`,
-    );
+  const r = rows[0] as { v: string; told: number };
+  if (r.v === "not_found") throw new NotFound("There is no such show");
+  if (r.v === "cancelled") throw new Conflict("This show is cancelled: it can no longer change");
+  if (r.v === "started") throw new Conflict("This show has started: its time can no longer change");
+  return { told: r.told };
 }
 
 /** Creates a show for an admin (see createShow) and records who did. */

@@ -12,6 +12,7 @@ export const EVENT_NAMES = [
   "booking.seats_cancelled",
   "booking.moved",
   "booking.ticket_resent",
+  "booking.rescheduled",
   "show.created",
   "show.changed",
   "show.cancelled",
@@ -36,6 +37,9 @@ export interface BookingPayload {
   /** A move's old and new seats, pair by pair (booking.moved). */
   movedFrom?: string[];
   movedTo?: string[];
+  /** A new time (booking.rescheduled): the show's start before and after, ISO 8601. */
+  from?: string;
+  to?: string;
   /** The venue's change behind the event (booking_changes.id). */
   changeId?: number;
 }

@@ -72,6 +72,7 @@ export function emailConsumer(mailer: Mailer, publicUrl: string): Consumer {
       "booking.seats_cancelled",
       "booking.moved",
       "booking.ticket_resent",
+      "booking.rescheduled",
     ],
     // An expiry is written about only when the system ended the hold (a buyer's release needs no letter).
     accepts: (event) => event.name !== "booking.expired" || (event.payload as BookingPayload).by === "system",
@@ -144,6 +145,14 @@ export function emailConsumer(mailer: Mailer, publicUrl: string): Consumer {
           "Your reference is the same; here is the ticket as it is now.",
         ]);
         await send({ ...letter, subject: `New ${noun(2)} for ${booking.show.name}: ${booking.reference}` }, { attachments });
+      } else if (event.name === "booking.rescheduled") {
+        // The time as it is now (the booking's own: a clinic slot's), and the one it replaces.
+        const before = p.from ? formatShowTime(new Date(p.from), booking.show.timeZone) : null;
+        const { letter, attachments } = await ticket([
+          `The venue moved ${booking.show.name} to ${when} (${booking.show.timeZone})${before ? `, from ${before}` : ""}. Your booking ${booking.reference} stands, for the new time.`,
+          "The calendar file attached has the new time; if you cannot come, your bookings page lets you cancel for a refund.",
+        ]);
+        await send({ ...letter, subject: `New time for ${booking.show.name}: ${when}` }, { attachments });
       } else if (event.name === "booking.seats_cancelled") {
         const { letter, attachments } = await ticket([
           `The venue cancelled ${listLabels(p.seatLabels)} from your booking ${booking.reference} for ${booking.show.name}, and refunded ${money(p.refundCents ?? 0)} to the card you paid with.`,

@@ -55,7 +55,6 @@ export const loader = (args: LoaderFunctionArgs) =>
       counts: view.counts,
       takings: refund,
       zones: view.zones.map((z) => `${z.name} ${formatMoney(z.priceCents, show.currency)}`),
-      editable: view.counts.held === 0 && view.counts.booked === 0,
       booked: view.bookings > 0,
       door: await checkInCounts(context.db, show.id),
       html,
@@ -118,7 +117,7 @@ export const action = (args: ActionFunctionArgs) =>
   });
 
 export default function AdminShow() {
-  const { show, counts, takings, zones, editable, booked, door, html, seat, confirm, audit, sales } = useLoaderData<typeof loader>();
+  const { show, counts, takings, zones, booked, door, html, seat, confirm, audit, sales } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <div className="space-y-8">
@@ -133,7 +132,7 @@ export default function AdminShow() {
           Checked in: {door.checkedIn.toLocaleString("en-GB")} of {door.expected.toLocaleString("en-GB")} expected
         </p>
         <OccupancyBar counts={counts} total={show.totalSeats} />
-        <ShowLinks showId={show.id} editable={editable} cancelled={show.cancelled} booked={booked} />
+        <ShowLinks showId={show.id} cancelled={show.cancelled} booked={booked} />
       </div>
       {confirm ? <ConfirmPanel confirm={confirm} showId={show.id} /> : null}
       <AdminSeatMap html={html} error={result?.formError} />

@@ -5,8 +5,10 @@ import { requireAdmin } from "~/auth/guards.server";
 import { AdminNav } from "~/components/admin/occupancy";
 import { FormError, FormField, SubmitButton } from "~/components/form-field";
 import { getShowForAdmin } from "~/domain/dashboard.server";
+import { Conflict } from "~/domain/errors";
 import { editShow } from "~/domain/show-admin.server";
 import { clockIn, dateIn } from "~/domain/time";
+import { counted } from "~/domain/words";
 import { formToObject, pageAction, pageLoader, redirectWithFlash } from "~/http/page.server";
 
 export const meta: MetaFunction = () => [{ title: "Edit show · Admin · Holdfast" }];
@@ -14,7 +16,8 @@ export const meta: MetaFunction = () => [{ title: "Edit show · Admin · Holdfas
 export const loader = (args: LoaderFunctionArgs) =>
   pageLoader(args, async ({ request, params, context }) => {
     const admin = await requireAdmin(request, context);
-    const { show, zones } = await getShowForAdmin(context.db, admin, params.showId ?? "");
+    const { show, zones, counts } = await getShowForAdmin(context.db, admin, params.showId ?? "");
+    if (show.cancelledAt) throw new Conflict("This show is cancelled: it can no longer change");
     return json({
       id: show.id,
       values: {
@@ -31,6 +34,7 @@ export const loader = (args: LoaderFunctionArgs) =>
       } as Record<string, string>,
       timeZone: show.timeZone,
       zones: zones.length,
+      sold: counts.booked > 0,
     });
   });
 
@@ -47,13 +51,15 @@ export const action = (args: ActionFunctionArgs) =>
     },
     async (post) => {
       const showId = post.params.showId ?? "";
-      await editShow(post.context.db, post.user, showId, formToObject(post.form, ["name", "venue", "city", "startsAt", "priceZones"]));
-      return redirectWithFlash(post, `/admin/shows/${showId}`, "Saved");
+      const input = formToObject(post.form, ["name", "venue", "city", "startsAt", "priceZones"]);
+      const { told } = await editShow(post.context.db, post.user, showId, input);
+      const note = told ? `: ${counted(told, "ticket holder is", "ticket holders are")} e-mailed the new time` : "";
+      return redirectWithFlash(post, `/admin/shows/${showId}`, `Saved${note}`);
     },
   );
 
 export default function EditShow() {
-  const { id, values: saved, timeZone, zones } = useLoaderData<typeof loader>();
+  const { id, values: saved, timeZone, zones, sold } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const values: Record<string, string> = { ...saved, ...(result?.values ?? {}) };
   const errors: Record<string, string> = result?.fieldErrors ?? {};
@@ -61,7 +67,11 @@ export default function EditShow() {
     <div className="mx-auto max-w-2xl space-y-6">
       <AdminNav />
       <h1 className="text-2xl font-bold">Edit {saved.name}</h1>
-      <p className="text-sm text-slate-600">Only while nothing is held or sold. A new start time moves every seat's time with it.</p>
+      <p className="text-sm text-slate-600">
+        A new start time moves every seat's time with it
+        {sold ? ", and every paid booking's buyer is e-mailed the new time with a new calendar entry" : ""}. New prices apply to what is
+        held from now on: what was held or sold keeps its price.
+      </p>
       <Form method="post" className="space-y-4" noValidate>
         <FormError message={result?.formError} />
         <FormField label="Name" name="name" defaultValue={values.name} error={errors.name} />

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { setUserRole } from "~/domain/accounts.server";
-import { cancelBooking, confirmBooking, releaseHold } from "~/domain/bookings.server";
+import { cancelBooking, confirmBooking, getBookingForUser, releaseHold } from "~/domain/bookings.server";
 import { getDashboard, getShowForAdmin } from "~/domain/dashboard.server";
 import { Conflict, Forbidden, SeatsUnavailable } from "~/domain/errors";
 import { placeHold } from "~/domain/holds.server";
@@ -197,9 +197,57 @@ describe("releasing, resetting, cancelling, deleting, editing", () => {
     const { A1 } = await seatIdsByLabel(t.db, show.id);
     const hold = await placeHold(t.db, { userId: dana, showId: show.id, seatIds: [A1] }, NOW);
     expect(hold.booking.amountCents).toBe(1250);
+  });
+
+  it("changes a sold show: a new time moves every seat and tells each paid booking (booking.rescheduled); a new price prices only what is held from now on", async () => {
+    const ada = await admin();
+    const [dana, eve] = await makeUsers(t.db, 2);
+    const show = await makeShow(t.db);
+    const { A1, A2, B1 } = await seatIdsByLabel(t.db, show.id);
+    const sold = await placeHold(t.db, { userId: dana, showId: show.id, seatIds: [A1, A2] }, NOW);
+    await pay(dana, sold.booking.id, "key-edit-0001", NOW);
+    const held = await placeHold(t.db, { userId: eve, showId: show.id, seatIds: [B1] }, NOW);
+    const moved = new Date(show.startsAt.getTime() + 30 * 60_000);
+    const out = await editShow(
+      t.db,
+      ada,
+      show.id,
+      {
+        name: show.name,
+        venue: "Test Hall",
+        city: "Testville",
+        startsAt: moved.toISOString(),
+        priceZones: [{ name: "Standard", price: "20" }],
+      },
+      later(10),
+    );
+    expect(out.told).toBe(1);
+    const view = await getBookingForUser(t.db, dana, sold.booking.id, later(11));
+    expect(view.startsAt.getTime()).toBe(moved.getTime());
+    expect(view.amountCents).toBe(2000); // what was paid: 2 × £10, not the new £20
+    const [event] = await t.db.execute<{ name: string; payload: Record<string, unknown> }>(
+      sql`select name, payload from outbox where name = 'booking.rescheduled' and payload->>'bookingId' = ${sold.booking.id}`,
+    );
+    expect(event.payload).toMatchObject({ seatLabels: ["A1", "A2"], by: "admin", to: expect.any(String) });
+    expect(new Date(event.payload.to as string).getTime()).toBe(moved.getTime());
+    // The hold keeps its price; a new hold pays the new one.
+    expect((await getBookingForUser(t.db, eve, held.booking.id, later(11))).amountCents).toBe(1000);
+    const { B2 } = await seatIdsByLabel(t.db, show.id);
+    expect((await placeHold(t.db, { userId: eve, showId: show.id, seatIds: [B2] }, later(12))).booking.amountCents).toBe(2000);
+    // Once started, its time can no longer change; a cancelled show cannot change at all.
     await expect(
-      editShow(t.db, ada, show.id, { name: "Again", venue: "V", city: "C", startsAt: moved.toISOString() }, NOW),
-    ).rejects.toThrow("1 booking is held or paid for");
+      editShow(
+        t.db,
+        ada,
+        show.id,
+        { name: "X", venue: "V", city: "C", startsAt: new Date(moved.getTime() + 3_600_000).toISOString() },
+        new Date(moved.getTime() + 1),
+      ),
+    ).rejects.toThrow(/started/);
+    await cancelShow(t.db, ada, show.id, later(20));
+    await expect(
+      editShow(t.db, ada, show.id, { name: "X", venue: "V", city: "C", startsAt: moved.toISOString() }, later(30)),
+    ).rejects.toThrow(/cancelled/);
   });
 });
 

@@ -8,6 +8,7 @@ const booking = {
   reference: "4872GV5TLP",
   startsAt: new Date("2030-03-04T10:45:00Z"),
   seats: [{ id: 1, label: "10:45" }],
+  updatedAt: new Date("2030-02-01T09:00:00Z"),
   show: { name: "Dr Okafor, general practice; walk-ins", venue: "Riverside Clinic, room 3", city: "London" },
 };
 
@@ -23,6 +24,16 @@ describe("the ticket's calendar entry", () => {
     expect(unfolded).toContain("LOCATION:Riverside Clinic\\, room 3\\, London");
     expect(unfolded).toContain("DESCRIPTION:Appointment at 10:45 for Ann Example. Reference 4872GV5TLP.");
     for (const line of ics.split("\r\n")) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(75);
+  });
+
+  it("is a later revision (a higher SEQUENCE) of the same entry after the booking changed: a calendar updates it", () => {
+    const sequence = (updatedAt: Date) =>
+      Number(
+        /SEQUENCE:(\d+)/.exec(
+          bookingCalendar({ ...booking, updatedAt }, { kind: "THEATRE", rows: 1, seatsPerRow: 1, aisleAfter: [] }, "A", "http://x/b/1"),
+        )?.[1],
+      );
+    expect(sequence(new Date("2030-02-02T09:00:00Z"))).toBeGreaterThan(sequence(booking.updatedAt));
   });
 
   it("marks only the start of a show, whose length is not known", () => {

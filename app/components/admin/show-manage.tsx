@@ -255,17 +255,7 @@ export function SalesByMinute({ rows }: { rows: Array<{ minute: string; seatsSol
 
 /** The show's other pages and its destructive actions (each asks first). */
 /** What can be done with the show from here: a cancelled show offers nothing that no longer applies. */
-export function ShowLinks({
-  showId,
-  editable,
-  cancelled,
-  booked,
-}: {
-  showId: string;
-  editable: boolean;
-  cancelled: boolean;
-  booked: boolean;
-}) {
+export function ShowLinks({ showId, cancelled, booked }: { showId: string; cancelled: boolean; booked: boolean }) {
   const show = { id: showId };
   return (
     <p className="flex flex-wrap gap-3 text-sm">
@@ -281,12 +271,10 @@ export function ShowLinks({
       <Link to={`/door/${show.id}/list`} className="text-brand-600 underline">
         Door list
       </Link>
-      {cancelled ? null : editable ? (
+      {cancelled ? null : (
         <Link to={`/admin/shows/${show.id}/edit`} className="text-brand-600 underline">
           Edit
         </Link>
-      ) : (
-        <span className="text-slate-500">Edit (only while nothing is held or sold)</span>
       )}
       <Link to={`/admin/shows/${show.id}/webhooks`} className="text-brand-600 underline">
         Webhooks
