@@ -1,9 +1,10 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, TypedResponse } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { requireAdmin } from "~/auth/guards.server";
 import { AdminNav, OccupancyBar } from "~/components/admin/occupancy";
 import {
+  ADMIN_MAP_HTML,
   AdminSeatMap,
   AuditList,
   ConfirmPanel,
@@ -16,14 +17,12 @@ import {
 import { checkInCounts } from "~/domain/check-in.server";
 import { getShowForAdmin } from "~/domain/dashboard.server";
 import { ValidationFailed } from "~/domain/errors";
-import { cancelShow, deleteShow, releaseHoldsOnSeats, resetShow, setSeatsBlocked } from "~/domain/show-admin.server";
 import { getSeatCodes } from "~/domain/shows.server";
-import { clockIn, formatMoney, formatShowTime } from "~/domain/time";
+import { formatMoney, formatShowTime } from "~/domain/time";
 import { showView } from "~/domain/views.server";
-import { counted } from "~/domain/words";
-import { type PageActionArgs, pageAction, pageLoader, redirectWithFlash } from "~/http/page.server";
-import { joinAdminSeatMap } from "~/seat-map/html";
-import { seatMapTemplate } from "~/seat-map/segments.server";
+import { SHOW_INTENTS } from "~/http/admin-show-actions.server";
+import { pageAction, pageLoader } from "~/http/page.server";
+import { adminMap } from "~/seat-map/admin-map.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.show.name} · Admin · Holdfast` : "Admin · Holdfast" },
@@ -40,14 +39,11 @@ export const loader = (args: LoaderFunctionArgs) =>
     const view = await getShowForAdmin(context.db, admin, params.showId ?? "", { now, seat: seat ?? undefined });
     const { show } = view;
     const zone = show.timeZone;
-    const about = new Map(
-      view.holders.map((h) => [
-        h.seatId,
-        `${h.status === "BOOKED" ? "sold to" : "held by"} ${h.name} <${h.email}> · ref ${h.reference}${h.expiresAt ? ` · until ${clockIn(h.expiresAt, zone)}` : ""}`,
-      ]),
-    );
     const codes = await getSeatCodes(context.db, show.id, null, now);
-    const html = joinAdminSeatMap(await seatMapTemplate(context.db, show), codes, about);
+    const map = await adminMap(context.db, show, codes, view.holders, view.zones, url.searchParams.get("section"));
+    // A page load carries the grid once, in the page (not again in the hydration data); a data request carries it.
+    const document = request.headers.get("Sec-Fetch-Dest") !== "empty";
+    if (document) context.serverOnly.set(ADMIN_MAP_HTML, map.html);
     const asked = CONFIRMS.find((c) => c === url.searchParams.get("confirm"));
     const refund = formatMoney(view.takingsCents, show.currency);
     return json({
@@ -57,7 +53,11 @@ export const loader = (args: LoaderFunctionArgs) =>
       zones: view.zones.map((z) => `${z.name} ${formatMoney(z.priceCents, show.currency)}`),
       booked: view.bookings > 0,
       door: await checkInCounts(context.db, show.id),
-      html,
+      map: {
+        ...map,
+        html: document ? null : map.html,
+        zones: view.zones.map((z) => ({ name: z.name, price: formatMoney(z.priceCents, show.currency) })),
+      },
       seat,
       confirm: asked ? confirmationOf(asked, view.counts, view.bookings, refund) : null,
       sales: salesRows(view.salesByMinute, zone, show.currency),
@@ -69,55 +69,15 @@ export const loader = (args: LoaderFunctionArgs) =>
     });
   });
 
-type Args = PageActionArgs<Awaited<ReturnType<typeof requireAdmin>>>;
-const INTENTS: Record<string, (a: Args, showId: string) => Promise<TypedResponse<never>>> = {
-  block: async (a, showId) => {
-    const { changed } = await setSeatsBlocked(a.context.db, a.user, { showId, seatIds: a.form.getAll("seat"), blocked: true });
-    return redirectWithFlash(a, `/admin/shows/${showId}`, `${counted(changed, "seat", "seats")} blocked`);
-  },
-  unblock: async (a, showId) => {
-    const { changed } = await setSeatsBlocked(a.context.db, a.user, { showId, seatIds: a.form.getAll("seat"), blocked: false });
-    return redirectWithFlash(a, `/admin/shows/${showId}`, `${counted(changed, "seat", "seats")} back on sale`);
-  },
-  release: async (a, showId) => {
-    const { bookings, seats } = await releaseHoldsOnSeats(a.context.db, a.user, { showId, seatIds: a.form.getAll("seat") });
-    return redirectWithFlash(
-      a,
-      `/admin/shows/${showId}`,
-      `${counted(bookings, "hold", "holds")} released (${counted(seats, "seat", "seats")})`,
-    );
-  },
-  reset: async (a, showId) => {
-    const r = await resetShow(a.context.db, a.user, showId);
-    return redirectWithFlash(
-      a,
-      `/admin/shows/${showId}`,
-      `Reset: ${counted(r.seats, "seat", "seats")} back on sale, ${counted(r.holds, "hold", "holds")} released, ${counted(r.bookings, "booking", "bookings")} refunded`,
-    );
-  },
-  cancel: async (a, showId) => {
-    const r = await cancelShow(a.context.db, a.user, showId);
-    return redirectWithFlash(
-      a,
-      `/admin/shows/${showId}`,
-      `Cancelled: ${counted(r.bookings, "booking", "bookings")} refunded, ${counted(r.holds, "hold", "holds")} released`,
-    );
-  },
-  delete: async (a, showId) => {
-    await deleteShow(a.context.db, a.user, showId);
-    return redirectWithFlash(a, "/admin/shows", "The show was deleted");
-  },
-};
-
 export const action = (args: ActionFunctionArgs) =>
   pageAction(args, { guard: requireAdmin }, async (post) => {
     const intent = String(post.form.get("intent"));
-    if (!Object.hasOwn(INTENTS, intent)) throw new ValidationFailed({ intent: "Unknown action" });
-    return INTENTS[intent](post, post.params.showId ?? "");
+    if (!Object.hasOwn(SHOW_INTENTS, intent)) throw new ValidationFailed({ intent: "Unknown action" });
+    return SHOW_INTENTS[intent](post, post.params.showId ?? "");
   });
 
 export default function AdminShow() {
-  const { show, counts, takings, zones, booked, door, html, seat, confirm, audit, sales } = useLoaderData<typeof loader>();
+  const { show, counts, takings, zones, booked, door, map, seat, confirm, audit, sales } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <div className="space-y-8">
@@ -135,7 +95,7 @@ export default function AdminShow() {
         <ShowLinks showId={show.id} cancelled={show.cancelled} booked={booked} />
       </div>
       {confirm ? <ConfirmPanel confirm={confirm} showId={show.id} /> : null}
-      <AdminSeatMap html={html} error={result?.formError} />
+      <AdminSeatMap map={map} error={result?.formError} />
       <SalesByMinute rows={sales} />
       <AuditList entries={audit} seat={seat} />
     </div>

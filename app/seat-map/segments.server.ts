@@ -159,10 +159,18 @@ export async function seatMapHtml(
   return { html: joinSeats(view.template, codes, new Set(), 0, view.template.ids.length) + view.template.end, codes };
 }
 
-/** The show's map template (cached like the buyer's map): the admin page fills it with holders. */
-export async function seatMapTemplate(db: DbOrTx, show: { id: string; layout: Pick<LayoutSpec, "kind"> }): Promise<SeatMapTemplate> {
-  const view = await viewOf(db, show, null);
-  return (view as View).template;
+/**
+ * The map template of the whole show or of one section (cached like the buyer's map), and where
+ * its seats are among the show's codes (`from`, `to`): the admin page fills it with holders. Null
+ * if the show has no such section.
+ */
+export async function seatMapTemplate(
+  db: DbOrTx,
+  show: { id: string; layout: Pick<LayoutSpec, "kind"> },
+  section: string | null = null,
+): Promise<{ template: SeatMapTemplate; from: number; to: number } | null> {
+  const view = await viewOf(db, show, section);
+  return view && { template: view.template, from: view.from, to: view.to };
 }
 
 /** What a failed hold found (SeatsUnavailable): the seats taken, those the buyer already holds elsewhere, and the seats ticked. */

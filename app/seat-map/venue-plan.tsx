@@ -2,7 +2,8 @@ import { formatCount } from "~/domain/time";
 import type { SectionView } from "~/domain/venue.server";
 
 export interface VenuePlanProps {
-  sections: SectionView[];
+  /** With `label`, what the section's link and option say (the admin's counts by state); else its seats left. */
+  sections: Array<SectionView & { label?: string }>;
   /** The open section's name, if any. */
   current: string | null;
   zones: Array<{ name: string; price: string }>;
@@ -21,7 +22,8 @@ export function VenuePlan({ sections, current, zones }: VenuePlanProps) {
   const width = Math.max(...sections.map((s) => s.x + s.width));
   const height = Math.max(...sections.map((s) => s.y + s.height)) + STAGE;
   const zoneOf = (s: SectionView) => zones[s.zoneIndex];
-  const sectionName = (s: SectionView) =>
+  const sectionName = (s: SectionView & { label?: string }) =>
+    s.label ??
     `${s.name}, ${zoneOf(s)?.name ?? ""} ${zoneOf(s)?.price ?? ""}: ${s.left === 0 ? "sold out" : `${formatCount(s.left)} of ${formatCount(s.seats)} seats left`}`;
   return (
     <section aria-labelledby="venue-plan-heading" className="space-y-3">

@@ -59,6 +59,27 @@ export async function paidBooking(userId: string, showId: string, labels: string
   return { id: booking.id, reference: booking.reference };
 }
 
+/**
+ * Every seat of a section sold to the user in one paid booking, written straight into the tables
+ * (as a sold-out section would be, without 500 holds through the app): the admin map's worst case,
+ * each seat named with its buyer.
+ */
+export async function sellSection(userId: string, showId: string, section: string) {
+  await db().execute(sql`
+    with picked as (
+      select s.id, z.price_cents from seats s join price_zones z on z.id = s.zone_id where s.show_id = ${showId} and s.section = ${section}
+    ), b as (
+      insert into bookings (reference, user_id, show_id, status, expires_at, seat_count, amount_cents, currency, created_at, updated_at, confirmed_at)
+      select upper(substr(md5(random()::text), 1, 10)), ${userId}, ${showId}, 'CONFIRMED', now(), count(*), sum(price_cents), 'GBP', now(), now(), now()
+      from picked
+      returning id
+    ), linked as (
+      insert into booking_seats (booking_id, seat_id, price_cents) select b.id, p.id, p.price_cents from b, picked p
+    )
+    update seats s set status = 'BOOKED', holder_id = ${userId}, booking_id = (select id from b), expires_at = null, version = version + 1
+    where s.id in (select id from picked)`);
+}
+
 /** A show's paid seats as the database has them, one line per seat in seat order: what the attendee CSV must say. */
 export async function attendeesInDatabase(showId: string) {
   const rows = await db().execute<{

@@ -1,7 +1,11 @@
 import { Form, Link } from "@remix-run/react";
+import { useState } from "react";
 import { FormError, SubmitButton } from "~/components/form-field";
+import { ServerOnlyKey, useServerOnly } from "~/components/server-only";
 import { clockIn, formatMoney } from "~/domain/time";
+import type { SectionView } from "~/domain/venue.server";
 import { counted } from "~/domain/words";
+import { VenuePlan } from "~/seat-map/venue-plan";
 
 export interface AuditView {
   id: number;
@@ -34,30 +38,88 @@ const ACTIONS: Record<string, string> = {
 };
 
 /** The map to act on: tick seats, then block, unblock or release their holds. */
-export function AdminSeatMap({ html, error }: { html: string; error?: string }) {
+/** The admin map's markup for this request's server render (never in the hydration data: the page carries it once). */
+export const ADMIN_MAP_HTML = new ServerOnlyKey<string>("admin-map-html");
+const ADMIN_MAP_ID = "admin-map-grid";
+
+/**
+ * The grid's markup: the loader's when it sent it (a data request), else the server render's, else
+ * (hydrating) what the page already holds, so React sees the same string and leaves it be.
+ */
+function useAdminMapHtml(sent: string | null): string {
+  const serverHtml = useServerOnly(ADMIN_MAP_HTML);
+  const [first] = useState(() => {
+    if (serverHtml !== undefined || typeof document === "undefined") return serverHtml ?? "";
+    return document.getElementById(ADMIN_MAP_ID)?.innerHTML ?? "";
+  });
+  return sent ?? first;
+}
+
+/**
+ * The map to act on: tick seats, then block, unblock or release their holds. A big venue shows its
+ * plan (each section's seats by state) and one section's seats at a time, with actions on the
+ * whole section: block its free seats, unblock its blocked ones, release its holds.
+ */
+export function AdminSeatMap({
+  map,
+  error,
+}: {
+  map: {
+    plan: Array<SectionView & { label: string }> | null;
+    section: string | null;
+    sectionMissing: string | null;
+    /** The grid's markup; null on a document request, whose render reads it from the server-only values (one copy in the page). */
+    html: string | null;
+    zones: Array<{ name: string; price: string }>;
+  };
+  error?: string;
+}) {
+  const html = useAdminMapHtml(map.html);
   return (
-    <Form method="post" className="space-y-3" aria-labelledby="admin-map-heading">
-      <h2 id="admin-map-heading" className="text-lg font-semibold">
-        Seats
-      </h2>
-      <p className="text-sm text-slate-600">Tick seats, then choose what to do. A taken seat's name says who has it.</p>
-      <FormError message={error} />
-      <div className="seat-map-scroll rounded-lg border border-slate-200 bg-white">
-        {/* biome-ignore lint/security/noDangerouslySetInnerHtml: built by seat-map-html.ts, which escapes every label and name */}
-        <div dangerouslySetInnerHTML={{ __html: html }} />
-      </div>
-      <div className="flex flex-wrap gap-2">
-        <SubmitButton intent="block" variant="secondary" busyLabel="Blocking…">
-          Block (not for sale)
-        </SubmitButton>
-        <SubmitButton intent="unblock" variant="secondary" busyLabel="Unblocking…">
-          Unblock
-        </SubmitButton>
-        <SubmitButton intent="release" variant="secondary" busyLabel="Releasing…">
-          Release holds
-        </SubmitButton>
-      </div>
-    </Form>
+    <div className="space-y-4">
+      {map.plan ? <VenuePlan sections={map.plan} current={map.section} zones={map.zones} /> : null}
+      {map.sectionMissing ? <FormError message={map.sectionMissing} /> : null}
+      {map.plan && !map.section ? (
+        <FormError message={error} />
+      ) : (
+        <Form method="post" className="space-y-3" aria-labelledby="admin-map-heading" id="seats">
+          <h2 id="admin-map-heading" className="text-lg font-semibold">
+            {map.section ? `Seats of ${map.section}` : "Seats"}
+          </h2>
+          <p className="text-sm text-slate-600">Tick seats, then choose what to do. A taken seat's name says who has it.</p>
+          <FormError message={error} />
+          <div className="seat-map-scroll rounded-lg border border-slate-200 bg-white">
+            {/* biome-ignore lint/security/noDangerouslySetInnerHtml: built by seat-map-html.ts, which escapes every label and name */}
+            <div id={ADMIN_MAP_ID} dangerouslySetInnerHTML={{ __html: html }} suppressHydrationWarning />
+          </div>
+          <div className="flex flex-wrap gap-2">
+            <SubmitButton intent="block" variant="secondary" busyLabel="Blocking…">
+              Block (not for sale)
+            </SubmitButton>
+            <SubmitButton intent="unblock" variant="secondary" busyLabel="Unblocking…">
+              Unblock
+            </SubmitButton>
+            <SubmitButton intent="release" variant="secondary" busyLabel="Releasing…">
+              Release holds
+            </SubmitButton>
+          </div>
+          {map.section ? (
+            <div className="flex flex-wrap gap-2 border-t border-slate-200 pt-3">
+              <input type="hidden" name="section" value={map.section} />
+              <SubmitButton intent="block-section" variant="secondary" busyLabel="Blocking…">
+                Block every free seat of {map.section}
+              </SubmitButton>
+              <SubmitButton intent="unblock-section" variant="secondary" busyLabel="Unblocking…">
+                Unblock all of {map.section}
+              </SubmitButton>
+              <SubmitButton intent="release-section" variant="secondary" busyLabel="Releasing…">
+                Release every hold in {map.section}
+              </SubmitButton>
+            </div>
+          ) : null}
+        </Form>
+      )}
+    </div>
   );
 }
 
