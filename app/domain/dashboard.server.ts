@@ -36,6 +36,8 @@ export interface ShowSales extends SeatCounts {
   totalSeats: number;
   takingsCents: number;
   cancelled: boolean;
+  /** Seats checked in at the door (of `booked`, the seats expected). */
+  checkedIn: number;
 }
 
 /** Per-seat counts by what a buyer would see (the same rules as the seat map: see seat-state.ts). */
@@ -75,8 +77,9 @@ export async function getDashboard(db: Db, actor: Actor, now: Date = new Date(),
   const shows = await db.execute<Record<string, unknown>>(sql`
     select sh.id, sh.name, sh.kind, sh.venue, sh.starts_at, sh.time_zone, sh.currency, sh.total_seats, sh.cancelled_at is not null as cancelled,
       ${countsSql(now)},
-      coalesce((select sum(p.amount_cents) from payments p join bookings b on b.id = p.booking_id
-        where b.show_id = sh.id and p.status = 'SUCCEEDED'), 0)::int as takings_cents
+      -- What the show's paid bookings are worth now: what was charged, less what the venue refunded of them.
+      coalesce((select sum(b.amount_cents) from bookings b where b.show_id = sh.id and b.status = 'CONFIRMED'), 0)::int as takings_cents,
+      (select count(*) from check_ins c where c.show_id = sh.id)::int as checked_in
     from shows sh join seats s on s.show_id = sh.id
     where sh.last_starts_at > ${at(now)}
     group by sh.id order by sh.starts_at, sh.name`);
@@ -84,7 +87,7 @@ export async function getDashboard(db: Db, actor: Actor, now: Date = new Date(),
     select (select count(*) from ${bookings} where ${holdIsLive(now)})::int as live_holds,
       (select count(*) from seats s join shows sh on sh.id = s.show_id where s.status = 'BOOKED' and sh.last_starts_at > ${at(now)})::int as seats_sold`);
   const revenue = await db.execute<{ currency: string; cents: number }>(sql`
-    select currency, sum(amount_cents)::int as cents from payments where status = 'SUCCEEDED' group by currency order by currency`);
+    select currency, sum(amount_cents)::int as cents from bookings where status = 'CONFIRMED' group by currency order by currency`);
   const endingSoon = await db.execute<Record<string, unknown>>(sql`
     select b.id, b.reference, b.seat_count, b.expires_at, b.show_id, sh.name as show_name, u.name as holder
     from bookings b join shows sh on sh.id = b.show_id join users u on u.id = b.user_id
@@ -143,6 +146,7 @@ function salesOf(r: Record<string, unknown>): ShowSales {
     blocked: Number(r.blocked),
     past: Number(r.past),
     takingsCents: Number(r.takings_cents),
+    checkedIn: Number(r.checked_in),
   };
 }
 
@@ -190,7 +194,7 @@ export async function getShowForAdmin(
   const show = await getShow(db, id);
   const [counts] = await db.execute<Record<string, unknown>>(sql`
     select ${countsSql(now)},
-      coalesce((select sum(p.amount_cents) from payments p join bookings b on b.id = p.booking_id where b.show_id = ${id} and p.status = 'SUCCEEDED'), 0)::int as takings_cents,
+      coalesce((select sum(b.amount_cents) from bookings b where b.show_id = ${id} and b.status = 'CONFIRMED'), 0)::int as takings_cents,
       (select count(*) from bookings where show_id = ${id})::int as bookings
     from seats s where s.show_id = ${id}`);
   const zones = await getPriceZones(db, id);

@@ -109,6 +109,7 @@ export const statsSchema = z
         past: z.number().int().describe("Never sold and past their time (clinic slots earlier today)"),
         takingsCents: z.number().int(),
         currency: z.string(),
+        checkedIn: z.number().int().describe("Seats checked in at the door, of the `booked` expected"),
       }),
     ),
   })

@@ -77,6 +77,9 @@ export default function AdminHome() {
                 <span className="text-sm font-semibold tabular-nums">{s.takings}</span>
               </div>
               <p className="text-sm text-slate-600">
+                {s.booked > 0 ? (
+                  <span data-testid="door-count">{`${s.checkedIn.toLocaleString("en-GB")} of ${s.booked.toLocaleString("en-GB")} in · `}</span>
+                ) : null}
                 {s.time} · {s.venue}
                 {s.cancelled ? " · cancelled" : ""}
               </p>

@@ -699,6 +699,8 @@ export interface components {
                 past: number;
                 takingsCents: number;
                 currency: string;
+                /** @description Seats checked in at the door, of the `booked` expected */
+                checkedIn: number;
             }[];
         };
         Error: {

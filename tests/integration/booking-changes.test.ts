@@ -5,6 +5,7 @@ import { connectDatabase } from "~/db/client.server";
 import { cancelBookingSeats, moveBookingSeats, resendTicket } from "~/domain/booking-changes.server";
 import { confirmBooking, getBookingForUser } from "~/domain/bookings.server";
 import { checkIn } from "~/domain/check-in.server";
+import { getDashboard, getShowForAdmin } from "~/domain/dashboard.server";
 import { Conflict, Forbidden, NotFound, SeatsUnavailable, ValidationFailed } from "~/domain/errors";
 import { placeHold } from "~/domain/holds.server";
 import { TEST_CARDS } from "~/domain/payments";
@@ -62,6 +63,12 @@ describe("cancelling some of a booking's seats", () => {
     // The payment is still the one charge; it is not marked refunded while seats remain.
     const [payment] = await t.db.execute<{ status: string }>(sql`select status from payments where booking_id = ${booking.id}`);
     expect(payment.status).toBe("SUCCEEDED");
+    // The show's takings are what its paid bookings are worth now: the refund is off them.
+    expect((await getShowForAdmin(t.db, ada, show.id, { now: later(62) })).takingsCents).toBe(1000);
+    // …and the dashboard counts who is in at the door, of the seats sold.
+    await checkIn(t.db, ada, { showId: show.id, reference: booking.reference }, later(63));
+    const row = (await getDashboard(t.db, ada, later(64))).shows.find((s) => s.id === show.id);
+    expect(row).toMatchObject({ booked: 1, checkedIn: 1, takingsCents: 1000 });
     expect(await inconsistentSeats(t.db)).toHaveLength(0);
   });
 
