@@ -39,7 +39,7 @@ export async function adminMap(
 ): Promise<AdminMap> {
   const view = venueView(show.layout, codes, zones, null, askedSection);
   const { section, sectionMissing } = view;
-  const plan = view.plan && view.plan.map((s) => ({ ...s, label: describeSection(s, show.currency, zones) }));
+  const plan = view.plan?.map((s) => ({ ...s, label: describeSection(s, show.currency, zones) })) ?? null;
   const part = plan && !section ? null : await seatMapTemplate(db, show, section);
   if (!part) return { plan, section, sectionMissing, html: "" };
   const inView = new Set(part.template.ids);

@@ -4,8 +4,9 @@
  *   npm start &                               (the demo shows and accounts are made on first start)
  *   npx tsx docs/screenshots/take.ts [http://localhost:3000]
  *
- * Writes arena-plan.png, arena-section.png, arena-section-phone.png, clinic-day.png and
- * ticket.png here. The ticket is a real booking of the demo buyer (a seat of The Tempest).
+ * Writes arena-plan.png, arena-section.png, arena-section-phone.png, clinic-day.png, ticket.png,
+ * admin-bookings.png, admin-booking.png and door.png here. The ticket is a real booking of the demo
+ * buyer (seats of The Tempest); the operator's pages find it, and the door checks it in.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -53,6 +54,39 @@ try {
   await desktop.getByRole("button", { name: /^Pay/ }).click();
   await desktop.getByRole("heading", { name: "Ticket" }).waitFor();
   await desktop.getByRole("article", { name: "Ticket" }).screenshot({ path: out("ticket.png") });
+  const reference =
+    (
+      await desktop
+        .getByText(/^[2-9A-HJ-NP-Z]{10}$/)
+        .first()
+        .textContent()
+    )?.trim() ?? "";
+
+  // The operator's side: the bookings list, that booking, and the door checking it in.
+  const admin = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  await admin.goto(`${base}/login`);
+  await admin.getByLabel("Email").fill("admin@holdfast.test");
+  await admin.getByLabel("Password").fill("holdfast-admin");
+  await admin.getByRole("button", { name: "Log in" }).click();
+  await admin.waitForURL((url) => !url.pathname.startsWith("/login"));
+  await admin.goto(`${base}/admin/bookings`);
+  await admin.screenshot({ path: out("admin-bookings.png") });
+  await admin.getByLabel("Reference, name, e-mail or seat").fill(reference);
+  await admin.getByRole("button", { name: "Search" }).click();
+  await admin.getByRole("link", { name: reference }).click();
+  await admin.getByRole("heading", { name: `Booking ${reference}` }).waitFor();
+  await admin.screenshot({ path: out("admin-booking.png"), fullPage: true });
+  const door = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  await door.context().addCookies(await admin.context().cookies());
+  await door.goto(`${base}/door`);
+  const tempest = await door.locator("#show option", { hasText: "The Tempest" }).first().getAttribute("value");
+  await door.getByLabel("Show").selectOption(tempest ?? "");
+  await door.getByLabel("This door").fill("Stalls door");
+  await door.getByRole("button", { name: "Open the door" }).click();
+  await door.getByLabel("Ticket reference").fill(reference);
+  await door.getByRole("button", { name: "Check in" }).click();
+  await door.getByRole("status").waitFor();
+  await door.screenshot({ path: out("door.png") });
   console.log(`Screenshots written to ${import.meta.dirname}`);
 } finally {
   await browser.close();
