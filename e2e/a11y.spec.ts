@@ -3,7 +3,7 @@ import AxeBuilder from "@axe-core/playwright";
 import type { BrowserContext, Page } from "@playwright/test";
 import { DEMO_LAYOUTS } from "~/domain/layouts";
 import { TEST_CARDS } from "~/domain/payments";
-import { expect, interactive, test } from "./support/fixtures";
+import { expect, interactive, paidBooking, test } from "./support/fixtures";
 
 // axe (axe-core, through @axe-core/playwright) on every page a buyer or an admin sees, against
 // WCAG 2.2 A and AA, in every project: with and without JavaScript, at desktop and phone size.
@@ -131,6 +131,7 @@ test("axe finds no violation on a buyer's holds, bookings, tickets and account @
 test("axe finds no violation on an admin's pages @phone @axe", async ({ page, createUser, loginAs, createShow }) => {
   test.setTimeout(120_000);
   const show = await createShow({ priceCents: 2500 });
+  const booking = await paidBooking((await createUser()).id, show.id, ["A1", "A2"]);
   await loginAs(await createUser({ role: "ADMIN" }));
   for (const path of [
     "/admin",
@@ -140,6 +141,11 @@ test("axe finds no violation on an admin's pages @phone @axe", async ({ page, cr
     `/admin/shows/${show.id}/edit`,
     `/admin/shows/${show.id}/webhooks`,
     "/admin/users",
+    `/admin/bookings?showId=${show.id}`,
+    `/admin/bookings/${booking.id}`,
+    "/door",
+    `/door/${show.id}?door=North&ref=${booking.reference}`,
+    `/door/${show.id}/list`,
   ])
     await expectNoViolations(page, path);
 });
