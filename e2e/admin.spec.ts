@@ -125,7 +125,7 @@ test("an admin creates a show of each kind, sees the buyer's hold and sale, bloc
   // Releases the buyer's hold.
   await seat(page, "Circle A1").check();
   await page.getByRole("button", { name: "Release holds" }).click();
-  await expect(page.getByText("1 hold released (1 seats)")).toBeVisible();
+  await expect(page.getByText("1 hold released (1 seat)")).toBeVisible();
 
   // Resets the show, after saying what it will do.
   await page.getByRole("link", { name: "Reset…" }).click();

@@ -202,7 +202,7 @@ test("the ticket names its holder, carries a QR code and a calendar entry, and c
   await interactive(page);
   await page.getByRole("link", { name: "Cancel booking…" }).click();
   await page.getByRole("button", { name: "Yes, cancel and refund" }).click();
-  await expect(page.getByText("This booking was cancelled. Your refund is on its way.")).toBeVisible();
+  await expect(page.getByText("You cancelled this booking. Your refund is on its way.")).toBeVisible();
   expect((await page.request.get(`${new URL(page.url()).pathname}/calendar.ics`)).status()).toBe(404);
 });
 
