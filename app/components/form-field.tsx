@@ -12,6 +12,8 @@ export function FormField(props: {
   hint?: string;
   /** When this changes (a new answer from the server), the field is emptied: used for passwords. */
   clearOn?: unknown;
+  /** A text area, for paragraphs. */
+  multiline?: boolean;
 }) {
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
@@ -26,20 +28,34 @@ export function FormField(props: {
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">
         {props.label}
       </label>
-      <input
-        ref={input}
-        id={id}
-        name={props.name}
-        type={props.type ?? "text"}
-        defaultValue={props.defaultValue}
-        autoComplete={props.autoComplete}
-        inputMode={props.inputMode}
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        className={`block w-full rounded border px-3 py-2 shadow-sm focus:outline-2 focus:outline-brand-600 ${
-          props.error ? "border-red-500" : "border-slate-300"
-        }`}
-      />
+      {props.multiline ? (
+        <textarea
+          id={id}
+          name={props.name}
+          rows={4}
+          defaultValue={props.defaultValue}
+          aria-invalid={props.error ? true : undefined}
+          aria-describedby={describedBy || undefined}
+          className={`block w-full rounded border px-3 py-2 shadow-sm focus:outline-2 focus:outline-brand-600 ${
+            props.error ? "border-red-500" : "border-slate-300"
+          }`}
+        />
+      ) : (
+        <input
+          ref={input}
+          id={id}
+          name={props.name}
+          type={props.type ?? "text"}
+          defaultValue={props.defaultValue}
+          autoComplete={props.autoComplete}
+          inputMode={props.inputMode}
+          aria-invalid={props.error ? true : undefined}
+          aria-describedby={describedBy || undefined}
+          className={`block w-full rounded border px-3 py-2 shadow-sm focus:outline-2 focus:outline-brand-600 ${
+            props.error ? "border-red-500" : "border-slate-300"
+          }`}
+        />
+      )}
       {props.hint ? (
         <p id={hintId} className="text-xs text-slate-500">
           {props.hint}

@@ -3,7 +3,7 @@ import { formatCount } from "~/domain/time";
 import type { ShowView } from "~/domain/views.server";
 
 export interface ShowFactsProps {
-  show: Pick<ShowView, "name" | "kind" | "venue" | "city" | "time" | "price" | "totalSeats">;
+  show: Pick<ShowView, "name" | "description" | "kind" | "venue" | "city" | "time" | "price" | "totalSeats">;
   seatsLeft: number;
   /** Priced by zone: the price is the lowest ("from £35.00"). */
   zoned?: boolean;
@@ -42,6 +42,16 @@ export function ShowFacts({ show, seatsLeft, zoned = false }: ShowFactsProps) {
           </dd>
         </div>
       </dl>
+      {show.description ? (
+        <div className="max-w-prose space-y-2 text-slate-700" data-testid="show-description">
+          {show.description.split(/\n{2,}/).map((paragraph, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: the paragraphs of one text, in order, never reordered
+            <p key={i} className="whitespace-pre-line">
+              {paragraph}
+            </p>
+          ))}
+        </div>
+      ) : null}
     </div>
   );
 }

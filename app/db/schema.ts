@@ -88,6 +88,8 @@ export const shows = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     name: text("name").notNull(),
+    /** What the show is, for buyers (paragraphs, plain text); null: none. */
+    description: text("description"),
     kind: showKind("kind").notNull(),
     venue: text("venue").notNull(),
     city: text("city").notNull(),
@@ -113,6 +115,7 @@ export const shows = pgTable(
     check("shows_currency_iso", sql`${t.currency} ~ '^[A-Z]{3}$'`),
     check("shows_total_seats_positive", sql`${t.totalSeats} > 0`),
     check("shows_name_length", sql`char_length(${t.name}) between 1 and 200`),
+    check("shows_description_length", sql`char_length(${t.description}) <= 2000`),
   ],
 );
 

@@ -106,6 +106,19 @@ const label = (name: string, max: number) =>
     .max(max, `${name} must be at most ${max} characters`)
     .regex(NO_CONTROL_CHARACTERS, `${name} ${CONTROL_CHARACTERS_MESSAGE}`);
 
+/** Text in paragraphs (a show's description): line breaks allowed, nothing else invisible; blank is none. */
+const prose = (name: string, max: number) =>
+  z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z
+      .string({ error: `${name} must be text` })
+      .trim()
+      .max(max, `${name} must be at most ${max} characters`)
+      .transform((text) => text.replace(/\r\n?/g, "\n"))
+      .refine((text) => NO_CONTROL_CHARACTERS.test(text.replace(/\n/g, " ")), `${name} ${CONTROL_CHARACTERS_MESSAGE}`)
+      .optional(),
+  );
+
 export const MAX_PRICE_CENTS = 10_000_000;
 const MONEY = /^\s*(\d{1,6})(?:\.(\d{1,2}))?\s*$/;
 
@@ -291,6 +304,7 @@ export const showListQuerySchema = z
 export const showEditSchema = z
   .strictObject({
     name: label("Name", 200),
+    description: prose("Description", 2000),
     venue: label("Venue", 200),
     city: label("City", 100),
     startsAt: startsAtInput,
@@ -303,6 +317,7 @@ export const showEditSchema = z
   })
   .transform((show) => ({
     name: show.name,
+    description: show.description ?? null,
     venue: show.venue,
     city: show.city,
     startsAt: instantOf(show.startsAt, show.timeZone) as Date,
@@ -313,6 +328,7 @@ export const showEditSchema = z
 /** A new show's fields, as a form or the API sends them (the admin form reads exactly these). */
 export const showFieldsSchema = z.strictObject({
   name: label("Name", 200),
+  description: prose("Description", 2000),
   venue: label("Venue", 200),
   city: label("City", 100),
   timeZone: z.string().refine(isTimeZone, "Time zone must be an IANA name like Europe/London").default("UTC"),

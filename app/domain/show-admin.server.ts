@@ -304,7 +304,7 @@ priced as (
   returning z.price_cents
 ),
 updated as (
-  update shows set name = ${P.facts}::jsonb->>'name', venue = ${P.facts}::jsonb->>'venue', city = ${P.facts}::jsonb->>'city',
+  update shows set name = ${P.facts}::jsonb->>'name', description = ${P.facts}::jsonb->>'description', venue = ${P.facts}::jsonb->>'venue', city = ${P.facts}::jsonb->>'city',
     starts_at = starts_at + (select d from shift), last_starts_at = last_starts_at + (select d from shift),
     price_cents = coalesce((select min(price_cents) from priced), price_cents)
   where id = ${P.show} and (select v from verdict) = 'edit'
@@ -345,7 +345,14 @@ export async function editShow(db: Db, actor: Actor, showId: string, input: unkn
   if (!show) throw new NotFound("There is no such show");
   const data = parseOrThrow(showEditSchema, { ...(input as object), timeZone: show.time_zone });
   if (data.startsAt <= now) throw new ValidationFailed({ startsAt: "The start time must be in the future" });
-  const facts = { name: data.name, venue: data.venue, city: data.city, startsAt: data.startsAt.toISOString(), zones: data.zones };
+  const facts = {
+    name: data.name,
+    description: data.description,
+    venue: data.venue,
+    city: data.city,
+    startsAt: data.startsAt.toISOString(),
+    zones: data.zones,
+  };
   const [, rows] = await oneTripTransaction(
     db.$client,
     [

@@ -4,15 +4,12 @@
  * server only: layouts.ts brings zod, which the seat map's page does not send to the browser.
  */
 import { type LayoutSpec, layoutGrid, type SectionBox, soldBySection, venuePlan } from "./layouts";
-import { SEAT_CODES } from "./seat-state";
 
 export interface SectionView extends SectionBox {
   /** Index of the section's price zone in the show's zones (its colour on the plan). */
   zoneIndex: number;
   /** Seats a buyer could hold now. */
   left: number;
-  /** The section's seats by state, for the admin's plan (held counts every live hold, the viewer's too). */
-  counts: { available: number; held: number; booked: number; blocked: number };
 }
 
 /**
@@ -27,24 +24,12 @@ export function sectionViews(
   const zoneIndex = new Map(zones.map((z, i) => [z.name.toLowerCase(), i]));
   let from = 0;
   return venuePlan(spec).map((box) => {
-    const counts = { available: 0, held: 0, booked: 0, blocked: 0 };
-    for (let i = from; i < from + box.seats && i < codes.length; i++) {
-      const state = COUNTED[codes[i]];
-      if (state) counts[state]++;
-    }
+    let left = 0;
+    for (let i = from; i < from + box.seats && i < codes.length; i++) if (codes[i] === "A") left++;
     from += box.seats;
-    return { ...box, zoneIndex: zoneIndex.get((box.zone ?? "").toLowerCase()) ?? 0, left: counts.available, counts };
+    return { ...box, zoneIndex: zoneIndex.get((box.zone ?? "").toLowerCase()) ?? 0, left };
   });
 }
-
-/** Which count each seat code adds to (a past seat, never sold, adds to none). */
-const COUNTED: Record<string, keyof SectionView["counts"] | undefined> = {
-  [SEAT_CODES.available]: "available",
-  [SEAT_CODES.held]: "held",
-  [SEAT_CODES.yours]: "held",
-  [SEAT_CODES.booked]: "booked",
-  [SEAT_CODES.blocked]: "blocked",
-};
 
 /** The section a buyer asked for by name (any case), or undefined. */
 export function findSection<T extends { name: string }>(sections: readonly T[], name: string | null | undefined): T | undefined {

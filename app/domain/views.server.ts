@@ -18,6 +18,7 @@ export const instant = z.iso.datetime({ offset: true });
 export const showFactsSchema = z.object({
   id: z.uuid(),
   name: z.string(),
+  description: z.string().nullable().describe("What the show is, in paragraphs of plain text"),
   kind: z.enum(SHOW_KINDS),
   venue: z.string(),
   city: z.string(),

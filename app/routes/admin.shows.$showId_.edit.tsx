@@ -22,6 +22,7 @@ export const loader = (args: LoaderFunctionArgs) =>
       id: show.id,
       values: {
         name: show.name,
+        description: show.description ?? "",
         venue: show.venue,
         city: show.city,
         startsAt: `${dateIn(show.startsAt, show.timeZone)}T${clockIn(show.startsAt, show.timeZone)}`,
@@ -51,7 +52,7 @@ export const action = (args: ActionFunctionArgs) =>
     },
     async (post) => {
       const showId = post.params.showId ?? "";
-      const input = formToObject(post.form, ["name", "venue", "city", "startsAt", "priceZones"]);
+      const input = formToObject(post.form, ["name", "description", "venue", "city", "startsAt", "priceZones"]);
       const { told } = await editShow(post.context.db, post.user, showId, input);
       const note = told ? `: ${counted(told, "ticket holder is", "ticket holders are")} e-mailed the new time` : "";
       return redirectWithFlash(post, `/admin/shows/${showId}`, `Saved${note}`);
@@ -75,6 +76,13 @@ export default function EditShow() {
       <Form method="post" className="space-y-4" noValidate>
         <FormError message={result?.formError} />
         <FormField label="Name" name="name" defaultValue={values.name} error={errors.name} />
+        <FormField
+          label="Description (optional)"
+          name="description"
+          multiline
+          defaultValue={values.description}
+          error={errors.description}
+        />
         <FormField label="Venue" name="venue" defaultValue={values.venue} error={errors.venue} />
         <FormField label="City" name="city" defaultValue={values.city} error={errors.city} />
         <FormField

@@ -22,7 +22,7 @@ export interface Holder {
 
 export interface AdminMap {
   /** A big venue's plan, each section labelled with its seats by state; null for a map shown whole. */
-  plan: Array<SectionView & { label: string }> | null;
+  plan: Array<SectionView & { label: string; counts: StateCounts }> | null;
   section: string | null;
   sectionMissing: string | null;
   /** The open map's markup (empty when a big venue's plan is shown with no section open). */
@@ -39,7 +39,13 @@ export async function adminMap(
 ): Promise<AdminMap> {
   const view = venueView(show.layout, codes, zones, null, askedSection);
   const { section, sectionMissing } = view;
-  const plan = view.plan?.map((s) => ({ ...s, label: describeSection(s, show.currency, zones) })) ?? null;
+  let from = 0;
+  const plan =
+    view.plan?.map((s) => {
+      const counts = stateCounts(codes, from, from + s.seats);
+      from += s.seats;
+      return { ...s, counts, label: describeSection(s, counts, show.currency, zones) };
+    }) ?? null;
   const part = plan && !section ? null : await seatMapTemplate(db, show, section);
   if (!part) return { plan, section, sectionMissing, html: "" };
   const inView = new Set(part.template.ids);
@@ -68,9 +74,39 @@ export async function sectionSeatIds(
   return part.template.ids.filter((_, i) => (wanted as string[]).includes(codes[part.from + i]));
 }
 
+export interface StateCounts {
+  available: number;
+  held: number;
+  booked: number;
+  blocked: number;
+}
+
+/** Which count each seat code adds to (a past seat, never sold, adds to none). */
+const COUNTED: Record<string, keyof StateCounts | undefined> = {
+  [SEAT_CODES.available]: "available",
+  [SEAT_CODES.held]: "held",
+  [SEAT_CODES.yours]: "held",
+  [SEAT_CODES.booked]: "booked",
+  [SEAT_CODES.blocked]: "blocked",
+};
+
+/** The seats `from` to `to` (a section's, in the show's codes) by state. */
+function stateCounts(codes: string, from: number, to: number): StateCounts {
+  const counts: StateCounts = { available: 0, held: 0, booked: 0, blocked: 0 };
+  for (let i = from; i < to && i < codes.length; i++) {
+    const state = COUNTED[codes[i]];
+    if (state) counts[state]++;
+  }
+  return counts;
+}
+
 /** A section on the admin's plan: its seats by state. */
-function describeSection(s: SectionView, currency: string, zones: ReadonlyArray<{ name: string; priceCents: number }>): string {
+function describeSection(
+  s: SectionView,
+  c: StateCounts,
+  currency: string,
+  zones: ReadonlyArray<{ name: string; priceCents: number }>,
+): string {
   const zone = zones[s.zoneIndex];
-  const c = s.counts;
   return `${s.name}${zone ? `, ${zone.name} ${formatMoney(zone.priceCents, currency)}` : ""}: ${formatCount(c.available)} free, ${formatCount(c.held)} held, ${formatCount(c.booked)} sold, ${formatCount(c.blocked)} blocked`;
 }

@@ -316,6 +316,7 @@ export interface components {
         };
         ShowInput: {
             name: string;
+            description?: string;
             venue: string;
             city: string;
             /** @default UTC */
@@ -422,6 +423,8 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
+            /** @description What the show is, in paragraphs of plain text */
+            description: string | null;
             /** @enum {string} */
             kind: "SHOW" | "BUS" | "DOCTOR";
             venue: string;
@@ -451,6 +454,8 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
+            /** @description What the show is, in paragraphs of plain text */
+            description: string | null;
             /** @enum {string} */
             kind: "SHOW" | "BUS" | "DOCTOR";
             venue: string;
@@ -548,6 +553,8 @@ export interface components {
                 /** Format: uuid */
                 id: string;
                 name: string;
+                /** @description What the show is, in paragraphs of plain text */
+                description: string | null;
                 /** @enum {string} */
                 kind: "SHOW" | "BUS" | "DOCTOR";
                 venue: string;

@@ -552,6 +552,19 @@ describe("admin endpoints", () => {
     });
     const seats = (await api.get(`/api/v1/shows/${created.body.show.id}`)).body.seats;
     expect(seats.filter((s: { zone: string }) => s.zone === "Circle")).toHaveLength(4);
+    // A description, in paragraphs, read back through the API and shown on the show's page; an invisible character refused.
+    const described = await boss.api.post("/api/v1/admin/shows", {
+      ...newShow("Twelfth Night"),
+      description: "A shipwreck.\r\n\r\nTwins, and love.",
+    });
+    expect(described.body.show.description).toBe("A shipwreck.\n\nTwins, and love.");
+    expect((await api.get(`/api/v1/shows/${described.body.show.id}`)).body.show.description).toBe("A shipwreck.\n\nTwins, and love.");
+    expect(await (await fetch(`${server.url}/shows/${described.body.show.id}`)).text()).toContain("Twins, and love.");
+    const hidden = await boss.api.post("/api/v1/admin/shows", { ...newShow(), description: "Fine\u202etext" });
+    expect(hidden.body.error).toMatchObject({
+      code: "validation_failed",
+      details: { fields: { description: expect.stringMatching(/invisible/) } },
+    });
 
     const { api: user } = await buyer();
     expect((await user.post("/api/v1/admin/shows", newShow())).status).toBe(403);

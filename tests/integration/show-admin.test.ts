@@ -181,6 +181,7 @@ describe("releasing, resetting, cancelling, deleting, editing", () => {
       show.id,
       {
         name: "Renamed",
+        description: "Now with an interval.",
         venue: "New Hall",
         city: "Newtown",
         startsAt: moved.toISOString(),
@@ -188,10 +189,10 @@ describe("releasing, resetting, cancelling, deleting, editing", () => {
       },
       NOW,
     );
-    const [row] = await t.db.execute<{ name: string; price_cents: number; starts_at: string }>(
-      sql`select name, price_cents, starts_at from shows where id = ${show.id}`,
+    const [row] = await t.db.execute<{ name: string; price_cents: number; starts_at: string; description: string }>(
+      sql`select name, price_cents, starts_at, description from shows where id = ${show.id}`,
     );
-    expect(row).toMatchObject({ name: "Renamed", price_cents: 1250 });
+    expect(row).toMatchObject({ name: "Renamed", price_cents: 1250, description: "Now with an interval." });
     const [{ first }] = await t.db.execute<{ first: string }>(sql`select min(starts_at) as first from seats where show_id = ${show.id}`);
     expect(new Date(first).getTime()).toBe(moved.getTime());
     const { A1 } = await seatIdsByLabel(t.db, show.id);

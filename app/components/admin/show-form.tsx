@@ -38,26 +38,41 @@ function Field(props: {
   list?: string;
   required?: boolean;
   inputMode?: "numeric" | "decimal";
+  /** A text area (a description), across the form's width. */
+  multiline?: boolean;
 }) {
   const id = `f-${props.name.replace(/\./g, "-")}`;
   const error = props.errors[props.name];
+  const describedBy = error ? `${id}-error` : props.hint ? `${id}-hint` : undefined;
   return (
-    <div className="space-y-1">
+    <div className={`space-y-1${props.multiline ? " sm:col-span-2" : ""}`}>
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">
         {props.label}
       </label>
-      <input
-        id={id}
-        name={props.name}
-        type={props.type ?? "text"}
-        list={props.list}
-        inputMode={props.inputMode}
-        required={props.required}
-        defaultValue={props.values[props.name] ?? ""}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : props.hint ? `${id}-hint` : undefined}
-        className={`block w-full rounded border px-3 py-2 ${error ? "border-red-500" : "border-slate-300"}`}
-      />
+      {props.multiline ? (
+        <textarea
+          id={id}
+          name={props.name}
+          rows={4}
+          defaultValue={props.values[props.name] ?? ""}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy}
+          className={`block w-full rounded border px-3 py-2 ${error ? "border-red-500" : "border-slate-300"}`}
+        />
+      ) : (
+        <input
+          id={id}
+          name={props.name}
+          type={props.type ?? "text"}
+          list={props.list}
+          inputMode={props.inputMode}
+          required={props.required}
+          defaultValue={props.values[props.name] ?? ""}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy}
+          className={`block w-full rounded border px-3 py-2 ${error ? "border-red-500" : "border-slate-300"}`}
+        />
+      )}
       {props.hint ? (
         <p id={`${id}-hint`} className="text-xs text-slate-500">
           {props.hint}
@@ -99,6 +114,10 @@ export function ShowForm({ kind, values, fieldErrors, formError, previewHtml, pr
       <fieldset className="grid gap-4 sm:grid-cols-2">
         <legend className="mb-2 text-lg font-semibold">The show</legend>
         {f("name", "Name")}
+        {f("description", "Description (optional)", {
+          multiline: true,
+          hint: "What buyers read on the show's page: plain text, paragraphs kept",
+        })}
         {f("venue", "Venue")}
         {f("city", "City")}
         {f("timeZone", "Venue's time zone", { list: "time-zones", hint: "An IANA name, like Europe/London" })}
