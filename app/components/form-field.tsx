@@ -23,38 +23,23 @@ export function FormField(props: {
   const errorId = `${id}-error`;
   const hintId = `${id}-hint`;
   const describedBy = [props.error ? errorId : null, props.hint ? hintId : null].filter(Boolean).join(" ");
+  const common = {
+    id,
+    name: props.name,
+    defaultValue: props.defaultValue,
+    "aria-invalid": props.error ? true : undefined,
+    "aria-describedby": describedBy || undefined,
+    className: `block w-full rounded border px-3 py-2 shadow-sm focus:outline-2 focus:outline-brand-600 ${props.error ? "border-red-500" : "border-slate-300"}`,
+  };
   return (
     <div className="space-y-1">
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">
         {props.label}
       </label>
       {props.multiline ? (
-        <textarea
-          id={id}
-          name={props.name}
-          rows={4}
-          defaultValue={props.defaultValue}
-          aria-invalid={props.error ? true : undefined}
-          aria-describedby={describedBy || undefined}
-          className={`block w-full rounded border px-3 py-2 shadow-sm focus:outline-2 focus:outline-brand-600 ${
-            props.error ? "border-red-500" : "border-slate-300"
-          }`}
-        />
+        <textarea {...common} rows={4} />
       ) : (
-        <input
-          ref={input}
-          id={id}
-          name={props.name}
-          type={props.type ?? "text"}
-          defaultValue={props.defaultValue}
-          autoComplete={props.autoComplete}
-          inputMode={props.inputMode}
-          aria-invalid={props.error ? true : undefined}
-          aria-describedby={describedBy || undefined}
-          className={`block w-full rounded border px-3 py-2 shadow-sm focus:outline-2 focus:outline-brand-600 ${
-            props.error ? "border-red-500" : "border-slate-300"
-          }`}
-        />
+        <input ref={input} {...common} type={props.type ?? "text"} autoComplete={props.autoComplete} inputMode={props.inputMode} />
       )}
       {props.hint ? (
         <p id={hintId} className="text-xs text-slate-500">

@@ -105,24 +105,84 @@ function requirePaid(booking: Booking) {
   if (booking.status !== "CONFIRMED") throw new Conflict("Only a paid booking can be changed here; release a hold from the show's page");
 }
 
-const actorColumns = (actor: Actor) => ({ actorId: actor.id, actorName: actor.name, actorEmail: actor.email });
+/**
+ * One change of one booking: the admin checked, the request parsed, then in one transaction
+ * (tried again on a transient failure) the booking locked, a repeat of the same request key
+ * answered as before, a booking that is not paid refused, and `work` done.
+ */
+async function changeBooking<T extends { bookingId: string; requestKey: string }>(
+  db: Db,
+  actor: Actor,
+  parsed: () => T,
+  kind: BookingChangeKind,
+  work: (tx: DbOrTx, booking: Booking, data: T) => Promise<ChangeOutcome>,
+): Promise<ChangeOutcome> {
+  assertAdmin(actor);
+  const data = parsed();
+  const bookingId = requireId(data.bookingId, "booking");
+  return retryTransient(() =>
+    db.transaction(async (tx) => {
+      const booking = await lockBooking(tx, bookingId);
+      const again = await earlier(tx, bookingId, data.requestKey, kind);
+      if (again) return again;
+      requirePaid(booking);
+      return work(tx, booking, data);
+    }),
+  );
+}
+
+/**
+ * The change written down twice, in its transaction: its row (what a repeat of its key answers)
+ * and its audit entry (the trail, and the booking.* event the buyer is e-mailed from).
+ */
+async function record(
+  tx: DbOrTx,
+  booking: Booking,
+  actor: Actor,
+  now: Date,
+  change: {
+    requestKey: string;
+    kind: BookingChangeKind;
+    seatLabels?: string[];
+    toSeatLabels?: string[];
+    refundCents?: number;
+    reason?: string;
+  },
+  audit: { action: string; seatIds: number[]; seatLabels: string[]; details?: Record<string, unknown> },
+): Promise<void> {
+  const [row] = await tx
+    .insert(bookingChanges)
+    .values({ ...change, reason: change.reason || null, bookingId: booking.id, at: now, actorId: actor.id, actorName: actor.name })
+    .returning({ id: bookingChanges.id });
+  await tx.insert(auditLog).values({
+    at: now,
+    showId: booking.showId,
+    actorId: actor.id,
+    actorName: actor.name,
+    actorEmail: actor.email,
+    ...audit,
+    bookingId: booking.id,
+    bookingReference: booking.reference,
+    details: { ...audit.details, changeId: row.id, reason: change.reason || undefined },
+  });
+}
+
+/** A booking's seats made free again: AVAILABLE, no holder, their versions bumped. */
+const FREED = { status: "AVAILABLE", holderId: null, bookingId: null, expiresAt: null, version: sql`${seats.version} + 1` } as const;
 
 /**
  * Cancels and refunds some of a paid booking's seats, or all of them (then the booking is
  * CANCELLED and its payment REFUNDED, as the buyer's own cancel would leave it). The seats go
  * back on sale.
  */
-export async function cancelBookingSeats(db: Db, actor: Actor, input: unknown, now: Date = new Date()): Promise<ChangeOutcome> {
-  assertAdmin(actor);
-  const data = parseOrThrow(bookingCancelSchema, input);
-  const bookingId = requireId(data.bookingId, "booking");
-  return retryTransient(() =>
-    db.transaction(async (tx) => {
-      const booking = await lockBooking(tx, bookingId);
-      const again = await earlier(tx, bookingId, data.requestKey, "CANCEL_SEATS");
-      if (again) return again;
-      requirePaid(booking);
-      const booked = await seatsOf(tx, bookingId);
+export function cancelBookingSeats(db: Db, actor: Actor, input: unknown, now: Date = new Date()): Promise<ChangeOutcome> {
+  return changeBooking(
+    db,
+    actor,
+    () => parseOrThrow(bookingCancelSchema, input),
+    "CANCEL_SEATS",
+    async (tx, booking, data) => {
+      const booked = await seatsOf(tx, booking.id);
       const picked = pick(booked, data.seatIds);
       refuseStartedOrIn(picked, now);
       const ids = picked.map((s) => s.id);
@@ -131,8 +191,8 @@ export async function cancelBookingSeats(db: Db, actor: Actor, input: unknown, n
       const whole = picked.length === booked.length;
       const freed = await tx
         .update(seats)
-        .set({ status: "AVAILABLE", holderId: null, bookingId: null, expiresAt: null, version: sql`${seats.version} + 1` })
-        .where(and(inArray(seats.id, ids), eq(seats.bookingId, bookingId), eq(seats.status, "BOOKED")))
+        .set(FREED)
+        .where(and(inArray(seats.id, ids), eq(seats.bookingId, booking.id), eq(seats.status, "BOOKED")))
         .returning({ id: seats.id });
       if (freed.length !== ids.length) throw new Conflict("The booking's seats changed meanwhile; look again");
       let updated: Booking;
@@ -140,14 +200,14 @@ export async function cancelBookingSeats(db: Db, actor: Actor, input: unknown, n
         [updated] = await tx
           .update(bookings)
           .set({ status: "CANCELLED", cancelledAt: now, updatedAt: now })
-          .where(eq(bookings.id, bookingId))
+          .where(eq(bookings.id, booking.id))
           .returning();
         await tx
           .update(payments)
           .set({ status: "REFUNDED", refundedAt: now })
-          .where(and(eq(payments.bookingId, bookingId), eq(payments.status, "SUCCEEDED")));
+          .where(and(eq(payments.bookingId, booking.id), eq(payments.status, "SUCCEEDED")));
       } else {
-        await tx.delete(bookingSeats).where(and(eq(bookingSeats.bookingId, bookingId), inArray(bookingSeats.seatId, ids)));
+        await tx.delete(bookingSeats).where(and(eq(bookingSeats.bookingId, booking.id), inArray(bookingSeats.seatId, ids)));
         [updated] = await tx
           .update(bookings)
           .set({
@@ -155,36 +215,24 @@ export async function cancelBookingSeats(db: Db, actor: Actor, input: unknown, n
             amountCents: sql`${bookings.amountCents} - ${refundCents}`,
             updatedAt: now,
           })
-          .where(eq(bookings.id, bookingId))
+          .where(eq(bookings.id, booking.id))
           .returning();
       }
-      const [change] = await tx
-        .insert(bookingChanges)
-        .values({
-          bookingId,
-          requestKey: data.requestKey,
-          kind: "CANCEL_SEATS",
-          at: now,
-          actorId: actor.id,
-          actorName: actor.name,
+      await record(
+        tx,
+        booking,
+        actor,
+        now,
+        { requestKey: data.requestKey, kind: "CANCEL_SEATS", seatLabels: labels, refundCents, reason: data.reason },
+        {
+          action: whole ? "cancel" : "cancel_seats",
+          seatIds: ids,
           seatLabels: labels,
-          refundCents,
-          reason: data.reason || null,
-        })
-        .returning({ id: bookingChanges.id });
-      await tx.insert(auditLog).values({
-        at: now,
-        showId: booking.showId,
-        ...actorColumns(actor),
-        action: whole ? "cancel" : "cancel_seats",
-        seatIds: ids,
-        seatLabels: labels,
-        bookingId,
-        bookingReference: booking.reference,
-        details: { refundCents, currency: booking.currency, changeId: change.id, reason: data.reason || undefined },
-      });
-      return { kind: "CANCEL_SEATS" as const, booking: updated, refundCents, seatLabels: labels, toSeatLabels: [], replayed: false };
-    }),
+          details: { refundCents, currency: booking.currency },
+        },
+      );
+      return { kind: "CANCEL_SEATS", booking: updated, refundCents, seatLabels: labels, toSeatLabels: [], replayed: false };
+    },
   );
 }
 
@@ -194,100 +242,84 @@ export async function cancelBookingSeats(db: Db, actor: Actor, input: unknown, n
  * The new seats are taken by compare-and-swap on the versions read, as a hold takes them; one
  * held or sold meanwhile fails the whole move (SeatsUnavailable, naming it) and nothing changes.
  */
-export async function moveBookingSeats(db: Db, actor: Actor, input: unknown, now: Date = new Date()): Promise<ChangeOutcome> {
-  assertAdmin(actor);
-  const data = parseOrThrow(bookingMoveSchema, input);
-  const bookingId = requireId(data.bookingId, "booking");
-  const asked = data.toSeatIds ?? data.toSeatLabels ?? [];
-  if (new Set(data.seatIds).size !== asked.length) throw new ValidationFailed({ toSeatIds: "Pick as many new seats as seats to move" });
-  return retryTransient(() =>
-    db.transaction(async (tx) => {
-      const booking = await lockBooking(tx, bookingId);
-      const again = await earlier(tx, bookingId, data.requestKey, "MOVE");
-      if (again) return again;
-      requirePaid(booking);
-      const booked = await seatsOf(tx, bookingId);
-      const from = pick(booked, data.seatIds);
-      refuseStartedOrIn(from, now);
-      const wanted = data.toSeatIds ? [...new Set(data.toSeatIds)] : await seatIdsOfLabels(tx, booking.showId, data.toSeatLabels ?? []);
-      if (wanted.length !== from.length) throw new ValidationFailed({ toSeatIds: "Pick each new seat once" });
-      const targets = await tx
-        .select({
-          id: seats.id,
-          label: seats.label,
-          version: seats.version,
-          startsAt: seats.startsAt,
-          free: sql<boolean>`${seatIsFree(now)}`,
-        })
-        .from(seats)
-        .where(and(eq(seats.showId, booking.showId), inArray(seats.id, wanted)));
-      if (targets.length !== wanted.length) throw new ValidationFailed({ toSeatIds: "Pick new seats of this booking's show" });
-      const byId = new Map(targets.map((s) => [s.id, s]));
-      const to = wanted.map((id) => byId.get(id) as (typeof targets)[number]);
-      const taken = to.filter((s) => !s.free).map((s) => s.label);
-      if (taken.length) throw new SeatsUnavailable(taken);
-      const started = to.filter((s) => s.startsAt <= now).map((s) => s.label);
-      if (started.length) throw new Conflict(`${listLabels(started)}: the time has come, so nothing can be moved there`);
-      // Compare-and-swap, seat by seat in id order: each new seat only if still the version read and free.
-      let swapped = 0;
-      for (const seat of [...to].sort((a, b) => a.id - b.id)) {
-        const rows = await tx
-          .update(seats)
-          .set({ status: "BOOKED", holderId: booking.userId, bookingId, expiresAt: null, version: sql`${seats.version} + 1` })
-          .where(and(eq(seats.id, seat.id), eq(seats.version, seat.version), seatIsFree(now)))
-          .returning({ id: seats.id });
-        swapped += rows.length;
-      }
-      if (swapped !== to.length) {
-        const lost = await tx
-          .select({ label: seats.label })
-          .from(seats)
-          .where(and(inArray(seats.id, wanted), sql`${seats.bookingId} is distinct from ${bookingId}`));
-        throw new SeatsUnavailable(lost.map((s) => s.label));
-      }
-      const fromIds = from.map((s) => s.id);
-      await tx
+export function moveBookingSeats(db: Db, actor: Actor, input: unknown, now: Date = new Date()): Promise<ChangeOutcome> {
+  const parsed = () => {
+    const data = parseOrThrow(bookingMoveSchema, input);
+    const asked = data.toSeatIds ?? data.toSeatLabels ?? [];
+    if (new Set(data.seatIds).size !== asked.length) throw new ValidationFailed({ toSeatIds: "Pick as many new seats as seats to move" });
+    return data;
+  };
+  return changeBooking(db, actor, parsed, "MOVE", async (tx, booking, data) => {
+    const bookingId = booking.id;
+    const booked = await seatsOf(tx, bookingId);
+    const from = pick(booked, data.seatIds);
+    refuseStartedOrIn(from, now);
+    const wanted = data.toSeatIds ? [...new Set(data.toSeatIds)] : await seatIdsOfLabels(tx, booking.showId, data.toSeatLabels ?? []);
+    if (wanted.length !== from.length) throw new ValidationFailed({ toSeatIds: "Pick each new seat once" });
+    const targets = await tx
+      .select({
+        id: seats.id,
+        label: seats.label,
+        version: seats.version,
+        startsAt: seats.startsAt,
+        free: sql<boolean>`${seatIsFree(now)}`,
+      })
+      .from(seats)
+      .where(and(eq(seats.showId, booking.showId), inArray(seats.id, wanted)));
+    if (targets.length !== wanted.length) throw new ValidationFailed({ toSeatIds: "Pick new seats of this booking's show" });
+    const byId = new Map(targets.map((s) => [s.id, s]));
+    const to = wanted.map((id) => byId.get(id) as (typeof targets)[number]);
+    const taken = to.filter((s) => !s.free).map((s) => s.label);
+    if (taken.length) throw new SeatsUnavailable(taken);
+    const started = to.filter((s) => s.startsAt <= now).map((s) => s.label);
+    if (started.length) throw new Conflict(`${listLabels(started)}: the time has come, so nothing can be moved there`);
+    // Compare-and-swap, seat by seat in id order: each new seat only if still the version read and free.
+    let swapped = 0;
+    for (const seat of [...to].sort((a, b) => a.id - b.id)) {
+      const rows = await tx
         .update(seats)
-        .set({ status: "AVAILABLE", holderId: null, bookingId: null, expiresAt: null, version: sql`${seats.version} + 1` })
-        .where(and(inArray(seats.id, fromIds), eq(seats.bookingId, bookingId)));
-      for (const [i, old] of from.entries()) {
-        await tx
-          .update(bookingSeats)
-          .set({ seatId: to[i].id })
-          .where(and(eq(bookingSeats.bookingId, bookingId), eq(bookingSeats.seatId, old.id)));
-      }
-      const labels = from.map((s) => s.label);
-      const toLabels = to.map((s) => s.label);
-      const [change] = await tx
-        .insert(bookingChanges)
-        .values({
-          bookingId,
-          requestKey: data.requestKey,
-          kind: "MOVE",
-          at: now,
-          actorId: actor.id,
-          actorName: actor.name,
-          seatLabels: labels,
-          toSeatLabels: toLabels,
-          reason: data.reason || null,
-        })
-        .returning({ id: bookingChanges.id });
-      await tx.insert(auditLog).values({
-        at: now,
-        showId: booking.showId,
-        ...actorColumns(actor),
+        .set({ status: "BOOKED", holderId: booking.userId, bookingId, expiresAt: null, version: sql`${seats.version} + 1` })
+        .where(and(eq(seats.id, seat.id), eq(seats.version, seat.version), seatIsFree(now)))
+        .returning({ id: seats.id });
+      swapped += rows.length;
+    }
+    if (swapped !== to.length) {
+      const lost = await tx
+        .select({ label: seats.label })
+        .from(seats)
+        .where(and(inArray(seats.id, wanted), sql`${seats.bookingId} is distinct from ${bookingId}`));
+      throw new SeatsUnavailable(lost.map((s) => s.label));
+    }
+    const fromIds = from.map((s) => s.id);
+    await tx
+      .update(seats)
+      .set(FREED)
+      .where(and(inArray(seats.id, fromIds), eq(seats.bookingId, bookingId)));
+    for (const [i, old] of from.entries()) {
+      await tx
+        .update(bookingSeats)
+        .set({ seatId: to[i].id })
+        .where(and(eq(bookingSeats.bookingId, bookingId), eq(bookingSeats.seatId, old.id)));
+    }
+    const labels = from.map((s) => s.label);
+    const toLabels = to.map((s) => s.label);
+    await record(
+      tx,
+      booking,
+      actor,
+      now,
+      { requestKey: data.requestKey, kind: "MOVE", seatLabels: labels, toSeatLabels: toLabels, reason: data.reason },
+      // Both the old seats and the new: each seat's history shows the move.
+      {
         action: "move_seats",
-        // Both the old seats and the new: each seat's history shows the move.
         seatIds: [...fromIds, ...to.map((s) => s.id)],
         seatLabels: [...labels, ...toLabels],
-        bookingId,
-        bookingReference: booking.reference,
-        details: { from: labels, to: toLabels, changeId: change.id, reason: data.reason || undefined },
-      });
-      const [updated] = await tx.update(bookings).set({ updatedAt: now }).where(eq(bookings.id, bookingId)).returning();
-      return { kind: "MOVE" as const, booking: updated, refundCents: 0, seatLabels: labels, toSeatLabels: toLabels, replayed: false };
-    }),
-  );
+        details: { from: labels, to: toLabels },
+      },
+    );
+    const [updated] = await tx.update(bookings).set({ updatedAt: now }).where(eq(bookings.id, bookingId)).returning();
+    return { kind: "MOVE", booking: updated, refundCents: 0, seatLabels: labels, toSeatLabels: toLabels, replayed: false };
+  });
 }
 
 /** The ids of the show's seats with these labels (any case), in the labels' order; ValidationFailed naming any the show has not. */
@@ -304,34 +336,24 @@ async function seatIdsOfLabels(tx: DbOrTx, showId: string, labels: string[]): Pr
 }
 
 /** Sends a paid booking's ticket to its buyer again (the e-mail consumer writes it: booking.ticket_resent). */
-export async function resendTicket(db: Db, actor: Actor, input: unknown, now: Date = new Date()): Promise<ChangeOutcome> {
-  assertAdmin(actor);
-  const data = parseOrThrow(bookingResendSchema, input);
-  const bookingId = requireId(data.bookingId, "booking");
-  return retryTransient(() =>
-    db.transaction(async (tx) => {
-      const booking = await lockBooking(tx, bookingId);
-      const again = await earlier(tx, bookingId, data.requestKey, "RESEND_TICKET");
-      if (again) return again;
-      requirePaid(booking);
-      const [change] = await tx
-        .insert(bookingChanges)
-        .values({ bookingId, requestKey: data.requestKey, kind: "RESEND_TICKET", at: now, actorId: actor.id, actorName: actor.name })
-        .returning({ id: bookingChanges.id });
-      const booked = await seatsOf(tx, bookingId);
-      await tx.insert(auditLog).values({
-        at: now,
-        showId: booking.showId,
-        ...actorColumns(actor),
-        action: "resend_ticket",
-        seatIds: booked.map((s) => s.id),
-        seatLabels: booked.map((s) => s.label),
-        bookingId,
-        bookingReference: booking.reference,
-        details: { changeId: change.id },
-      });
-      return { kind: "RESEND_TICKET" as const, booking, refundCents: 0, seatLabels: [], toSeatLabels: [], replayed: false };
-    }),
+export function resendTicket(db: Db, actor: Actor, input: unknown, now: Date = new Date()): Promise<ChangeOutcome> {
+  return changeBooking(
+    db,
+    actor,
+    () => parseOrThrow(bookingResendSchema, input),
+    "RESEND_TICKET",
+    async (tx, booking, data) => {
+      const booked = await seatsOf(tx, booking.id);
+      await record(
+        tx,
+        booking,
+        actor,
+        now,
+        { requestKey: data.requestKey, kind: "RESEND_TICKET" },
+        { action: "resend_ticket", seatIds: booked.map((s) => s.id), seatLabels: booked.map((s) => s.label) },
+      );
+      return { kind: "RESEND_TICKET", booking, refundCents: 0, seatLabels: [], toSeatLabels: [], replayed: false };
+    },
   );
 }
 

@@ -43,35 +43,23 @@ function Field(props: {
 }) {
   const id = `f-${props.name.replace(/\./g, "-")}`;
   const error = props.errors[props.name];
-  const describedBy = error ? `${id}-error` : props.hint ? `${id}-hint` : undefined;
+  const common = {
+    id,
+    name: props.name,
+    defaultValue: props.values[props.name] ?? "",
+    "aria-invalid": error ? true : undefined,
+    "aria-describedby": error ? `${id}-error` : props.hint ? `${id}-hint` : undefined,
+    className: `block w-full rounded border px-3 py-2 ${error ? "border-red-500" : "border-slate-300"}`,
+  };
   return (
     <div className={`space-y-1${props.multiline ? " sm:col-span-2" : ""}`}>
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">
         {props.label}
       </label>
       {props.multiline ? (
-        <textarea
-          id={id}
-          name={props.name}
-          rows={4}
-          defaultValue={props.values[props.name] ?? ""}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy}
-          className={`block w-full rounded border px-3 py-2 ${error ? "border-red-500" : "border-slate-300"}`}
-        />
+        <textarea {...common} rows={4} />
       ) : (
-        <input
-          id={id}
-          name={props.name}
-          type={props.type ?? "text"}
-          list={props.list}
-          inputMode={props.inputMode}
-          required={props.required}
-          defaultValue={props.values[props.name] ?? ""}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy}
-          className={`block w-full rounded border px-3 py-2 ${error ? "border-red-500" : "border-slate-300"}`}
-        />
+        <input {...common} type={props.type ?? "text"} list={props.list} inputMode={props.inputMode} required={props.required} />
       )}
       {props.hint ? (
         <p id={`${id}-hint`} className="text-xs text-slate-500">
