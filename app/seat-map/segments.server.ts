@@ -77,11 +77,14 @@ export function seatPlaces(db: DbOrTx, showId: string): Promise<SeatPlace[]> {
   return entryFor(db, showId).places;
 }
 
+const WHOLE_MAP = "whole";
+
 /** The map's view: the whole map (`section` null) or the seats of one section, or null if there is no such section. */
 async function viewOf(db: DbOrTx, show: { id: string; layout: Pick<LayoutSpec, "kind"> }, section: string | null): Promise<View | null> {
   const entry = entryFor(db, show.id);
   const places = await entry.places;
-  const key = section ?? "";
+  // The whole map and each section by name: "" is a (missing) section's name, never the whole map.
+  const key = section === null ? WHOLE_MAP : `section:${section}`;
   const cached = entry.views.get(key);
   if (cached) return cached;
   let from = 0;

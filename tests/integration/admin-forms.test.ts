@@ -226,6 +226,12 @@ describe("the other admin forms", () => {
       expect(priced.status, price).toBe(400);
       expect(textOf(await priced.text()), price).toMatch(/Price must be an amount like 35 or 35\.50|Price is too high/);
     }
+    // A section-wide action names its section: none, or one the show has not, is refused; never the whole show.
+    for (const section of [undefined, "", "Nowhere"]) {
+      const wide = await admin.post(`/admin/shows/${show.id}`, { intent: "block-section", ...(section === undefined ? {} : { section }) });
+      expect(wide.status, String(section)).toBe(400);
+      expect(textOf(await wide.text())).toContain("This show has no section called");
+    }
     const [row] = await t.db.execute<{ name: string; blocked: number }>(sql`
       select (select name from shows where id = ${show.id}) as name, (select count(*)::int from seats where status = 'BLOCKED') as blocked`);
     expect(row).toEqual({ name: show.name, blocked: 0 });

@@ -233,6 +233,12 @@ const FORMS: FormTarget[] = [
     fields: withIntent(intentOf("block", "unblock", "release"), broken(schemaArbitrary(adminSeatsSchema)), { seatIds: "seat" }),
   },
   {
+    name: "POST /admin/shows/:showId (a section's seats at once)",
+    path: segment(() => world.showId).map((id) => `/admin/shows/${id}`),
+    cookie: someone(who.admin, who.buyer, who.door),
+    fields: withIntent(intentOf("block-section", "unblock-section", "release-section"), broken(fc.record({ section: fc.string() }))),
+  },
+  {
     name: "POST /admin/shows/:showId (reset, cancel, delete)",
     path: segment().map((id) => `/admin/shows/${id}`),
     cookie: someone(who.admin, who.buyer),
