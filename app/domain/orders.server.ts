@@ -21,6 +21,7 @@ import {
   users,
 } from "~/db/schema";
 import { type EffectiveStatus, effectiveStatus } from "./bookings.server";
+import { normaliseReference } from "./check-in.server";
 import { cursorOf, readCursor } from "./cursor";
 import { Forbidden, NotFound } from "./errors";
 import { mayCheckIn } from "./roles";
@@ -43,8 +44,6 @@ export interface OrderRow {
   checkedIn: number;
 }
 
-/** A reference as typed: upper case, the look-alikes a person may read out mended (O→0 is not in the alphabet). */
-const asReference = (q: string) => q.toUpperCase().replace(/[\s-]/g, "");
 /** LIKE's own characters in a search are matched as themselves. */
 const likeText = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -74,7 +73,7 @@ export async function listBookings(
     const text = likeText(q.q);
     conditions.push(
       or(
-        eq(bookings.reference, asReference(q.q)),
+        eq(bookings.reference, normaliseReference(q.q)),
         sql`${users.email} ilike ${text}`,
         sql`${users.name} ilike ${text}`,
         sql`exists (select 1 from ${bookingSeats} bs join ${seats} s on s.id = bs.seat_id
